@@ -1,0 +1,139 @@
+"""The generated reading appendices: suggested reading, films, works cited, concepts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import jinja2
+from lxml import etree
+
+from .markdown_ext import work_anchor
+from .model import Book, Page, Person, Work
+from .templating import render_fragment
+
+
+@dataclass(frozen=True)
+class Entry:
+    work: Work
+    anchor: str
+    citing: tuple[tuple[str, str], ...]  # (chapter title, id of the first citation there)
+    with_names: str = ""
+    names: str = ""
+    directors: str = ""
+    cast: str = ""
+
+    @property
+    def work_anchor(self) -> str:
+        return work_anchor(self.work.id)
+
+
+@dataclass(frozen=True)
+class AuthorGroup:
+    author: str
+    entries: tuple[Entry, ...]
+
+
+def citing_chapters(pages: Sequence[Page]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """For each cited work, the chapters that cite it and where, read from the rendered pages."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for page in pages:
+        seen: set[str] = set()
+        for link in etree.fromstring(page.html).iterfind(".//a[@class='cite']"):
+            anchor = link.get("href", "")[1:]
+            if anchor not in seen:
+                seen.add(anchor)
+                found.setdefault(anchor, []).append((page.title, link.get("id", page.id)))
+    return {anchor: tuple(chapters) for anchor, chapters in found.items()}
+
+
+def join_names(people: Sequence[Person]) -> str:
+    names = [p.name for p in people]
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def entry_for(work: Work, citing: dict[str, tuple[tuple[str, str], ...]]) -> Entry:
+    authors = work.authors or work.people("editor")
+    return Entry(
+        work=work,
+        anchor=re.sub(r"[^A-Za-z0-9_-]", "-", work.id),
+        citing=citing.get(work_anchor(work.id), ()),
+        with_names=join_names(authors[1:]),
+        names=join_names(authors),
+        directors=join_names(work.people("director")),
+        cast=join_names(work.people("cast")),
+    )
+
+
+def reading_groups(book: Book, citing: dict[str, tuple[tuple[str, str], ...]]) -> list[AuthorGroup]:
+    """Books grouped under their first author; co-authors credited on the work."""
+    settings = book.appendix("reading")
+    groups: dict[str, tuple[Person, list[Entry]]] = {}
+    for work in book.works:
+        if work.is_film or not work.suggested:
+            continue
+        people = work.authors or work.people("editor")
+        lead = people[0] if people else Person(name="Anonymous")
+        key = lead.sort_key
+        groups.setdefault(key, (lead, []))[1].append(entry_for(work, citing))
+    ordered = list(groups.values())
+    if settings.order == "alphabetical":
+        ordered.sort(key=lambda group: group[0].sort_key)
+        return [
+            AuthorGroup(person.name, tuple(sorted(entries, key=lambda e: e.work.title.casefold())))
+            for person, entries in ordered
+        ]
+    return [AuthorGroup(person.name, tuple(entries)) for person, entries in ordered]
+
+
+def cited_works(book: Book, citing: dict[str, tuple[tuple[str, str], ...]]) -> list[Entry]:
+    entries = [entry_for(w, citing) for w in book.works if work_anchor(w.id) in citing]
+
+    def order(entry: Entry) -> tuple[str, str]:
+        people = entry.work.authors or entry.work.people("editor")
+        lead = people[0].sort_key if people else entry.work.title.casefold()
+        return (lead, entry.work.year)
+
+    return sorted(entries, key=order)
+
+
+def appendix_pages(book: Book, env: jinja2.Environment, chapters: Sequence[Page]) -> list[Page]:
+    """Every enabled appendix that has entries, in a fixed order."""
+    citing = citing_chapters(chapters)
+    films = [
+        entry_for(w, citing)
+        for w in book.works
+        if w.is_film and (w.suggested or work_anchor(w.id) in citing)
+    ]
+    concepts = [c for c in book.chapters if c.kind == "concept"]
+    content = {
+        "reading": ("reading.xhtml.j2", {"groups": reading_groups(book, citing)}),
+        "films": ("films.xhtml.j2", {"entries": films}),
+        "cited": ("cited.xhtml.j2", {"entries": cited_works(book, citing)}),
+        "glossary": (
+            "glossary.xhtml.j2",
+            {"concepts": sorted(concepts, key=lambda c: c.title.casefold())},
+        ),
+    }
+    pages = []
+    for settings in book.appendices:
+        template, context = content[settings.key]
+        if not settings.enabled or not next(iter(context.values())):
+            continue
+        page_id = f"appendix-{settings.key}"
+        html = render_fragment(env, template, page_id=page_id, title=settings.title, **context)
+        pages.append(
+            Page(
+                id=page_id,
+                title=settings.title,
+                role="appendix",
+                matter="back",
+                html=html,
+                landmark="bibliography" if settings.key == "cited" else "",
+                running_head=settings.title,
+            )
+        )
+    return pages

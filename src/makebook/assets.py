@@ -1,0 +1,65 @@
+"""Files a book's editions need besides its text: stylesheets, fonts, images."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import tinycss2
+
+FONT_PACKAGES = ("font_source_serif_pro", "font_source_sans_pro")
+FONT_MEDIA_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+IMAGE_MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
+STYLESHEETS = {"epub": ("book.css", "epub.css"), "pdf": ("book.css", "pdf.css")}
+
+
+def stylesheets(styles_dir: Path, edition: str) -> list[Path]:
+    return [styles_dir / name for name in STYLESHEETS[edition] if (styles_dir / name).is_file()]
+
+
+def css_urls(css: str) -> list[str]:
+    """Every url() in a stylesheet, read with a real CSS tokenizer."""
+    found: list[str] = []
+
+    def walk(tokens: list) -> None:  # type: ignore[type-arg]
+        for token in tokens:
+            if token.type == "url":
+                found.append(token.value)
+            elif token.type == "function" and token.lower_name == "url" and token.arguments:
+                strings = [t.value for t in token.arguments if t.type == "string"]
+                found.extend(strings[:1])
+            for attr in ("content", "prelude", "arguments"):
+                inner = getattr(token, attr, None)
+                if isinstance(inner, list):
+                    walk(inner)
+
+    walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+    return found
+
+
+def font_dirs(styles_dir: Path) -> list[Path]:
+    """The author's own fonts first, then the fonts makebook installs."""
+    dirs = [styles_dir / "fonts"]
+    for name in FONT_PACKAGES:
+        module = importlib.import_module(name)
+        dirs.append(Path(module.__file__).parent / "files")  # type: ignore[arg-type]
+    return dirs
+
+
+def find_font(styles_dir: Path, url: str) -> Path | None:
+    """`fonts/X.ttf` in a stylesheet names a file in one of the font folders."""
+    if not url.startswith("fonts/") or "/" in url[len("fonts/") :]:
+        return None
+    name = url[len("fonts/") :]
+    for folder in font_dirs(styles_dir):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None

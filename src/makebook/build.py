@@ -1,0 +1,75 @@
+"""build(): load, transform, write. Every command goes through here."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .chapters import slugify
+from .epub import write_epub
+from .errors import Diagnostics, Problem
+from .loader import load_book
+from .model import RenderedBook
+from .pdf import write_pdf
+from .transform import render_book
+
+FORMATS = ("epub", "pdf")
+WRITERS: dict[str, Callable[[RenderedBook, Path], None]] = {"epub": write_epub, "pdf": write_pdf}
+
+
+@dataclass
+class BuildResult:
+    outputs: dict[str, Path] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def atomic_output(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; it replaces `target` only when complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    temp_path = Path(temp)
+    try:
+        yield temp_path
+        os.chmod(temp_path, 0o644)
+        os.replace(temp_path, target)
+    finally:
+        temp_path.unlink(missing_ok=True)
+
+
+def output_name(rendered: RenderedBook) -> str:
+    return slugify(rendered.meta.title)
+
+
+def check(manuscript: Path) -> list[Problem]:
+    """Load and render without writing anything; returns the warnings."""
+    diagnostics = Diagnostics()
+    book = load_book(manuscript, diagnostics)
+    render_book(book)
+    return diagnostics.warnings
+
+
+def build(
+    manuscript: Path,
+    output: Path,
+    formats: Sequence[str] = FORMATS,
+    progress: Callable[[str], None] = lambda _: None,
+) -> BuildResult:
+    diagnostics = Diagnostics()
+    progress("Reading the manuscript")
+    book = load_book(manuscript, diagnostics)
+    progress("Rendering chapters")
+    rendered = render_book(book)
+    result = BuildResult(warnings=diagnostics.warnings)
+    for fmt in formats:
+        progress(f"Writing the {fmt.upper()}")
+        target = output / f"{output_name(rendered)}.{fmt}"
+        with atomic_output(target) as temp:
+            WRITERS[fmt](rendered, temp)
+        result.outputs[fmt] = target
+    return result

@@ -1,0 +1,163 @@
+"""Chapter files: YAML front matter plus a Markdown body."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .citations import find_citations, mask_code
+from .errors import ManuscriptError, Problem, error
+from .model import CHAPTER_KINDS, Chapter, Epigraph, ImageRef, Matter
+
+FRONT_MATTER_KEYS = {"kind", "title", "subtitle", "tagline", "id", "related", "epigraph"}
+IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}\n]*\})?")
+HTML_IMG = re.compile(r"<img\b(?P<attrs>[^>]*)>", re.IGNORECASE)
+HTML_ATTR = re.compile(r"""(?P<name>[\w:-]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s>]+))""")
+HEADING = re.compile(r"^##\s+(?P<text>.+?)\s*#*\s*$")
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", text.casefold(), flags=re.UNICODE).strip("-_")
+    slug = re.sub(r"_+", "-", slug)
+    if not slug or not slug[0].isalpha():
+        slug = "c-" + slug
+    return slug
+
+
+def split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, int]:
+    """Returns (front matter, body, 1-based line where the body starts)."""
+    if not text.startswith("---\n"):
+        raise error(
+            "the chapter has no YAML front matter",
+            shown,
+            1,
+            "start the file with ---, then `kind:` and `title:`, then ---",
+        )
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            break
+    else:
+        raise error("the front matter is never closed", shown, 1, "end it with a line of ---")
+    yaml_text = "\n".join(lines[1:index])
+    try:
+        data = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        column = mark.column + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ManuscriptError(
+            Problem(
+                f"malformed YAML front matter: {problem}",
+                shown,
+                line,
+                column,
+                'put values with a colon in quotes: title: "Part One: Beginnings"',
+            )
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise error(
+            "the front matter must be a mapping of `key: value` lines",
+            shown,
+            2,
+            "write it as `kind: essay` and `title: ...` lines",
+        )
+    return dict(data), "\n".join(lines[index + 1 :]), index + 2
+
+
+def front_matter_line(text: str, key: str) -> int:
+    match = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else 2
+
+
+def parse_chapter(text: str, shown: Path, matter: Matter, part: str | None) -> Chapter:
+    data, body, body_line = split_front_matter(text, shown)
+
+    def fail(key: str, message: str, hint: str = "") -> ManuscriptError:
+        return error(message, shown, front_matter_line(text, key), hint)
+
+    def string(key: str, default: str = "") -> str:
+        value = data.get(key, default)
+        if value is None:
+            return default
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            raise fail(key, f"`{key}` must be text", f"write `{key}: some text`")
+        return value.strip()
+
+    kind = string("kind", "essay")
+    if kind not in CHAPTER_KINDS:
+        raise fail("kind", f"unknown kind '{kind}'", f"use one of: {', '.join(CHAPTER_KINDS)}")
+    title = string("title")
+    if not title:
+        raise fail("title", "the chapter has no title", "add `title: ...` to the front matter")
+    chapter_id = string("id") or slugify(shown.stem)
+    if not re.fullmatch(r"[A-Za-z][\w-]*", chapter_id):
+        raise fail("id", f"`id` '{chapter_id}' is not usable", "use letters, digits and hyphens")
+    related = data.get("related", []) or []
+    if isinstance(related, str):
+        related = [related]
+    if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
+        raise fail("related", "`related` must be a list of concept ids", "related: [attunement, repair]")
+    return Chapter(
+        id=chapter_id,
+        kind=kind,  # type: ignore[arg-type]
+        title=title,
+        path=shown,
+        markdown=body,
+        body_line=body_line,
+        matter=matter,
+        part=part,
+        subtitle=string("subtitle"),
+        tagline=string("tagline"),
+        epigraph=parse_epigraph(data.get("epigraph"), fail),
+        related=tuple(related),
+        citations=tuple(find_citations(body, body_line)),
+        images=tuple(find_images(body, body_line)),
+        headings=tuple(find_headings(body, body_line)),
+    )
+
+
+def parse_epigraph(value: Any, fail: Any) -> Epigraph | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Epigraph(text=value.strip())
+    if isinstance(value, Mapping) and isinstance(value.get("text"), str):
+        return Epigraph(text=value["text"].strip(), source=str(value.get("source", "")).strip())
+    raise fail("epigraph", "`epigraph` must be text, or have `text:` and `source:`")
+
+
+def find_images(body: str, first_line: int) -> list[ImageRef]:
+    masked = mask_code(body)
+    found = []
+    for match in IMAGE.finditer(masked):
+        line = first_line + masked.count("\n", 0, match.start())
+        alt: str | None = match["alt"].strip()
+        if not alt and not (match["attrs"] and ".decorative" in match["attrs"]):
+            alt = None
+        found.append(ImageRef(match["src"].strip("<>"), alt, line))
+    for match in HTML_IMG.finditer(masked):
+        line = first_line + masked.count("\n", 0, match.start())
+        attrs = {
+            a["name"].lower(): a["dq"] if a["dq"] is not None else (a["sq"] if a["sq"] is not None else a["bare"])
+            for a in HTML_ATTR.finditer(match["attrs"])
+        }
+        found.append(ImageRef(attrs.get("src", ""), attrs.get("alt"), line))
+    return found
+
+
+def find_headings(body: str, first_line: int) -> list[tuple[str, int]]:
+    return [
+        (match["text"], first_line + number)
+        for number, line in enumerate(mask_code(body).split("\n"))
+        if (match := HEADING.match(line))
+    ]

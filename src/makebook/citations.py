@@ -1,0 +1,93 @@
+"""Pandoc citation syntax: `[@key]`, `[@key, p. 12]`, `[see @a; -@b]`.
+
+The loader uses `find_citations` to check keys with their line numbers; the
+Markdown extension uses `parse_citation` and `format_citation` to render them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .model import Citation, Work
+
+# A bracketed span holding at least one `@key` that is not a link `[..](..)`
+# or a reference `[..][..]`/`[..]:`.
+BRACKET_SOURCE = r"(?<![\\!\]])\[([^\[\]\n]*?@[^\[\]\n]*)\](?![(\[:])"
+ITEM = re.compile(
+    r"^\s*(?P<prefix>(?:.*\s)?)(?P<suppress>-)?@(?P<key>[\w](?:[\w:.#$%&+?<>~/-]*[\w])?)"
+    r"\s*(?:,\s*(?P<locator>.*?))?\s*$",
+    re.DOTALL,
+)
+
+
+def parse_citation(body: str, line: int = 0) -> list[Citation] | None:
+    """The citations in a bracket's text, or None when it is not a citation."""
+    items = []
+    for part in body.split(";"):
+        match = ITEM.match(part)
+        if not match:
+            return None
+        items.append(
+            Citation(
+                key=match["key"],
+                line=line,
+                locator=(match["locator"] or "").strip(),
+                prefix=match["prefix"].strip(),
+                suppress_author=bool(match["suppress"]),
+            )
+        )
+    return items or None
+
+
+def find_citations(markdown: str, first_line: int) -> list[Citation]:
+    """Every citation in a chapter body, with its line in the file."""
+    found: list[Citation] = []
+    for match in re.finditer(BRACKET_SOURCE, mask_code(markdown)):
+        line = first_line + markdown.count("\n", 0, match.start())
+        found.extend(parse_citation(match.group(1), line) or [])
+    return found
+
+
+def mask_code(markdown: str) -> str:
+    """Blank out fenced code and code spans, keeping line numbers, so `@` in code is not a citation."""
+    out: list[str] = []
+    fence: str | None = None
+    for line in markdown.split("\n"):
+        stripped = line.lstrip()
+        if fence is None and (stripped.startswith("```") or stripped.startswith("~~~")):
+            fence = stripped[:3]
+            out.append("")
+            continue
+        if fence is not None:
+            if stripped.startswith(fence):
+                fence = None
+            out.append("")
+            continue
+        out.append(re.sub(r"(`+)(.+?)\1", lambda m: " " * len(m.group(0)), line))
+    return "\n".join(out)
+
+
+def author_label(work: Work) -> str:
+    """`Siegel`, `Siegel and Hartzell`, `Tronick et al.`; a film by its title."""
+    if work.is_film or not work.contributors:
+        return work.title
+    people = work.authors or work.people("editor") or tuple(c.person for c in work.contributors)
+    names = [p.family or p.name for p in people]
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]} and {names[1]}"
+    return f"{names[0]} et al."
+
+
+def format_citation(citation: Citation, work: Work) -> str:
+    """The visible text of one citation, in author-date style."""
+    if work.is_film:
+        text = f"{work.title}, {work.year}" if work.year else work.title
+    else:
+        text = work.year if citation.suppress_author else f"{author_label(work)} {work.year}".strip()
+    if citation.locator:
+        text = f"{text}, {citation.locator}"
+    if citation.prefix:
+        text = f"{citation.prefix} {text}"
+    return text

@@ -1,0 +1,284 @@
+"""`book.toml`: metadata, reading order, appendix and PDF settings."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .bibliography import read_text
+from .errors import ManuscriptError, Problem, error
+from .model import AppendixSettings, Metadata, PdfSettings, Person
+
+BOOK_TOML = "book.toml"
+
+APPENDIX_DEFAULTS = {
+    "reading": "Suggested Reading",
+    "films": "Suggested Films",
+    "cited": "Works Cited",
+    "glossary": "Concepts",
+}
+
+# Trim sizes print-on-demand services offer, by the names authors use.
+TRIM_PRESETS = {
+    "5x8in": ("5in", "8in"),
+    "5.25x8in": ("5.25in", "8in"),
+    "5.5x8.5in": ("5.5in", "8.5in"),
+    "6x9in": ("6in", "9in"),
+    "a5": ("148mm", "210mm"),
+    "royal": ("156mm", "234mm"),
+}
+
+
+@dataclass(frozen=True)
+class ReadingOrder:
+    front: tuple[str, ...]
+    parts: tuple[tuple[str, tuple[str, ...]], ...]  # (title, chapter paths); title "" = no parts
+    back: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    meta: Metadata
+    order: ReadingOrder
+    bibliography: tuple[str, ...]
+    appendices: tuple[AppendixSettings, ...]
+    pdf: PdfSettings
+
+
+def load_config(root: Path) -> BookConfig:
+    path = root / BOOK_TOML
+    if not path.is_file():
+        raise error(
+            f"no {BOOK_TOML} in {root}",
+            hint="run make-book in your book's folder, or pass --manuscript DIR",
+        )
+    shown = Path(BOOK_TOML)
+    text = read_text(path, shown)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(exc, shown) from None
+    return parse_config(data, shown, text)
+
+
+def toml_error(exc: tomllib.TOMLDecodeError, shown: Path) -> ManuscriptError:
+    message = str(exc)
+    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    line = int(match.group(1)) if match else None
+    column = int(match.group(2)) if match else None
+    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+    return ManuscriptError(
+        Problem(f"malformed TOML: {message}", shown, line, column, "see docs/manuscript-format.md")
+    )
+
+
+class _Fields:
+    """Typed access to one TOML table, with errors that name the key and its line."""
+
+    def __init__(self, table: Any, name: str, shown: Path, text: str) -> None:
+        if not isinstance(table, dict):
+            raise error(f"[{name}] must be a table", shown, _line_of(text, name))
+        self.table, self.name, self.shown, self.text = table, name, shown, text
+
+    def _fail(self, key: str, expected: str) -> ManuscriptError:
+        return error(
+            f"`{key}` in [{self.name}] must be {expected}",
+            self.shown,
+            _line_of(self.text, key),
+        )
+
+    def str(self, key: str, default: str = "", required: bool = False) -> str:
+        value = self.table.get(key, None)
+        if value is None:
+            if required:
+                raise error(
+                    f"[{self.name}] needs `{key}`",
+                    self.shown,
+                    _line_of(self.text, f"[{self.name}]"),
+                    f'add `{key} = "..."` to [{self.name}]',
+                )
+            return default
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        if not isinstance(value, str):
+            raise self._fail(key, "a string")
+        return value.strip()
+
+    def str_list(self, key: str) -> tuple[str, ...]:
+        value = self.table.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self._fail(key, 'a list of strings, like ["a.md", "b.md"]')
+        return tuple(value)
+
+    def bool(self, key: str, default: bool) -> bool:
+        value = self.table.get(key, default)
+        if not isinstance(value, bool):
+            raise self._fail(key, "true or false")
+        return value
+
+    def table_of(self, key: str) -> _Fields:
+        return _Fields(self.table.get(key, {}), f"{self.name}.{key}", self.shown, self.text)
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    pattern = re.escape(needle) if needle.startswith("[") else rf"^\s*{re.escape(needle)}\s*="
+    match = re.search(pattern, text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
+    book = _Fields(data.get("book", {}), "book", shown, text)
+    return BookConfig(
+        meta=parse_metadata(book),
+        order=parse_order(_Fields(data.get("contents", {}), "contents", shown, text)),
+        bibliography=_Fields(data.get("bibliography", {}), "bibliography", shown, text).str_list(
+            "files"
+        ),
+        appendices=parse_appendices(_Fields(data.get("appendices", {}), "appendices", shown, text)),
+        pdf=parse_pdf(_Fields(data.get("pdf", {}), "pdf", shown, text)),
+    )
+
+
+def parse_metadata(book: _Fields) -> Metadata:
+    title = book.str("title", required=True)
+    isbn = re.sub(r"[\s-]", "", book.str("isbn"))
+    if isbn and not valid_isbn13(isbn):
+        raise error(
+            f"`isbn` {isbn} is not a valid ISBN-13",
+            book.shown,
+            _line_of(book.text, "isbn"),
+            "check the digits; the last one is a check digit",
+        )
+    identifier = book.str("identifier") or (f"urn:isbn:{isbn}" if isbn else "")
+    if not identifier:
+        # Stable across builds: derived from the title, so the store sees one book.
+        identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'makebook:' + title)}"
+    return Metadata(
+        title=title,
+        subtitle=book.str("subtitle"),
+        language=book.str("language", "en"),
+        identifier=identifier,
+        isbn=isbn,
+        authors=parse_authors(book),
+        publisher=book.str("publisher"),
+        date=book.str("date"),
+        rights=book.str("rights"),
+        description=book.str("description"),
+        subjects=book.str_list("subjects"),
+        cover=book.str("cover"),
+        dedication=book.str("dedication"),
+        edition=book.str("edition"),
+    )
+
+
+def parse_authors(book: _Fields) -> tuple[Person, ...]:
+    raw = book.table.get("authors", book.table.get("author", []))
+    if isinstance(raw, str | dict):
+        raw = [raw]
+    if not isinstance(raw, list) or not raw:
+        raise error(
+            "[book] needs at least one author",
+            book.shown,
+            _line_of(book.text, "[book]"),
+            '[[book.authors]] name = "..."',
+        )
+    people = []
+    for item in raw:
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise error(
+                "each author needs a `name`",
+                book.shown,
+                _line_of(book.text, "[[book.authors]]"),
+            )
+        name = item["name"].strip()
+        sort = str(item.get("sort", "")).strip()
+        family, _, given = sort.partition(",")
+        if not sort:
+            given, _, family = name.rpartition(" ")
+        people.append(Person(name=name, family=family.strip(), given=given.strip()))
+    return tuple(people)
+
+
+def parse_order(contents: _Fields) -> ReadingOrder:
+    parts_raw = contents.table.get("parts", [])
+    chapters = contents.str_list("chapters")
+    if parts_raw and chapters:
+        raise error(
+            "[contents] has both `chapters` and `parts`",
+            contents.shown,
+            _line_of(contents.text, "chapters"),
+            "put every chapter inside a part, or drop the parts",
+        )
+    parts: list[tuple[str, tuple[str, ...]]] = []
+    if not isinstance(parts_raw, list):
+        raise error("[[contents.parts]] must be a list of tables", contents.shown)
+    for number, raw in enumerate(parts_raw, 1):
+        part = _Fields(raw, f"contents.parts #{number}", contents.shown, contents.text)
+        parts.append((part.str("title", f"Part {number}"), part.str_list("chapters")))
+    if chapters:
+        parts.append(("", chapters))
+    front, back = contents.str_list("front"), contents.str_list("back")
+    if not any(c for _, c in parts) and not front and not back:
+        raise error(
+            "the book has no chapters",
+            contents.shown,
+            _line_of(contents.text, "[contents]"),
+            'list them in [contents]: chapters = ["chapters/one.md"]',
+        )
+    return ReadingOrder(front=front, parts=tuple(parts), back=back)
+
+
+def parse_appendices(table: _Fields) -> tuple[AppendixSettings, ...]:
+    result = []
+    for key, title in APPENDIX_DEFAULTS.items():
+        sub = table.table_of(key)
+        order = sub.str("order", "as-listed")
+        if order not in ("as-listed", "alphabetical"):
+            raise error(
+                f'`order` in [appendices.{key}] must be "as-listed" or "alphabetical"',
+                table.shown,
+                _line_of(table.text, "order"),
+            )
+        result.append(
+            AppendixSettings(
+                key=key,
+                title=sub.str("title", title),
+                enabled=sub.bool("enabled", True),
+                order=order,
+            )
+        )
+    return tuple(result)
+
+
+def parse_pdf(pdf: _Fields) -> PdfSettings:
+    trim = pdf.str("trim", "6x9in")
+    preset = TRIM_PRESETS.get(trim.replace(" ", "").lower())
+    if preset:
+        return PdfSettings(*preset)
+    sizes = trim.split()
+    length = r"\d+(\.\d+)?(in|mm|cm|pt)"
+    if len(sizes) == 2 and all(re.fullmatch(length, s) for s in sizes):
+        return PdfSettings(sizes[0], sizes[1])
+    raise error(
+        f"unknown trim size '{trim}'",
+        pdf.shown,
+        _line_of(pdf.text, "trim"),
+        f"use one of {', '.join(TRIM_PRESETS)} or two lengths like \"6in 9in\"",
+    )
+
+
+def valid_isbn13(isbn: str) -> bool:
+    if not re.fullmatch(r"97[89]\d{10}", isbn):
+        return False
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(isbn[:12]))
+    return (10 - total % 10) % 10 == int(isbn[12])

@@ -1,0 +1,315 @@
+"""The EPUB 3 writer: packages the rendered pages with ebooklib.
+
+Content documents are written as finished XHTML (ebooklib's own HTML
+re-parsing would drop epub:type semantics), and the package is written with
+fixed timestamps so the same manuscript gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from ebooklib import epub
+from lxml import etree
+
+from .assets import FONT_MEDIA_TYPES, IMAGE_MEDIA_TYPES, css_urls, find_font, stylesheets
+from .model import Page, RenderedBook
+from .templating import environment, render_fragment
+from .xhtml import EPUB_TYPE, XML_LANG, E
+
+TEXT_DIR = "text"
+STYLE_DIR = "styles"
+MEDIA_DIR = "media"
+NOT_IN_EPUB = {"halftitle"}  # a print convention; the EPUB opens on the cover and title page
+
+LANDMARK_TITLES = {
+    "cover": "Cover",
+    "titlepage": "Title Page",
+    "toc": "Table of Contents",
+    "bodymatter": "Start of Content",
+    "bibliography": "Bibliography",
+}
+
+
+@dataclass
+class TocNode:
+    title: str
+    href: str
+    children: list[TocNode] = field(default_factory=list)
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A ZipFile whose entries all carry one timestamp, for reproducible EPUBs."""
+
+    stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # type: ignore[no-untyped-def, override]
+        if isinstance(zinfo_or_arcname, str):
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.stamp)
+            info.compress_type = compress_type if compress_type is not None else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+
+class _Writer(epub.EpubWriter):
+    """ebooklib's writer with `xml:lang` on the package and fixed zip timestamps."""
+
+    def __init__(self, name: str, book: epub.EpubBook, language: str, stamp: dt.datetime) -> None:
+        super().__init__(name, book, {"mtime": stamp, "epub2_guide": False, "raise_exceptions": True})
+        self.language = language
+        self.stamp = stamp
+
+    def _write_opf_file(self, root: etree._Element) -> None:
+        root.set(XML_LANG, self.language)
+        super()._write_opf_file(root)
+
+    def write(self) -> None:
+        _FixedTimeZip.stamp = self.stamp.timetuple()[:6]  # type: ignore[assignment]
+        self.out = _FixedTimeZip(self.file_name, "w", zipfile.ZIP_DEFLATED, compresslevel=9)
+        self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        self._write_container()
+        self._write_opf()
+        self._write_items()
+        self.out.close()
+
+
+def file_name(page: Page) -> str:
+    return f"{TEXT_DIR}/{page.id}.xhtml"
+
+
+def build_time(date: str) -> dt.datetime:
+    """dcterms:modified and zip times come from the book's date, never the clock."""
+    try:
+        return dt.datetime.fromisoformat(date[:10]).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def write_epub(rendered: RenderedBook, out: Path, source_date: dt.datetime | None = None) -> None:
+    book = rendered.book
+    meta = rendered.meta
+    env = environment(book.styles_dir.parent / "templates")
+    stamp = source_date or build_time(meta.date)
+    pages = [p for p in rendered.pages if p.role not in NOT_IN_EPUB]
+    files = {p.id: file_name(p) for p in pages}
+    id_files = {
+        element_id: files[page.id]
+        for page in pages
+        for element_id in [page.id, *ids_in(page)]
+    }
+
+    epub_book = epub.EpubBook()
+    set_metadata(epub_book, rendered, stamp)
+    css_hrefs = add_styles(epub_book, book.styles_dir)
+    images: set[str] = set()
+    documents = []
+    for page in pages:
+        body = page_element(page, id_files, images)
+        document = render_document(env, meta.language, page.title, body, css_hrefs)
+        item = epub.EpubItem(
+            uid=page.id, file_name=files[page.id], media_type="application/xhtml+xml",
+            content=document,
+        )  # fmt: skip
+        epub_book.add_item(item)
+        documents.append(item)
+    for path in sorted(images):
+        add_image(epub_book, book.root, path)
+
+    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml")
+    nav.properties = ["nav"]
+    nav.content = nav_document(env, rendered, pages, files, css_hrefs)
+    epub_book.add_item(nav)
+    epub_book.toc = [epub.Link(n.href, n.title, f"toc-{i}") for i, n in enumerate(toc_tree(pages, files))]
+    epub_book.add_item(epub.EpubNcx())
+
+    front_generated = [d for d, p in zip(documents, pages, strict=True) if p.in_toc is False]
+    rest = [d for d, p in zip(documents, pages, strict=True) if p.in_toc is not False]
+    epub_book.spine = [*front_generated, nav, *rest]
+    _Writer(str(out), epub_book, meta.language, stamp).write()
+
+
+def ids_in(page: Page) -> list[str]:
+    root = etree.fromstring(page.html)
+    found = [e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")]
+    return [*found, *(n.id for n in page.notes)]
+
+
+def set_metadata(epub_book: epub.EpubBook, rendered: RenderedBook, stamp: dt.datetime) -> None:
+    meta = rendered.meta
+    epub_book.set_identifier(meta.identifier)
+    epub_book.set_title(meta.title)
+    epub_book.set_language(meta.language)
+    if meta.subtitle:
+        epub_book.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        epub_book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    for index, person in enumerate(meta.authors, 1):
+        uid = f"creator{index}"
+        epub_book.add_metadata("DC", "creator", person.name, {"id": uid})
+        file_as = f"{person.family}, {person.given}".strip(", ") if person.family else person.name
+        epub_book.add_metadata(None, "meta", file_as, {"refines": f"#{uid}", "property": "file-as"})
+        epub_book.add_metadata(
+            None, "meta", "aut", {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"}
+        )
+    for name, value in (
+        ("publisher", meta.publisher),
+        ("rights", meta.rights),
+        ("description", meta.description),
+        ("date", meta.date or stamp.date().isoformat()),
+    ):
+        if value:
+            epub_book.add_metadata("DC", name, value)
+    for subject in meta.subjects:
+        epub_book.add_metadata("DC", "subject", subject)
+    for prop, value in accessibility_metadata(rendered):
+        epub_book.add_metadata(None, "meta", value, {"property": prop})
+
+
+def accessibility_metadata(rendered: RenderedBook) -> list[tuple[str, str]]:
+    has_images = any("<img" in p.html for p in rendered.pages)
+    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+    if has_images:
+        features.append("alternativeText")
+    modes = ["textual", *(["visual"] if has_images else [])]
+    summary = (
+        "This publication has a table of contents, headings that mark its structure, "
+        "linked notes and citations"
+        + (", and text alternatives for every image" if has_images else "")
+        + ". It has no known accessibility hazards."
+    )
+    return [
+        *(("schema:accessMode", m) for m in modes),
+        ("schema:accessModeSufficient", "textual"),
+        *(("schema:accessibilityFeature", f) for f in features),
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", summary),
+    ]
+
+
+def add_styles(epub_book: epub.EpubBook, styles_dir: Path) -> list[str]:
+    hrefs = []
+    fonts: dict[str, Path] = {}
+    for sheet in stylesheets(styles_dir, "epub"):
+        css = sheet.read_text(encoding="utf-8")
+        for url in css_urls(css):
+            font = find_font(styles_dir, url)
+            if font is not None:
+                fonts[url] = font
+        name = f"{STYLE_DIR}/{sheet.name}"
+        epub_book.add_item(
+            epub.EpubItem(uid=f"css-{sheet.stem}", file_name=name, media_type="text/css",
+                          content=css.encode("utf-8"))
+        )  # fmt: skip
+        hrefs.append(posixpath.relpath(name, TEXT_DIR))
+    for index, (url, path) in enumerate(sorted(fonts.items())):
+        epub_book.add_item(
+            epub.EpubItem(uid=f"font-{index}", file_name=f"{STYLE_DIR}/{url}",
+                          media_type=FONT_MEDIA_TYPES[path.suffix.lower()], content=path.read_bytes())
+        )  # fmt: skip
+    return hrefs
+
+
+def add_image(epub_book: epub.EpubBook, root: Path, path: str) -> None:
+    source = root / path
+    epub_book.add_item(
+        epub.EpubItem(uid="img-" + path.replace("/", "-").replace(".", "-"),
+                      file_name=f"{MEDIA_DIR}/{path}",
+                      media_type=IMAGE_MEDIA_TYPES[source.suffix.lower()], content=source.read_bytes())
+    )  # fmt: skip
+
+
+def page_element(page: Page, id_files: dict[str, str], images: set[str]) -> etree._Element:
+    """The page's section with links resolved across files and its notes appended."""
+    section = etree.fromstring(page.html)
+    if page.notes:
+        section.append(notes_section(page))
+    here = id_files.get(page.id, "")
+    for link in section.iter("a"):
+        href = link.get("href", "")
+        if href.startswith("#"):
+            target = id_files.get(href[1:])
+            if target and target != here:
+                link.set("href", posixpath.relpath(target, TEXT_DIR) + href)
+    for image in section.iter("img"):
+        src = image.get("src", "")
+        images.add(src)
+        image.set("src", posixpath.relpath(f"{MEDIA_DIR}/{src}", TEXT_DIR))
+    return section
+
+
+def notes_section(page: Page) -> etree._Element:
+    """Footnotes as asides: Apple Books and Kobo open them as pop-ups."""
+    container = E.section({"class": "chapter-notes", "aria-label": "Notes"})
+    for note in page.notes:
+        aside = E.aside({"id": note.id, EPUB_TYPE: "footnote", "role": "doc-footnote"})
+        for child in etree.fromstring(f"<div>{note.html}</div>"):
+            aside.append(child)
+        back = E.a(
+            {"href": f"#{note.ref_id}", "role": "doc-backlink", "class": "backlink"},
+            f"{note.number}.",
+        )
+        first = aside[0] if len(aside) and aside[0].tag == "p" else None
+        if first is None:
+            first = E.p()
+            aside.insert(0, first)
+        back.tail = "\u00a0" + (first.text or "")
+        first.text = None
+        first.insert(0, back)
+        container.append(aside)
+    return container
+
+
+def render_document(
+    env: jinja2.Environment, lang: str, title: str, body: etree._Element, css: list[str]
+) -> bytes:
+    text = env.get_template("document.xhtml.j2").render(
+        lang=lang, title=title, body=etree.tostring(body, encoding="unicode"), stylesheets=css,
+        body_class="",
+    )  # fmt: skip
+    # Parsing proves the document is well-formed before it goes into the book.
+    tree = etree.fromstring(text.encode("utf-8"))
+    return etree.tostring(tree, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
+
+
+def toc_tree(pages: Iterable[Page], files: dict[str, str]) -> list[TocNode]:
+    nodes: list[TocNode] = []
+    for page in pages:
+        if not page.in_toc:
+            continue
+        node = TocNode(page.title, files[page.id])
+        if page.toc_level == 2 and nodes:
+            nodes[-1].children.append(node)
+        else:
+            nodes.append(node)
+    return nodes
+
+
+def nav_document(
+    env: jinja2.Environment,
+    rendered: RenderedBook,
+    pages: list[Page],
+    files: dict[str, str],
+    css: list[str],
+) -> bytes:
+    def rel(node: TocNode) -> dict[str, object]:
+        return {"title": node.title, "href": node.href, "children": [rel(c) for c in node.children]}
+
+    landmarks = [{"type": "toc", "href": "nav.xhtml#toc", "title": LANDMARK_TITLES["toc"]}]
+    for page in pages:
+        if page.landmark:
+            title = LANDMARK_TITLES.get(page.landmark, page.title)
+            landmarks.append({"type": page.landmark, "href": files[page.id], "title": title})
+    fragment = render_fragment(
+        env, "nav.xhtml.j2", title="Contents", toc=[rel(n) for n in toc_tree(pages, files)],
+        landmarks=landmarks, page_list=[],
+    )  # fmt: skip
+    return render_document(
+        env, rendered.meta.language, "Contents", etree.fromstring(fragment),
+        [posixpath.relpath(posixpath.join(TEXT_DIR, h), ".") for h in css],
+    )  # fmt: skip

@@ -1,0 +1,130 @@
+"""Python-Markdown extensions for the syntax authors know from pandoc.
+
+- `CitationExtension`: `[@key, p. 12]` becomes a linked author-date citation.
+- `FencedDivExtension`: `::: note` ... `:::` becomes a `<div class="note">`
+  whose content is Markdown (handed to `md_in_html`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
+
+from .citations import BRACKET_SOURCE, format_citation, parse_citation
+from .model import Work
+
+
+def work_anchor(key: str) -> str:
+    """The book-unique id of a work's entry in the works-cited appendix."""
+    return "work-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
+
+
+class CitationProcessor(InlineProcessor):
+    def __init__(self, pattern: str, md: Markdown, works: Mapping[str, Work], id_for: Callable[[], str]):
+        super().__init__(pattern, md)
+        self.works = works
+        self.id_for = id_for
+
+    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]  # noqa: N802
+        citations = parse_citation(m.group(1))
+        if not citations or any(c.key not in self.works for c in citations):
+            # The loader has already reported unknown keys; anything else is plain text.
+            return None, None, None
+        span = ET.Element("span", {"class": "citation"})
+        span.text = "("
+        for index, citation in enumerate(citations):
+            link = ET.SubElement(
+                span,
+                "a",
+                {"href": "#" + work_anchor(citation.key), "id": self.id_for(), "class": "cite"},
+            )
+            link.text = format_citation(citation, self.works[citation.key])
+            link.tail = "; " if index < len(citations) - 1 else ")"
+        return span, m.start(0), m.end(0)
+
+
+class CitationExtension(Extension):
+    def __init__(self, works: Mapping[str, Work], id_prefix: str) -> None:
+        super().__init__()
+        self.works = works
+        self.id_prefix = id_prefix
+        self.count = 0
+
+    def next_id(self) -> str:
+        self.count += 1
+        return f"{self.id_prefix}cite-{self.count}"
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+        # Ahead of `reference` (170) so `[@key]` is never taken for a link reference.
+        md.inlinePatterns.register(
+            CitationProcessor(BRACKET_SOURCE, md, self.works, self.next_id), "citation", 175
+        )
+
+
+FENCE_OPEN = re.compile(
+    r"^(?P<colons>:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<name>[\w-]+))\s*:*\s*$"
+)
+FENCE_CLOSE = re.compile(r"^:{3,}\s*$")
+ATTR = re.compile(r"""(?P<cls>\.[\w-]+)|(?P<id>#[\w-]+)|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))""")
+
+
+def fence_attributes(match: re.Match[str]) -> dict[str, str]:
+    if match["name"]:
+        return {"class": match["name"]}
+    classes, attrs = [], {}
+    for part in ATTR.finditer(match["attrs"] or ""):
+        if part["cls"]:
+            classes.append(part["cls"][1:])
+        elif part["id"]:
+            attrs["id"] = part["id"][1:]
+        else:
+            value = next(v for v in (part["dq"], part["sq"], part["bare"]) if v is not None)
+            attrs["data-" + part["key"]] = value
+    if classes:
+        attrs["class"] = " ".join(classes)
+    return attrs
+
+
+class FencedDivPreprocessor(Preprocessor):
+    """Turns pandoc fenced divs into `<div markdown="1">` blocks that md_in_html parses."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        depth = 0
+        in_code: str | None = None
+        for line in lines:
+            stripped = line.strip()
+            if in_code:
+                in_code = None if stripped.startswith(in_code) else in_code
+                out.append(line)
+                continue
+            if stripped.startswith(("```", "~~~")):
+                in_code = stripped[:3]
+                out.append(line)
+                continue
+            opening = FENCE_OPEN.match(stripped)
+            if opening:
+                attrs = fence_attributes(opening)
+                rendered = " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items())
+                out.extend(["", f'<div {rendered} markdown="1">', ""])
+                depth += 1
+            elif depth and FENCE_CLOSE.match(stripped):
+                out.extend(["", "</div>", ""])
+                depth -= 1
+            else:
+                out.append(line)
+        out.extend(["", "</div>", ""] * depth)  # an unclosed div ends with the chapter
+        return out
+
+
+class FencedDivExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+        # Before html_block (20) so the generated <div>s are seen as raw HTML blocks.
+        md.preprocessors.register(FencedDivPreprocessor(md), "fenced_div", 29)

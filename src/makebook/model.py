@@ -1,0 +1,245 @@
+"""The in-memory book: plain, typed data with no I/O.
+
+The loader builds these objects from the manuscript; transforms read them and
+return new ones; writers only consume them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+ChapterKind = Literal["essay", "concept", "note"]
+Matter = Literal["front", "body", "back"]
+
+CHAPTER_KINDS: tuple[str, ...] = ("essay", "concept", "note")
+
+
+@dataclass(frozen=True)
+class Person:
+    """A named person; `family`/`given` drive sorting, `name` is what readers see."""
+
+    name: str
+    family: str = ""
+    given: str = ""
+
+    @property
+    def sort_key(self) -> str:
+        if self.family:
+            return f"{self.family}, {self.given}".casefold()
+        return self.name.casefold()
+
+
+@dataclass(frozen=True)
+class Contributor:
+    person: Person
+    role: str  # author, editor, translator, director, cast
+
+
+@dataclass(frozen=True)
+class Work:
+    """One bibliography entry: a book, film, article..."""
+
+    id: str
+    type: str  # book, film, article, chapter, webpage, other
+    title: str
+    source: Path
+    line: int
+    subtitle: str = ""
+    contributors: tuple[Contributor, ...] = ()
+    year: str = ""
+    publisher: str = ""
+    container_title: str = ""
+    isbn: str = ""
+    url: str = ""
+    annotation: str = ""
+    suggested: bool = False
+
+    def people(self, role: str) -> tuple[Person, ...]:
+        return tuple(c.person for c in self.contributors if c.role == role)
+
+    @property
+    def authors(self) -> tuple[Person, ...]:
+        return self.people("author")
+
+    @property
+    def is_film(self) -> bool:
+        return self.type == "film"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One `@key` inside a `[...]` citation, where it stands in the manuscript."""
+
+    key: str
+    line: int
+    locator: str = ""
+    prefix: str = ""
+    suppress_author: bool = False
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    path: str
+    alt: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Epigraph:
+    text: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter as the author wrote it, plus what the loader learned from it."""
+
+    id: str
+    kind: ChapterKind
+    title: str
+    path: Path  # relative to the manuscript folder
+    markdown: str
+    body_line: int  # 1-based line of the first body line in the file
+    matter: Matter = "body"
+    part: str | None = None  # id of the part it belongs to
+    subtitle: str = ""
+    tagline: str = ""
+    epigraph: Epigraph | None = None
+    related: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    images: tuple[ImageRef, ...] = ()
+    headings: tuple[tuple[str, int], ...] = ()  # (text, line) of `##` headings
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    title: str
+    chapter_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AppendixSettings:
+    key: str  # reading, films, cited, glossary
+    title: str
+    enabled: bool = True
+    order: str = "as-listed"  # reading only: as-listed | alphabetical
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    width: str = "6in"
+    height: str = "9in"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    language: str
+    identifier: str
+    authors: tuple[Person, ...]
+    subtitle: str = ""
+    isbn: str = ""
+    publisher: str = ""
+    date: str = ""
+    rights: str = ""
+    description: str = ""
+    subjects: tuple[str, ...] = ()
+    cover: str = ""
+    dedication: str = ""
+    edition: str = ""
+
+    @property
+    def author_line(self) -> str:
+        names = [p.name for p in self.authors]
+        if len(names) <= 2:
+            return " and ".join(names)
+        return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+@dataclass(frozen=True)
+class Book:
+    """Everything the loader read: settings, chapters in reading order, works."""
+
+    root: Path  # the manuscript folder
+    styles_dir: Path
+    meta: Metadata
+    chapters: tuple[Chapter, ...]
+    parts: tuple[Part, ...]
+    works: tuple[Work, ...]
+    appendices: tuple[AppendixSettings, ...]
+    pdf: PdfSettings = field(default_factory=PdfSettings)
+
+    def chapter(self, chapter_id: str) -> Chapter:
+        for chapter in self.chapters:
+            if chapter.id == chapter_id:
+                return chapter
+        raise KeyError(chapter_id)
+
+    def work(self, work_id: str) -> Work:
+        for work in self.works:
+            if work.id == work_id:
+                return work
+        raise KeyError(work_id)
+
+    def appendix(self, key: str) -> AppendixSettings:
+        for settings in self.appendices:
+            if settings.key == key:
+                return settings
+        raise KeyError(key)
+
+
+# --- what the transform stage produces -------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote: `id` is book-unique; `html` is an XHTML fragment (its paragraphs)."""
+
+    id: str
+    ref_id: str
+    number: int
+    html: str
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    id: str  # target element id (book-unique)
+    title: str
+    level: int  # 1 = part or top-level page, 2 = chapter inside a part
+
+
+@dataclass(frozen=True)
+class Page:
+    """One reading unit: a generated page, a part opener, a chapter or an appendix.
+
+    `html` is a well-formed XHTML fragment: a single `<section>` whose `id`
+    equals `id`. Links inside point at book-unique ids as `#id`; each writer
+    resolves them for its own layout.
+    """
+
+    id: str
+    title: str
+    role: str  # cover, titlepage, copyright, dedication, toc, part, chapter, appendix...
+    matter: Matter
+    html: str
+    notes: tuple[Note, ...] = ()
+    in_toc: bool = True
+    toc_level: int = 1
+    landmark: str = ""  # epub:type for the landmarks nav, if any
+    running_head: str = ""
+
+
+@dataclass(frozen=True)
+class RenderedBook:
+    """The book after all transforms: pages in reading order, ready for writers."""
+
+    book: Book
+    pages: tuple[Page, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def meta(self) -> Metadata:
+        return self.book.meta

@@ -1,0 +1,346 @@
+"""Markdown chapters into XHTML fragments: the one place Markdown is parsed.
+
+Each chapter becomes a `<section>` whose ids are unique across the book and
+whose footnotes are lifted out as `Note`s, so each writer can place them as
+its medium needs (pop-up notes in the EPUB, page-foot notes in the PDF).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+
+import markdown
+import nh3
+from lxml import etree
+from lxml import html as lxml_html
+
+from .chapters import slugify
+from .markdown_ext import CitationExtension, FencedDivExtension
+from .model import Book, Chapter, Note, Page, Work
+from .xhtml import EPUB_TYPE, E, fragment_to_string
+
+SMARTY_SUBSTITUTIONS = {
+    "left-single-quote": "\u2018",
+    "right-single-quote": "\u2019",
+    "left-double-quote": "\u201c",
+    "right-double-quote": "\u201d",
+    "left-angle-quote": "\u00ab",
+    "right-angle-quote": "\u00bb",
+    "ellipsis": "\u2026",
+    "ndash": "\u2013",
+    "mdash": "\u2014",
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
+    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
+    "samp", "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "lang", "title", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "th": {"colspan", "rowspan", "align", "style", "scope"},
+    "ol": {"start", "type"},
+    "div": {"data-title"},
+    "time": {"datetime"},
+}
+
+DASHES = ("\u2014", "\u2013", "\u2015")
+AUTHORS_NOTE = re.compile(r"note$", re.IGNORECASE)
+
+
+def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
+    md = markdown.Markdown(
+        extensions=[
+            FencedDivExtension(),
+            "md_in_html",
+            "footnotes",
+            "attr_list",
+            "tables",
+            "def_list",
+            "abbr",
+            "sane_lists",
+            "smarty",
+            CitationExtension(works, f"{chapter.id}-"),
+        ],
+        extension_configs={
+            "smarty": {"smart_angled_quotes": False, "substitutions": SMARTY_SUBSTITUTIONS},
+            "footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"},
+        },
+        output_format="html",
+    )
+    return md.convert(chapter.markdown)
+
+
+def sanitize(html: str) -> str:
+    """Only plain document markup survives: no scripts, handlers, styles or embeds."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def parse_fragment(html: str) -> etree._Element:
+    container = lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    return container
+
+
+def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Page:
+    works = {w.id: w for w in book.works}
+    body = parse_fragment(sanitize(markdown_to_html(chapter, works)))
+    notes = extract_notes(body, chapter.id)
+    shift_headings(body)
+    prefix_ids(body, chapter.id)
+    resolve_links(body, chapter, paths)
+    resolve_images(body, chapter, book)
+    mark_attributions(body)
+    mark_notes_and_breaks(body)
+    if chapter.kind == "concept":
+        wrap_concept_sections(body, chapter.id)
+    section = chapter_section(book, chapter, body)
+    return Page(
+        id=chapter.id,
+        title=chapter.title,
+        role="chapter" if chapter.matter == "body" else chapter.matter,
+        matter=chapter.matter,
+        html=fragment_to_string(section),
+        notes=tuple(notes),
+        toc_level=2 if chapter.part else 1,
+        landmark="",
+        running_head=chapter.title,
+    )
+
+
+def extract_notes(body: etree._Element, chapter_id: str) -> list[Note]:
+    """Lift Python-Markdown's footnote list out; turn its references into noterefs."""
+    notes: list[Note] = []
+    numbers: dict[str, int] = {}
+    for container in body.xpath(".//div[contains(concat(' ', @class, ' '), ' footnote ')]"):
+        for number, item in enumerate(container.xpath("./ol/li"), 1):
+            for backref in item.xpath(".//a[contains(@class, 'footnote-backref')]"):
+                backref.drop_tree()
+            numbers[item.get("id", "")] = number
+            note_id = f"{chapter_id}-fn-{number}"
+            inner = "".join(fragment_to_string(child) for child in item)
+            notes.append(Note(note_id, f"{chapter_id}-fnref-{number}", number, inner))
+        container.drop_tree()
+    for ref in body.xpath(".//a[contains(@class, 'footnote-ref')]"):
+        number = numbers.get(ref.get("href", "").lstrip("#"))
+        if number is None:
+            continue
+        sup = ref.getparent()
+        anchor = E.a(
+            str(number),
+            {
+                "href": f"#{chapter_id}-fn-{number}",
+                "id": f"{chapter_id}-fnref-{number}",
+                "class": "noteref",
+                EPUB_TYPE: "noteref",
+                "role": "doc-noteref",
+            },
+        )
+        new_sup = E.sup(anchor)
+        new_sup.tail = sup.tail if sup.tag == "sup" else ref.tail
+        (sup if sup.tag == "sup" else ref).getparent().replace(sup if sup.tag == "sup" else ref, new_sup)
+    return notes
+
+
+def shift_headings(body: etree._Element) -> None:
+    """The chapter title is the only h1; an author's `#` headings move down a level."""
+    if body.xpath(".//h1"):
+        for heading in body.xpath(".//h1|.//h2|.//h3|.//h4|.//h5"):
+            heading.tag = f"h{int(heading.tag[1]) + 1}"
+
+
+def prefix_ids(body: etree._Element, chapter_id: str) -> None:
+    """Make every id book-unique and keep in-chapter links pointing at them."""
+    taken: set[str] = set()
+    renamed: dict[str, str] = {}
+    for element in body.iter():
+        if not isinstance(element.tag, str):
+            continue
+        old = element.get("id")
+        if old is None and re.fullmatch(r"h[2-6]", element.tag):
+            old = slugify(element.text_content())
+        if old is None or old.startswith(f"{chapter_id}-"):
+            continue
+        new = f"{chapter_id}-{slugify(old)}"
+        while new in taken:
+            new += "-x"
+        taken.add(new)
+        renamed.setdefault(old, new)
+        element.set("id", new)
+    for link in body.xpath(".//a[starts-with(@href, '#')]"):
+        target = link.get("href")[1:]
+        if target in renamed:
+            link.set("href", "#" + renamed[target])
+
+
+def resolve_links(body: etree._Element, chapter: Chapter, paths: Mapping[str, str]) -> None:
+    """`[text](other.md#part)` becomes a link to that chapter's book-unique id."""
+    base = posixpath.dirname(chapter.path.as_posix())
+    for link in body.xpath(".//a[@href]"):
+        href = link.get("href")
+        path, _, fragment = href.partition("#")
+        if not path.endswith(".md") or "://" in path:
+            continue
+        target = posixpath.normpath(posixpath.join(base, path))
+        target_id = paths.get(target) or paths.get(posixpath.normpath(path))
+        if target_id is None:
+            link.drop_tag()  # the loader warned; a dead link must not reach the reader
+            continue
+        link.set("href", f"#{target_id}-{slugify(fragment)}" if fragment else f"#{target_id}")
+
+
+def resolve_images(body: etree._Element, chapter: Chapter, book: Book) -> None:
+    """Image paths become manuscript-relative; a lone image becomes a figure."""
+    for image in body.xpath(".//img"):
+        image.set("src", manuscript_path(chapter, image.get("src", ""), book))
+        if image.get("alt") is None:
+            image.set("alt", "")
+        parent = image.getparent()
+        if parent.tag == "p" and len(parent) == 1 and not (parent.text or "").strip():
+            figure = E.figure({"class": "image"})
+            title = image.attrib.pop("title", "")
+            parent.getparent().replace(parent, figure)
+            figure.append(image)
+            image.tail = None
+            if title:
+                figure.append(E.figcaption(title))
+
+
+def manuscript_path(chapter: Chapter, src: str, book: Book) -> str:
+    """Images resolve against the chapter's folder, then against the manuscript folder."""
+    near = posixpath.normpath(posixpath.join(posixpath.dirname(chapter.path.as_posix()), src))
+    if (book.root / near).is_file():
+        return near
+    return posixpath.normpath(src)
+
+
+def mark_attributions(body: etree._Element) -> None:
+    """A quote ending in '— Name' becomes a figure with the attribution as its caption."""
+    for quote in body.xpath(".//blockquote"):
+        paragraphs = quote.xpath("./p")
+        if len(paragraphs) < 2 or paragraphs[-1] is not quote[-1]:
+            continue
+        last = paragraphs[-1]
+        text = (last.text or "").lstrip()
+        if not text.startswith(DASHES):
+            continue
+        last.text = text.lstrip("".join(DASHES)).lstrip()
+        figure = E.figure({"class": "quote"})
+        quote.getparent().replace(quote, figure)
+        figure.append(quote)
+        quote.remove(last)
+        caption = E.figcaption({"class": "attribution"}, "\u2014\u00a0")
+        caption.text += last.text or ""
+        for child in last:
+            caption.append(child)
+        figure.append(caption)
+        figure.tail, quote.tail = quote.tail, None
+
+
+def mark_notes_and_breaks(body: etree._Element) -> None:
+    for div in body.xpath(".//div[contains(concat(' ', @class, ' '), ' note ')]"):
+        div.set("role", "note")
+        title = div.attrib.pop("data-title", "")
+        if title:
+            heading = E.p({"class": "note-title"}, title)
+            heading.tail = div.text
+            div.text = None
+            div.insert(0, heading)
+    for div in body.xpath(".//div[@data-title]"):
+        del div.attrib["data-title"]
+    for rule in body.xpath(".//hr"):
+        rule.set("class", (rule.get("class", "") + " scene-break").strip())
+
+
+def wrap_concept_sections(body: etree._Element, chapter_id: str) -> None:
+    """Group each `##` heading with what follows it, so sections can be styled."""
+    current: etree._Element | None = None
+    for child in list(body):
+        if child.tag == "h2":
+            name = child.text_content().strip()
+            slug = "authors-note" if AUTHORS_NOTE.search(name) else slugify(name)
+            current = E.section({"class": f"concept-section {slug}"})
+            child.addprevious(current)
+        if current is not None:
+            current.append(child)
+
+
+def chapter_section(book: Book, chapter: Chapter, body: etree._Element) -> etree._Element:
+    epub_type, role = {
+        "front": ("preface", "doc-preface"),
+        "back": ("backmatter", ""),
+    }.get(chapter.matter, ("chapter", "doc-chapter"))
+    if chapter.matter == "back":
+        epub_type = ""
+    in_part = " in-part" if chapter.part else ""
+    attrs = {"id": chapter.id, "class": f"chapter {chapter.kind} {chapter.matter}matter{in_part}"}
+    if epub_type:
+        attrs[EPUB_TYPE] = epub_type
+    if role:
+        attrs["role"] = role
+    section = E.section(attrs)
+    header = E.header({"class": "chapter-head"})
+    header.append(E.h1({"class": "chapter-title"}, chapter.title))
+    line = chapter.tagline if chapter.kind == "concept" else chapter.subtitle
+    if line:
+        header.append(E.p({"class": "tagline" if chapter.kind == "concept" else "subtitle"}, line))
+    if chapter.epigraph:
+        header.append(epigraph_element(chapter))
+    section.append(header)
+    body_div = E.div({"class": "chapter-body"})
+    body_div.text = body.text
+    for child in body:
+        body_div.append(child)
+    section.append(body_div)
+    if chapter.kind == "concept" and chapter.related:
+        section.append(related_concepts(book, chapter))
+    return section
+
+
+def epigraph_element(chapter: Chapter) -> etree._Element:
+    assert chapter.epigraph is not None
+    text = parse_fragment(sanitize(markdown.markdown(chapter.epigraph.text, extensions=["smarty"])))
+    quote = E.blockquote()
+    for child in text:
+        quote.append(child)
+    figure = E.figure({"class": "epigraph", EPUB_TYPE: "epigraph", "role": "doc-epigraph"}, quote)
+    if chapter.epigraph.source:
+        source = parse_fragment(
+            sanitize(markdown.markdown(chapter.epigraph.source, extensions=["smarty"]))
+        )
+        caption = E.figcaption({"class": "attribution"}, "\u2014\u00a0")
+        paragraph = source[0] if len(source) else None
+        if paragraph is not None:
+            caption.text += paragraph.text or ""
+            for child in paragraph:
+                caption.append(child)
+        figure.append(caption)
+    return figure
+
+
+def related_concepts(book: Book, chapter: Chapter) -> etree._Element:
+    items = []
+    for related in chapter.related:
+        other = book.chapter(related)
+        item = E.li(E.a({"href": f"#{other.id}"}, other.title))
+        if other.tagline:
+            item[-1].tail = "\u2002" + other.tagline
+        items.append(item)
+    return E.section(
+        {"class": "related-concepts"},
+        E.h2({"id": f"{chapter.id}-related-concepts"}, "Related Concepts"),
+        E.ul(*items),
+    )

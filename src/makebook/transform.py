@@ -1,0 +1,72 @@
+"""Book -> RenderedBook: every page of the book, in reading order, as XHTML fragments."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .appendices import appendix_pages
+from .model import Book, Page, RenderedBook
+from .render import render_chapter
+from .templating import environment, render_fragment
+
+BODY_FONTS = "Source Serif Pro and Source Sans Pro"
+
+
+def format_isbn(isbn: str) -> str:
+    """978-1-234-56789-7 style grouping is registrant-specific; a plain 13 digits is safe."""
+    return isbn
+
+
+def front_pages(book: Book, env) -> list[Page]:  # type: ignore[no-untyped-def]
+    meta = book.meta
+    context = {
+        "meta": meta,
+        "year": meta.date[:4],
+        "isbn_display": format_isbn(meta.isbn),
+        "fonts": BODY_FONTS,
+    }
+    pages = [
+        Page("halftitle", meta.title, "halftitle", "front",
+             render_fragment(env, "halftitle.xhtml.j2", **context), in_toc=False),
+        Page("titlepage", "Title Page", "titlepage", "front",
+             render_fragment(env, "titlepage.xhtml.j2", **context), in_toc=False,
+             landmark="titlepage"),
+        Page("copyright", "Copyright", "copyright", "front",
+             render_fragment(env, "copyright.xhtml.j2", **context), in_toc=False,
+             landmark="copyright-page"),
+    ]  # fmt: skip
+    if meta.dedication:
+        pages.append(
+            Page("dedication", "Dedication", "dedication", "front",
+                 render_fragment(env, "dedication.xhtml.j2", **context), in_toc=False)
+        )  # fmt: skip
+    return pages
+
+
+def body_start(pages: list[Page], page: Page) -> Page:
+    """The first page of the body carries the `bodymatter` landmark."""
+    if any(p.landmark == "bodymatter" for p in pages):
+        return page
+    return replace(page, landmark="bodymatter")
+
+
+def render_book(book: Book) -> RenderedBook:
+    env = environment(book.styles_dir.parent / "templates")
+    paths = {c.path.as_posix(): c.id for c in book.chapters}
+    chapters = {c.id: render_chapter(book, c, paths) for c in book.chapters}
+    parts = {p.id: p for p in book.parts}
+
+    pages = front_pages(book, env)
+    pages.extend(chapters[c.id] for c in book.chapters if c.matter == "front")
+    body = [c for c in book.chapters if c.matter == "body"]
+    opened: set[str] = set()
+    for chapter in body:
+        if chapter.part and chapter.part not in opened:
+            opened.add(chapter.part)
+            part = parts[chapter.part]
+            html = render_fragment(env, "part.xhtml.j2", part=part)
+            pages.append(body_start(pages, Page(part.id, part.title, "part", "body", html)))
+        pages.append(body_start(pages, chapters[chapter.id]))
+    pages.extend(appendix_pages(book, env, [chapters[c.id] for c in body]))
+    pages.extend(chapters[c.id] for c in book.chapters if c.matter == "back")
+    return RenderedBook(book=book, pages=tuple(pages))

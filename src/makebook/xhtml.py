@@ -1,0 +1,23 @@
+"""The shared XHTML vocabulary: element builder, namespaces, serialisation."""
+
+from __future__ import annotations
+
+from lxml import etree
+from lxml.builder import ElementMaker
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+EPUB_TYPE = f"{{{EPUB_NS}}}type"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+# Fragments carry no namespace; the document that embeds them supplies XHTML's.
+E = ElementMaker(nsmap={"epub": EPUB_NS})
+
+
+def fragment_to_string(element: etree._Element) -> str:
+    return etree.tostring(element, encoding="unicode", method="xml", with_tail=False)
+
+
+def parse_fragment_xml(text: str) -> etree._Element:
+    """Parse a fragment this package serialised; it is well-formed by construction."""
+    return etree.fromstring(text)
