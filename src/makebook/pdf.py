@@ -77,7 +77,7 @@ def book_document(rendered: RenderedBook, env: jinja2.Environment) -> str:
     meta = rendered.meta
     pages = list(rendered.pages)
     body = E.body({"data-title": meta.title})
-    toc_done = False
+    toc_done = started_body = False
     for page in pages:
         if not toc_done and page.role not in FRONT_GENERATED:
             body.append(etree.fromstring(toc_fragment(env, pages)))
@@ -85,6 +85,9 @@ def book_document(rendered: RenderedBook, env: jinja2.Environment) -> str:
         section = etree.fromstring(page.html)
         if page.matter == "front" and page.role not in FRONT_GENERATED:
             section.set("class", section.get("class", "") + " frontmatter")
+        if page.matter == "body" and not started_body:
+            section.set("class", section.get("class", "") + " body-start")
+            started_body = True
         place_footnotes(section, page)
         body.append(section)
     head = E.head(

@@ -286,7 +286,7 @@ def chapter_section(book: Book, chapter: Chapter, body: etree._Element) -> etree
     if chapter.matter == "back":
         epub_type = ""
     in_part = " in-part" if chapter.part else ""
-    attrs = {"id": chapter.id, "class": f"chapter {chapter.kind} {chapter.matter}matter{in_part}"}
+    attrs = {"id": chapter.id, "class": f"chapter kind-{chapter.kind} {chapter.matter}matter{in_part}"}
     if epub_type:
         attrs[EPUB_TYPE] = epub_type
     if role:
@@ -337,7 +337,7 @@ def related_concepts(book: Book, chapter: Chapter) -> etree._Element:
         other = book.chapter(related)
         item = E.li(E.a({"href": f"#{other.id}"}, other.title))
         if other.tagline:
-            item[-1].tail = "\u2002" + other.tagline
+            item[-1].tail = "\u00a0\u2013 " + other.tagline
         items.append(item)
     return E.section(
         {"class": "related-concepts"},
