@@ -86,7 +86,7 @@ def load_bibliography(paths: Iterable[tuple[Path, Path]]) -> tuple[Work, ...]:
                     f"duplicate bibliography id '{work.id}'",
                     shown,
                     work.line,
-                    f"it is already used at {first.source}:{first.line}; give one of them another id",
+                    f"already used at {first.source}:{first.line}; give one of them another id",
                 )
                 continue
             seen[work.id] = work
@@ -289,7 +289,11 @@ def parse_bibtex(text: str, shown: Path) -> list[Work]:
             raise error(f"entry '{entry.key}' has no title", shown, line, "add `title = {...}`")
         title, subtitle = split_title(title, _strip_braces(_text(fields.get("subtitle"))))
         contributors: list[Contributor] = []
-        for field_name, role in (("author", "author"), ("editor", "editor"), ("translator", "translator")):
+        for field_name, role in (
+            ("author", "author"),
+            ("editor", "editor"),
+            ("translator", "translator"),
+        ):
             for name in fields.get(field_name) or []:
                 contributors.append(Contributor(bibtex_person(name), role))
         year = _text(fields.get("year")) or _text(fields.get("date"))[:4]
@@ -305,7 +309,11 @@ def parse_bibtex(text: str, shown: Path) -> list[Work]:
                 year=year,
                 publisher=_strip_braces(_text(fields.get("publisher"))),
                 container_title=_strip_braces(
-                    _text(fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle"))
+                    _text(
+                        fields.get("journal")
+                        or fields.get("journaltitle")
+                        or fields.get("booktitle")
+                    )
                 ),
                 isbn=_text(fields.get("isbn")),
                 url=_text(fields.get("url")),

@@ -14,9 +14,13 @@ from .errors import ManuscriptError, Problem, error
 from .model import CHAPTER_KINDS, Chapter, Epigraph, ImageRef, Matter
 
 FRONT_MATTER_KEYS = {"kind", "title", "subtitle", "tagline", "id", "related", "epigraph"}
-IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}\n]*\})?")
+IMAGE = re.compile(
+    r"!\[(?P<alt>[^\]]*)\]\((?P<src><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}\n]*\})?"
+)
 HTML_IMG = re.compile(r"<img\b(?P<attrs>[^>]*)>", re.IGNORECASE)
-HTML_ATTR = re.compile(r"""(?P<name>[\w:-]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s>]+))""")
+HTML_ATTR = re.compile(
+    r"""(?P<name>[\w:-]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s>]+))"""
+)
 HEADING = re.compile(r"^##\s+(?P<text>.+?)\s*#*\s*$")
 
 
@@ -106,7 +110,9 @@ def parse_chapter(text: str, shown: Path, matter: Matter, part: str | None) -> C
     if isinstance(related, str):
         related = [related]
     if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
-        raise fail("related", "`related` must be a list of concept ids", "related: [attunement, repair]")
+        raise fail(
+            "related", "`related` must be a list of concept ids", "related: [attunement, repair]"
+        )
     return Chapter(
         id=chapter_id,
         kind=kind,  # type: ignore[arg-type]
@@ -148,7 +154,9 @@ def find_images(body: str, first_line: int) -> list[ImageRef]:
     for match in HTML_IMG.finditer(masked):
         line = first_line + masked.count("\n", 0, match.start())
         attrs = {
-            a["name"].lower(): a["dq"] if a["dq"] is not None else (a["sq"] if a["sq"] is not None else a["bare"])
+            a["name"].lower(): a["dq"]
+            if a["dq"] is not None
+            else (a["sq"] if a["sq"] is not None else a["bare"])
             for a in HTML_ATTR.finditer(match["attrs"])
         }
         found.append(ImageRef(attrs.get("src", ""), attrs.get("alt"), line))

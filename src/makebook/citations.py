@@ -49,7 +49,7 @@ def find_citations(markdown: str, first_line: int) -> list[Citation]:
 
 
 def mask_code(markdown: str) -> str:
-    """Blank out fenced code and code spans, keeping line numbers, so `@` in code is not a citation."""
+    """Blank out fenced code and code spans (keeping line numbers): `@` in code is no citation."""
     out: list[str] = []
     fence: str | None = None
     for line in markdown.split("\n"):
@@ -85,7 +85,9 @@ def format_citation(citation: Citation, work: Work) -> str:
     if work.is_film:
         text = f"{work.title}, {work.year}" if work.year else work.title
     else:
-        text = work.year if citation.suppress_author else f"{author_label(work)} {work.year}".strip()
+        text = (
+            work.year if citation.suppress_author else f"{author_label(work)} {work.year}".strip()
+        )
     if citation.locator:
         text = f"{text}, {citation.locator}"
     if citation.prefix:

@@ -273,7 +273,7 @@ def parse_pdf(pdf: _Fields) -> PdfSettings:
         f"unknown trim size '{trim}'",
         pdf.shown,
         _line_of(pdf.text, "trim"),
-        f"use one of {', '.join(TRIM_PRESETS)} or two lengths like \"6in 9in\"",
+        f'use one of {", ".join(TRIM_PRESETS)} or two lengths like "6in 9in"',
     )
 
 

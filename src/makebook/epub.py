@@ -52,7 +52,9 @@ class _FixedTimeZip(zipfile.ZipFile):
     def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # type: ignore[no-untyped-def, override]
         if isinstance(zinfo_or_arcname, str):
             info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.stamp)
-            info.compress_type = compress_type if compress_type is not None else zipfile.ZIP_DEFLATED
+            info.compress_type = (
+                compress_type if compress_type is not None else zipfile.ZIP_DEFLATED
+            )
             info.external_attr = 0o644 << 16
             zinfo_or_arcname = info
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
@@ -62,7 +64,9 @@ class _Writer(epub.EpubWriter):
     """ebooklib's writer with `xml:lang` on the package and fixed zip timestamps."""
 
     def __init__(self, name: str, book: epub.EpubBook, language: str, stamp: dt.datetime) -> None:
-        super().__init__(name, book, {"mtime": stamp, "epub2_guide": False, "raise_exceptions": True})
+        super().__init__(
+            name, book, {"mtime": stamp, "epub2_guide": False, "raise_exceptions": True}
+        )
         self.language = language
         self.stamp = stamp
 
@@ -100,9 +104,7 @@ def write_epub(rendered: RenderedBook, out: Path, source_date: dt.datetime | Non
     pages = [p for p in rendered.pages if p.role not in NOT_IN_EPUB]
     files = {p.id: file_name(p) for p in pages}
     id_files = {
-        element_id: files[page.id]
-        for page in pages
-        for element_id in [page.id, *ids_in(page)]
+        element_id: files[page.id] for page in pages for element_id in [page.id, *ids_in(page)]
     }
 
     epub_book = epub.EpubBook()
@@ -126,7 +128,9 @@ def write_epub(rendered: RenderedBook, out: Path, source_date: dt.datetime | Non
     nav.properties = ["nav"]
     nav.content = nav_document(env, rendered, pages, files, css_hrefs)
     epub_book.add_item(nav)
-    epub_book.toc = [epub.Link(n.href, n.title, f"toc-{i}") for i, n in enumerate(toc_tree(pages, files))]
+    epub_book.toc = [
+        epub.Link(n.href, n.title, f"toc-{i}") for i, n in enumerate(toc_tree(pages, files))
+    ]
     epub_book.add_item(epub.EpubNcx())
 
     front_generated = [d for d, p in zip(documents, pages, strict=True) if p.in_toc is False]
@@ -148,14 +152,19 @@ def set_metadata(epub_book: epub.EpubBook, rendered: RenderedBook, stamp: dt.dat
     epub_book.set_language(meta.language)
     if meta.subtitle:
         epub_book.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
-        epub_book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+        epub_book.add_metadata(
+            None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"}
+        )
     for index, person in enumerate(meta.authors, 1):
         uid = f"creator{index}"
         epub_book.add_metadata("DC", "creator", person.name, {"id": uid})
         file_as = f"{person.family}, {person.given}".strip(", ") if person.family else person.name
         epub_book.add_metadata(None, "meta", file_as, {"refines": f"#{uid}", "property": "file-as"})
         epub_book.add_metadata(
-            None, "meta", "aut", {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"}
+            None,
+            "meta",
+            "aut",
+            {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"},
         )
     for name, value in (
         ("publisher", meta.publisher),
@@ -208,20 +217,17 @@ def add_styles(epub_book: epub.EpubBook, styles_dir: Path) -> list[str]:
         )  # fmt: skip
         hrefs.append(posixpath.relpath(name, TEXT_DIR))
     for index, (url, path) in enumerate(sorted(fonts.items())):
-        epub_book.add_item(
-            epub.EpubItem(uid=f"font-{index}", file_name=f"{STYLE_DIR}/{url}",
-                          media_type=FONT_MEDIA_TYPES[path.suffix.lower()], content=path.read_bytes())
-        )  # fmt: skip
+        media_type = FONT_MEDIA_TYPES[path.suffix.lower()]
+        item = epub.EpubItem(f"font-{index}", f"{STYLE_DIR}/{url}", media_type, path.read_bytes())
+        epub_book.add_item(item)
     return hrefs
 
 
 def add_image(epub_book: epub.EpubBook, root: Path, path: str) -> None:
     source = root / path
-    epub_book.add_item(
-        epub.EpubItem(uid="img-" + path.replace("/", "-").replace(".", "-"),
-                      file_name=f"{MEDIA_DIR}/{path}",
-                      media_type=IMAGE_MEDIA_TYPES[source.suffix.lower()], content=source.read_bytes())
-    )  # fmt: skip
+    uid = "img-" + path.replace("/", "-").replace(".", "-")
+    media_type = IMAGE_MEDIA_TYPES[source.suffix.lower()]
+    epub_book.add_item(epub.EpubItem(uid, f"{MEDIA_DIR}/{path}", media_type, source.read_bytes()))
 
 
 def page_element(page: Page, id_files: dict[str, str], images: set[str]) -> etree._Element:

@@ -57,10 +57,14 @@ class Diagnostics:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def error(self, message: str, path: Path | None = None, line: int | None = None, hint: str = "") -> None:
+    def error(
+        self, message: str, path: Path | None = None, line: int | None = None, hint: str = ""
+    ) -> None:
         self.problems.append(Problem(message, path, line, None, hint, "error"))
 
-    def warn(self, message: str, path: Path | None = None, line: int | None = None, hint: str = "") -> None:
+    def warn(
+        self, message: str, path: Path | None = None, line: int | None = None, hint: str = ""
+    ) -> None:
         self.problems.append(Problem(message, path, line, None, hint, "warning"))
 
     def extend(self, exc: ManuscriptError) -> None:

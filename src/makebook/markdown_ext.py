@@ -27,7 +27,9 @@ def work_anchor(key: str) -> str:
 
 
 class CitationProcessor(InlineProcessor):
-    def __init__(self, pattern: str, md: Markdown, works: Mapping[str, Work], id_for: Callable[[], str]):
+    def __init__(
+        self, pattern: str, md: Markdown, works: Mapping[str, Work], id_for: Callable[[], str]
+    ):
         super().__init__(pattern, md)
         self.works = works
         self.id_for = id_for
@@ -68,11 +70,11 @@ class CitationExtension(Extension):
         )
 
 
-FENCE_OPEN = re.compile(
-    r"^(?P<colons>:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<name>[\w-]+))\s*:*\s*$"
-)
+FENCE_OPEN = re.compile(r"^(?P<colons>:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<name>[\w-]+))\s*:*\s*$")
 FENCE_CLOSE = re.compile(r"^:{3,}\s*$")
-ATTR = re.compile(r"""(?P<cls>\.[\w-]+)|(?P<id>#[\w-]+)|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))""")
+ATTR = re.compile(
+    r"""(?P<cls>\.[\w-]+)|(?P<id>#[\w-]+)|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))"""
+)
 
 
 def fence_attributes(match: re.Match[str]) -> dict[str, str]:

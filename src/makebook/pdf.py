@@ -106,7 +106,9 @@ def book_document(rendered: RenderedBook, env: jinja2.Environment) -> str:
 def write_pdf(rendered: RenderedBook, out: Path) -> None:
     book = rendered.book
     env = environment(book.styles_dir.parent / "templates")
-    fetcher = BookFetcher([book.root, book.styles_dir, *font_dirs(book.styles_dir)], book.styles_dir)
+    fetcher = BookFetcher(
+        [book.root, book.styles_dir, *font_dirs(book.styles_dir)], book.styles_dir
+    )
     fonts = FontConfiguration()
     page_size = CSS(
         string=f"@page {{ size: {book.pdf.width} {book.pdf.height}; }}", font_config=fonts

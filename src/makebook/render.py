@@ -19,6 +19,7 @@ from lxml import html as lxml_html
 from .chapters import slugify
 from .markdown_ext import CitationExtension, FencedDivExtension
 from .model import Book, Chapter, Note, Page, Work
+from .typography import smarten
 from .xhtml import EPUB_TYPE, E, fragment_to_string
 
 SMARTY_SUBSTITUTIONS = {
@@ -151,7 +152,9 @@ def extract_notes(body: etree._Element, chapter_id: str) -> list[Note]:
         )
         new_sup = E.sup(anchor)
         new_sup.tail = sup.tail if sup.tag == "sup" else ref.tail
-        (sup if sup.tag == "sup" else ref).getparent().replace(sup if sup.tag == "sup" else ref, new_sup)
+        (sup if sup.tag == "sup" else ref).getparent().replace(
+            sup if sup.tag == "sup" else ref, new_sup
+        )
     return notes
 
 
@@ -255,7 +258,7 @@ def mark_notes_and_breaks(body: etree._Element) -> None:
         div.set("role", "note")
         title = div.attrib.pop("data-title", "")
         if title:
-            heading = E.p({"class": "note-title"}, title)
+            heading = E.p({"class": "note-title"}, smarten(title))
             heading.tail = div.text
             div.text = None
             div.insert(0, heading)
@@ -286,7 +289,10 @@ def chapter_section(book: Book, chapter: Chapter, body: etree._Element) -> etree
     if chapter.matter == "back":
         epub_type = ""
     in_part = " in-part" if chapter.part else ""
-    attrs = {"id": chapter.id, "class": f"chapter kind-{chapter.kind} {chapter.matter}matter{in_part}"}
+    attrs = {
+        "id": chapter.id,
+        "class": f"chapter kind-{chapter.kind} {chapter.matter}matter{in_part}",
+    }
     if epub_type:
         attrs[EPUB_TYPE] = epub_type
     if role:

@@ -8,6 +8,7 @@ from .appendices import appendix_pages
 from .model import Book, Page, RenderedBook
 from .render import render_chapter
 from .templating import environment, render_fragment
+from .typography import smarten_book
 
 BODY_FONTS = "Source Serif Pro and Source Sans Pro"
 
@@ -51,6 +52,7 @@ def body_start(pages: list[Page], page: Page) -> Page:
 
 
 def render_book(book: Book) -> RenderedBook:
+    book = smarten_book(book)
     env = environment(book.styles_dir.parent / "templates")
     paths = {c.path.as_posix(): c.id for c in book.chapters}
     chapters = {c.id: render_chapter(book, c, paths) for c in book.chapters}

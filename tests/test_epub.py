@@ -1,0 +1,187 @@
+"""The EPUB edition, read back as a store and a reading system would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import epub_files
+
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+}
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+
+
+def opf(files: dict[str, bytes]) -> etree._Element:
+    container = etree.fromstring(files["META-INF/container.xml"])
+    path = container.find(".//{*}rootfile").get("full-path")
+    return etree.fromstring(files[path])
+
+
+def xhtml_documents(files: dict[str, bytes]) -> dict[str, etree._Element]:
+    return {name: etree.fromstring(data) for name, data in files.items() if name.endswith(".xhtml")}
+
+
+@pytest.mark.parametrize("book", ["demo", "small"])
+def test_epubcheck_reports_no_errors_and_no_warnings(epubcheck_reports, book):
+    report = epubcheck_reports[book]
+    messages = [f"{m['severity']} {m['ID']}: {m['message']}" for m in report["messages"]]
+    assert report["checker"]["nFatal"] == 0, messages
+    assert report["checker"]["nError"] == 0, messages
+    assert report["checker"]["nWarning"] == 0, messages
+
+
+@pytest.mark.parametrize("book", ["demo", "small"])
+def test_ace_reports_no_violations(ace_reports, book):
+    report = ace_reports[book]
+    violations = [
+        f"{assertion['earl:testSubject']['url']}: {item['earl:test']['dct:title']}"
+        for assertion in report["assertions"]
+        for item in assertion.get("assertions", [])
+        if item["earl:result"]["earl:outcome"] == "fail"
+    ]
+    assert violations == []
+    assert report["earl:result"]["earl:outcome"] == "pass"
+
+
+def test_every_content_document_is_well_formed_xhtml_with_language_and_title(demo_build):
+    files = epub_files(demo_build["epub"])
+    documents = xhtml_documents(files)
+    assert len(documents) > 15
+    for name, root in documents.items():
+        assert root.tag == "{http://www.w3.org/1999/xhtml}html", name
+        assert root.get("lang") == "en-GB", name
+        assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB", name
+        title = root.findtext(".//x:head/x:title", namespaces=NS)
+        assert title and not title.endswith(".xhtml"), name
+
+
+def test_metadata_is_as_configured(demo_build):
+    package = opf(epub_files(demo_build["epub"]))
+    assert package.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB"
+    meta = package.find("opf:metadata", NS)
+    titles = [t.text for t in meta.findall("dc:title", NS)]
+    assert titles[0] == "The Listening Year"
+    assert "Essays and Concepts on Being Seen" in titles
+    creator = meta.find("dc:creator", NS)
+    assert creator.text == "Maren Ellis"
+    refines = {
+        m.get("property"): m.text
+        for m in meta.findall("opf:meta", NS)
+        if m.get("refines") == "#" + creator.get("id")
+    }
+    assert refines == {"file-as": "Ellis, Maren", "role": "aut"}
+    assert meta.findtext("dc:language", namespaces=NS) == "en-GB"
+    assert meta.findtext("dc:identifier", namespaces=NS) == "urn:isbn:9781234567897"
+    assert meta.findtext("dc:publisher", namespaces=NS) == "Quiet Harbour Press"
+    assert meta.findtext("dc:date", namespaces=NS) == "2026-11-01"
+    assert "Maren Ellis" in meta.findtext("dc:rights", namespaces=NS)
+    assert meta.findtext("dc:description", namespaces=NS).startswith("For one year")
+    assert "Psychology" in [s.text for s in meta.findall("dc:subject", NS)]
+    modified = [
+        m.text for m in meta.findall("opf:meta", NS) if m.get("property") == "dcterms:modified"
+    ]
+    assert modified == ["2026-11-01T00:00:00Z"]
+
+
+def test_nav_lists_every_chapter_part_and_appendix_nested_by_part(demo_build):
+    files = epub_files(demo_build["epub"])
+    nav = etree.fromstring(files["EPUB/nav.xhtml"])
+    toc = nav.find(".//x:nav[@epub:type='toc']", NS)
+    top = [li.find("x:a", NS).text for li in toc.findall("x:ol/x:li", NS)]
+    assert top == [
+        "Preface",
+        "Part One: Learning to Listen",
+        "Part Two: A Small Lexicon of Being Seen",
+        "Suggested Reading",
+        "Suggested Films",
+        "Works Cited",
+        "Concepts",
+        "About the Author",
+    ]
+    part_two = toc.findall("x:ol/x:li", NS)[2]
+    assert [a.text for a in part_two.findall("x:ol/x:li/x:a", NS)] == [
+        "Attunement",
+        "Co-regulation",
+        "Rupture and Repair",
+        "Emotional Neglect",
+    ]
+    hrefs = [a.get("href") for a in toc.iter("{http://www.w3.org/1999/xhtml}a")]
+    for href in hrefs:
+        assert href.split("#")[0] in {n.removeprefix("EPUB/") for n in files}, href
+    landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
+    kinds = [a.get(EPUB_TYPE) for a in landmarks.iter("{http://www.w3.org/1999/xhtml}a")]
+    assert {"toc", "bodymatter", "bibliography"} <= set(kinds)
+
+
+def test_footnotes_are_linked_both_ways(demo_build):
+    documents = xhtml_documents(epub_files(demo_build["epub"]))
+    doc = documents["EPUB/text/what-the-face-says.xhtml"]
+    refs = doc.findall(".//x:a[@epub:type='noteref']", NS)
+    assert refs, "the chapter's footnotes became noterefs"
+    for ref in refs:
+        assert ref.get("role") == "doc-noteref"
+        note = doc.find(f".//*[@id='{ref.get('href')[1:]}']")
+        assert note is not None and note.tag == "{http://www.w3.org/1999/xhtml}aside"
+        assert note.get(EPUB_TYPE) == "footnote" and note.get("role") == "doc-footnote"
+        back = note.find(".//x:a[@role='doc-backlink']", NS)
+        assert back.get("href") == "#" + ref.get("id")
+
+
+def test_citations_link_to_existing_entries_and_entries_link_back(demo_build):
+    files = epub_files(demo_build["epub"])
+    documents = xhtml_documents(files)
+    ids = {
+        (name.removeprefix("EPUB/"), element.get("id"))
+        for name, root in documents.items()
+        for element in root.iter()
+        if isinstance(element.tag, str) and element.get("id")
+    }
+    cites = [
+        (name, a.get("href"))
+        for name, root in documents.items()
+        for a in root.iterfind(".//x:span[@class='citation']/x:a", NS)
+    ]
+    assert len(cites) > 20
+    for name, href in cites:
+        target_file, _, fragment = href.partition("#")
+        resolved = (
+            str(Path(name.removeprefix("EPUB/")).parent / target_file) if target_file else name
+        )
+        assert (resolved.removeprefix("EPUB/"), fragment) in ids, href
+    cited = documents["EPUB/text/appendix-cited.xhtml"]
+    discussed = cited.findall(".//x:p[@class='discussed-in']/x:a", NS)
+    assert discussed and all(
+        a.get("href").startswith("what") or "#" in a.get("href") for a in discussed
+    )
+
+
+def test_generated_and_structural_semantics(demo_build):
+    documents = xhtml_documents(epub_files(demo_build["epub"]))
+
+    def section(name: str) -> etree._Element:
+        return documents[f"EPUB/text/{name}.xhtml"].find(".//x:body/x:section", NS)
+
+    assert section("titlepage").get(EPUB_TYPE) == "titlepage"
+    assert section("copyright").get(EPUB_TYPE) == "copyright-page"
+    assert section("dedication").get("role") == "doc-dedication"
+    assert section("what-the-face-says").get("role") == "doc-chapter"
+    assert section("part-part-one-learning-to-listen").get("role") == "doc-part"
+    assert section("appendix-cited").get("role") == "doc-bibliography"
+    assert section("appendix-glossary").get("role") == "doc-glossary"
+    assert "halftitle" not in " ".join(documents)
+
+
+def test_no_straight_quotes_left_in_running_text(demo_build):
+    documents = xhtml_documents(epub_files(demo_build["epub"]))
+    for name, root in documents.items():
+        body = root.find("x:body", NS)
+        text = "".join(body.itertext())
+        assert '"' not in text, name
+        assert "'" not in text, name
