@@ -7,6 +7,8 @@ before anything is reported, so the author sees every problem at once.
 from __future__ import annotations
 
 import os
+import posixpath
+from dataclasses import replace
 from pathlib import Path
 
 from .bibliography import load_bibliography, read_text
@@ -99,6 +101,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         except ManuscriptError as exc:
             diagnostics.extend(exc)
 
+    chapters = [resolve_images(root, c, diagnostics) for c in chapters]
     book = Book(
         root=root,
         styles_dir=styles,
@@ -127,6 +130,19 @@ def load_chapter(root: Path, relative: str, matter: Matter, part: str | None) ->
     return parse_chapter(read_text(path, shown), shown, matter, part)
 
 
+def image_in_chapter(root: Path, chapter: Chapter, src: str, line: int) -> str:
+    """An image path is relative to its chapter's folder, or else to the manuscript folder."""
+    near = posixpath.normpath(posixpath.join(posixpath.dirname(chapter.path.as_posix()), src))
+    for candidate in (near, src):
+        if candidate.startswith("..") or os.path.isabs(candidate):
+            continue
+        if (root / candidate).is_file():
+            check_image(root, candidate, chapter.path, line)
+            return posixpath.normpath(candidate)
+    check_image(root, src, chapter.path, line)  # raises the error that fits
+    return src
+
+
 def check_image(root: Path, relative: str, shown: Path, line: int | None) -> Path:
     path = inside(root, relative, shown, line)
     if not path.is_file():
@@ -141,6 +157,26 @@ def check_image(root: Path, relative: str, shown: Path, line: int | None) -> Pat
     return path
 
 
+def resolve_images(root: Path, chapter: Chapter, diagnostics: Diagnostics) -> Chapter:
+    images = []
+    for image in chapter.images:
+        try:
+            resolved = image_in_chapter(root, chapter, image.path, image.line)
+        except ManuscriptError as exc:
+            diagnostics.extend(exc)
+            resolved = ""
+        if image.alt is None:
+            diagnostics.error(
+                f"image '{image.path}' has no alt text",
+                chapter.path,
+                image.line,
+                "describe it: ![What the image shows](path); mark a purely decorative "
+                "image with ![](path){.decorative}",
+            )
+        images.append(replace(image, resolved=resolved))
+    return replace(chapter, images=tuple(images))
+
+
 def check_book(book: Book, diagnostics: Diagnostics) -> None:
     check_ids(book, diagnostics)
     work_ids = {w.id for w in book.works}
@@ -153,19 +189,6 @@ def check_book(book: Book, diagnostics: Diagnostics) -> None:
                     chapter.path,
                     citation.line,
                     "add an entry with this id to a bibliography file, or fix the key",
-                )
-        for image in chapter.images:
-            try:
-                check_image(book.root, image.path, chapter.path, image.line)
-            except ManuscriptError as exc:
-                diagnostics.extend(exc)
-            if image.alt is None:
-                diagnostics.error(
-                    f"image '{image.path}' has no alt text",
-                    chapter.path,
-                    image.line,
-                    "describe it: ![What the image shows](path); mark a purely decorative "
-                    "image with ![](path){.decorative}",
                 )
         for related in chapter.related:
             if related not in concepts:

@@ -81,9 +81,10 @@ class Citation:
 
 @dataclass(frozen=True)
 class ImageRef:
-    path: str
+    path: str  # as written in the chapter
     alt: str | None
     line: int
+    resolved: str = ""  # manuscript-relative, set by the loader once the file is found
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     shift_headings(body)
     prefix_ids(body, chapter.id)
     resolve_links(body, chapter, paths)
-    resolve_images(body, chapter, book)
+    resolve_images(body, chapter)
     mark_attributions(body)
     mark_notes_and_breaks(body)
     if chapter.kind == "concept":
@@ -205,10 +205,11 @@ def resolve_links(body: etree._Element, chapter: Chapter, paths: Mapping[str, st
         link.set("href", f"#{target_id}-{slugify(fragment)}" if fragment else f"#{target_id}")
 
 
-def resolve_images(body: etree._Element, chapter: Chapter, book: Book) -> None:
+def resolve_images(body: etree._Element, chapter: Chapter) -> None:
     """Image paths become manuscript-relative; a lone image becomes a figure."""
+    resolved = {i.path: i.resolved for i in chapter.images if i.resolved}
     for image in body.xpath(".//img"):
-        image.set("src", manuscript_path(chapter, image.get("src", ""), book))
+        image.set("src", resolved.get(image.get("src", ""), image.get("src", "")))
         if image.get("alt") is None:
             image.set("alt", "")
         parent = image.getparent()
@@ -220,14 +221,6 @@ def resolve_images(body: etree._Element, chapter: Chapter, book: Book) -> None:
             image.tail = None
             if title:
                 figure.append(E.figcaption(title))
-
-
-def manuscript_path(chapter: Chapter, src: str, book: Book) -> str:
-    """Images resolve against the chapter's folder, then against the manuscript folder."""
-    near = posixpath.normpath(posixpath.join(posixpath.dirname(chapter.path.as_posix()), src))
-    if (book.root / near).is_file():
-        return near
-    return posixpath.normpath(src)
 
 
 def mark_attributions(body: etree._Element) -> None:

@@ -1,0 +1,121 @@
+"""The generated reading appendices, read from the rendered book."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from lxml import etree
+
+from makebook.loader import load_book
+from makebook.transform import render_book
+
+
+def rendered_pages(book: Path) -> dict[str, etree._Element]:
+    return {p.id: etree.fromstring(p.html) for p in render_book(load_book(book)).pages}
+
+
+def text(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def copy_book(small_book: Path, tmp_path: Path, extra_toml: str = "") -> Path:
+    book = tmp_path / "book"
+    shutil.copytree(small_book, book)
+    if extra_toml:
+        toml = book / "book.toml"
+        toml.write_text(toml.read_text() + "\n" + extra_toml)
+    return book
+
+
+def test_reading_groups_books_by_first_author_and_credits_co_authors(small_book):
+    reading = rendered_pages(small_book)["appendix-reading"]
+    groups = reading.findall(".//section[@class='author-group']")
+    assert [text(g.find("h2")) for g in groups] == ["Daniel J. Siegel"]
+    works = [text(li) for li in groups[0].findall(".//li")]
+    assert len(works) == 2
+    assert works[0].startswith("Parenting from the Inside Out: How a Deeper Self-Understanding")
+    assert "(with Mary Hartzell)" in works[0]
+    assert "with" not in works[1].split("(")[0] and "Hartzell" not in works[1]
+
+
+def test_demo_reading_lists_each_author_once_alphabetically():
+    book = load_book(Path(__file__).parent.parent / "manuscript")
+    reading = {p.id: etree.fromstring(p.html) for p in render_book(book).pages}["appendix-reading"]
+    authors = [text(h) for h in reading.iterfind(".//h2[@class='author-name']")]
+    assert len(authors) == len(set(authors)) >= 8
+    lead = {}
+    for work in book.works:
+        people = work.authors or work.people("editor")
+        if people:
+            lead.setdefault(people[0].name, people[0].sort_key)
+    keys = [lead[a] for a in authors]
+    assert keys == sorted(keys)
+    siegel = next(
+        g for g in reading.iterfind(".//section[@class='author-group']") if "Siegel" in text(g)
+    )
+    assert len(siegel.findall(".//li")) >= 3
+    assert "with Mary Hartzell" in text(siegel)
+
+
+def test_as_listed_order_keeps_the_bibliography_order(small_book, tmp_path):
+    book = copy_book(small_book, tmp_path, '[appendices.reading]\norder = "as-listed"\n')
+    reading = rendered_pages(book)["appendix-reading"]
+    titles = [text(c) for c in reading.iterfind(".//cite")]
+    assert titles[0].startswith("Parenting") and titles[1] == "The Developing Mind"
+
+
+def test_films_show_year_director_cast_and_annotation(small_book):
+    films = rendered_pages(small_book)["appendix-films"]
+    entry = text(films.find(".//li"))
+    assert entry.startswith("Room (2015)")
+    assert "Directed by Lenny Abrahamson; with Brie Larson and Jacob Tremblay" in entry
+    assert "A mother and son" in entry
+
+
+def test_works_cited_link_back_to_each_citing_passage(small_book):
+    pages = rendered_pages(small_book)
+    cited = pages["appendix-cited"]
+    entry = cited.find(".//li[@id='work-siegel2003']")
+    links = entry.findall(".//p[@class='discussed-in']/a")
+    assert [a.text for a in links] == ["The First Essay", "A Short Note"]
+    for link in links:
+        target = link.get("href")[1:]
+        chapter = next(p for p in pages.values() if p.find(f".//*[@id='{target}']") is not None)
+        cite = chapter.find(f".//*[@id='{target}']")
+        assert cite.get("href") == "#work-siegel2003"
+    # and each citation in a chapter links forward to its work
+    first = pages["one"]
+    citation = first.find(".//span[@class='citation']/a")
+    assert citation.get("href") == "#work-siegel2003"
+    assert text(citation) == "Siegel and Hartzell 2003, p. 12"
+
+
+def test_glossary_lists_concepts_with_taglines_and_links(small_book):
+    glossary = rendered_pages(small_book)["appendix-glossary"]
+    assert text(glossary.find(".//dt")) == "The Idea"
+    assert glossary.find(".//dt/a").get("href") == "#the-idea"
+    assert text(glossary.find(".//dd")) == "One line about the idea."
+
+
+def test_appendices_can_be_renamed_or_switched_off(small_book, tmp_path):
+    book = copy_book(
+        small_book,
+        tmp_path,
+        '[appendices.films]\nenabled = false\n[appendices.cited]\ntitle = "Sources"\n',
+    )
+    pages = rendered_pages(book)
+    assert "appendix-films" not in pages
+    assert text(pages["appendix-cited"].find("h1")) == "Sources"
+
+
+def test_an_appendix_without_entries_is_left_out(small_book, tmp_path):
+    book = copy_book(small_book, tmp_path)
+    refs = book / "refs.yaml"
+    refs.write_text(refs.read_text().split("  - id: room2015")[0])
+    (book / "two.md").write_text(
+        "---\nkind: note\ntitle: A Short Note\n---\nNo film here [@siegel1999].\n"
+    )
+    pages = rendered_pages(book)
+    assert "appendix-films" not in pages
+    assert "appendix-reading" in pages
