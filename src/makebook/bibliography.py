@@ -177,15 +177,33 @@ def parse_csl_json(text: str, shown: Path) -> list[Work]:
         data = data["items"]
     if not isinstance(data, list):
         raise error("a CSL-JSON file must hold a list of entries", shown, 1)
-    works = []
-    for entry in data:
-        line = 1
-        if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
-            match = re.search(r'"id"\s*:\s*' + re.escape(json.dumps(entry["id"])), text)
-            if match:
-                line = text.count("\n", 0, match.start()) + 1
-        works.append(csl_work(entry, shown, line))
-    return works
+    lines = json_array_lines(text)
+    return [
+        csl_work(entry, shown, lines[i] if i < len(lines) else 1) for i, entry in enumerate(data)
+    ]
+
+
+def json_array_lines(text: str) -> list[int]:
+    """The line where each element of the file's top-level array starts.
+
+    The standard decoder reports where each value ends, so stepping through the
+    array with `raw_decode` gives exact starts without a second JSON parser.
+    """
+    decoder = json.JSONDecoder()
+    start = text.find("[")
+    if start < 0:
+        return []
+    lines, index = [], start + 1
+    while True:
+        while index < len(text) and text[index] in " \t\r\n,":
+            index += 1
+        if index >= len(text) or text[index] == "]":
+            return lines
+        lines.append(text.count("\n", 0, index) + 1)
+        try:
+            _, index = decoder.raw_decode(text, index)
+        except json.JSONDecodeError:
+            return lines
 
 
 def csl_work(entry: Any, shown: Path, line: int) -> Work:
@@ -274,7 +292,7 @@ def parse_bibtex(text: str, shown: Path) -> list[Work]:
     diagnostics = Diagnostics()
     for block in library.failed_blocks:
         diagnostics.error(
-            f"malformed BibTeX entry: {getattr(block, 'error', 'syntax error')}",
+            f"malformed BibTeX entry: {bibtex_reason(block)}",
             shown,
             block.start_line + 1,
             "check the braces, commas and quotes of this entry",
@@ -322,6 +340,12 @@ def parse_bibtex(text: str, shown: Path) -> list[Work]:
             )
         )
     return works
+
+
+def bibtex_reason(block: Any) -> str:
+    problem = getattr(block, "error", None)
+    reason = getattr(problem, "abort_reason", "") or str(problem or "")
+    return reason.strip() or "syntax error"
 
 
 def bibtex_person(name: Any) -> Person:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,7 @@ from typing import Any
 import yaml
 
 from .citations import find_citations, mask_code
-from .errors import ManuscriptError, Problem, error
+from .errors import Diagnostics, ManuscriptError, Problem, error
 from .model import CHAPTER_KINDS, Chapter, Epigraph, ImageRef, Matter
 
 FRONT_MATTER_KEYS = {"kind", "title", "subtitle", "tagline", "id", "related", "epigraph"}
@@ -25,7 +27,9 @@ HEADING = re.compile(r"^##\s+(?P<text>.+?)\s*#*\s*$")
 
 
 def slugify(text: str) -> str:
-    slug = re.sub(r"[^\w]+", "-", text.casefold(), flags=re.UNICODE).strip("-_")
+    """An ASCII id: file names, XML ids and URLs all accept it everywhere."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^\w]+", "-", ascii_text.casefold()).strip("-_")
     slug = re.sub(r"_+", "-", slug)
     if not slug or not slug[0].isalpha():
         slug = "c-" + slug
@@ -81,8 +85,25 @@ def front_matter_line(text: str, key: str) -> int:
     return text.count("\n", 0, match.start()) + 1 if match else 2
 
 
-def parse_chapter(text: str, shown: Path, matter: Matter, part: str | None) -> Chapter:
+def parse_chapter(
+    text: str,
+    shown: Path,
+    matter: Matter,
+    part: str | None,
+    diagnostics: Diagnostics | None = None,
+) -> Chapter:
     data, body, body_line = split_front_matter(text, shown)
+    if diagnostics is not None:
+        for key in sorted(set(map(str, data)) - FRONT_MATTER_KEYS):
+            close = difflib.get_close_matches(key, sorted(FRONT_MATTER_KEYS), n=1)
+            diagnostics.warn(
+                f"unknown front-matter key '{key}'",
+                shown,
+                front_matter_line(text, key),
+                f"did you mean '{close[0]}'?"
+                if close
+                else f"known keys: {', '.join(sorted(FRONT_MATTER_KEYS))}",
+            )
 
     def fail(key: str, message: str, hint: str = "") -> ManuscriptError:
         return error(message, shown, front_matter_line(text, key), hint)
@@ -129,6 +150,7 @@ def parse_chapter(text: str, shown: Path, matter: Matter, part: str | None) -> C
         citations=tuple(find_citations(body, body_line)),
         images=tuple(find_images(body, body_line)),
         headings=tuple(find_headings(body, body_line)),
+        key_lines=tuple((str(k), front_matter_line(text, str(k))) for k in data),
     )
 
 
@@ -138,7 +160,8 @@ def parse_epigraph(value: Any, fail: Any) -> Epigraph | None:
     if isinstance(value, str):
         return Epigraph(text=value.strip())
     if isinstance(value, Mapping) and isinstance(value.get("text"), str):
-        return Epigraph(text=value["text"].strip(), source=str(value.get("source", "")).strip())
+        source = value.get("source")
+        return Epigraph(text=value["text"].strip(), source=str(source).strip() if source else "")
     raise fail("epigraph", "`epigraph` must be text, or have `text:` and `source:`")
 
 

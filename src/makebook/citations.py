@@ -42,8 +42,9 @@ def parse_citation(body: str, line: int = 0) -> list[Citation] | None:
 def find_citations(markdown: str, first_line: int) -> list[Citation]:
     """Every citation in a chapter body, with its line in the file."""
     found: list[Citation] = []
-    for match in re.finditer(BRACKET_SOURCE, mask_code(markdown)):
-        line = first_line + markdown.count("\n", 0, match.start())
+    masked = mask_code(markdown)
+    for match in re.finditer(BRACKET_SOURCE, masked):
+        line = first_line + masked.count("\n", 0, match.start())
         found.extend(parse_citation(match.group(1), line) or [])
     return found
 

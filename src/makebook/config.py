@@ -47,6 +47,7 @@ class BookConfig:
     bibliography: tuple[str, ...]
     appendices: tuple[AppendixSettings, ...]
     pdf: PdfSettings
+    lines: dict[str, int]  # where each chapter path is written in book.toml
 
 
 def load_config(root: Path) -> BookConfig:
@@ -93,7 +94,7 @@ class _Fields:
 
     def str(self, key: str, default: str = "", required: bool = False) -> str:
         value = self.table.get(key, None)
-        if value is None:
+        if value is None or (required and isinstance(value, str) and not value.strip()):
             if required:
                 raise error(
                     f"[{self.name}] needs `{key}`",
@@ -129,7 +130,7 @@ class _Fields:
 
 
 def _line_of(text: str, needle: str) -> int | None:
-    pattern = re.escape(needle) if needle.startswith("[") else rf"^\s*{re.escape(needle)}\s*="
+    pattern = re.escape(needle) if needle.startswith("[") else rf"^[ \t]*{re.escape(needle)}[ \t]*="
     match = re.search(pattern, text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
@@ -144,7 +145,16 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
         ),
         appendices=parse_appendices(_Fields(data.get("appendices", {}), "appendices", shown, text)),
         pdf=parse_pdf(_Fields(data.get("pdf", {}), "pdf", shown, text)),
+        lines=path_lines(text),
     )
+
+
+def path_lines(text: str) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), 1):
+        for match in re.finditer(r'"([^"\n]+\.md)"|\'([^\'\n]+\.md)\'', line):
+            lines.setdefault(match.group(1) or match.group(2), number)
+    return lines
 
 
 def parse_metadata(book: _Fields) -> Metadata:

@@ -123,6 +123,7 @@ def write_epub(rendered: RenderedBook, out: Path, source_date: dt.datetime | Non
         documents.append(item)
     for path in sorted(images):
         add_image(epub_book, book.root, path)
+    cover_page = add_cover(epub_book, env, rendered, css_hrefs)
 
     nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml")
     nav.properties = ["nav"]
@@ -135,7 +136,7 @@ def write_epub(rendered: RenderedBook, out: Path, source_date: dt.datetime | Non
 
     front_generated = [d for d, p in zip(documents, pages, strict=True) if p.in_toc is False]
     rest = [d for d, p in zip(documents, pages, strict=True) if p.in_toc is not False]
-    epub_book.spine = [*front_generated, nav, *rest]
+    epub_book.spine = [*([cover_page] if cover_page else []), *front_generated, nav, *rest]
     _Writer(str(out), epub_book, meta.language, stamp).write()
 
 
@@ -223,6 +224,26 @@ def add_styles(epub_book: epub.EpubBook, styles_dir: Path) -> list[str]:
     return hrefs
 
 
+def add_cover(
+    epub_book: epub.EpubBook, env: jinja2.Environment, rendered: RenderedBook, css: list[str]
+) -> epub.EpubItem | None:
+    cover = rendered.cover
+    if cover is None:
+        return None
+    image = epub.EpubItem(
+        "cover-image", f"{MEDIA_DIR}/{cover.file_name}", cover.media_type, cover.data
+    )
+    image.properties = ["cover-image"]
+    epub_book.add_item(image)
+    src = posixpath.relpath(image.file_name, TEXT_DIR)
+    fragment = render_fragment(env, "cover.xhtml.j2", src=src, alt=cover.alt)
+    body = etree.fromstring(fragment)
+    content = render_document(env, rendered.meta.language, "Cover", body, css, "cover")
+    page = epub.EpubItem("cover", f"{TEXT_DIR}/cover.xhtml", "application/xhtml+xml", content)
+    epub_book.add_item(page)
+    return page
+
+
 def add_image(epub_book: epub.EpubBook, root: Path, path: str) -> None:
     source = root / path
     uid = "img-" + path.replace("/", "-").replace(".", "-")
@@ -272,11 +293,16 @@ def notes_section(page: Page) -> etree._Element:
 
 
 def render_document(
-    env: jinja2.Environment, lang: str, title: str, body: etree._Element, css: list[str]
+    env: jinja2.Environment,
+    lang: str,
+    title: str,
+    body: etree._Element,
+    css: list[str],
+    body_class: str = "",
 ) -> bytes:
     text = env.get_template("document.xhtml.j2").render(
         lang=lang, title=title, body=etree.tostring(body, encoding="unicode"), stylesheets=css,
-        body_class="",
+        body_class=body_class,
     )  # fmt: skip
     # Parsing proves the document is well-formed before it goes into the book.
     tree = etree.fromstring(text.encode("utf-8"))
@@ -307,6 +333,8 @@ def nav_document(
         return {"title": node.title, "href": node.href, "children": [rel(c) for c in node.children]}
 
     landmarks = [{"type": "toc", "href": "nav.xhtml#toc", "title": LANDMARK_TITLES["toc"]}]
+    if rendered.cover is not None:
+        landmarks.insert(0, {"type": "cover", "href": f"{TEXT_DIR}/cover.xhtml", "title": "Cover"})
     for page in pages:
         if page.landmark:
             title = LANDMARK_TITLES.get(page.landmark, page.title)

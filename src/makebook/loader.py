@@ -14,8 +14,9 @@ from pathlib import Path
 from .bibliography import load_bibliography, read_text
 from .chapters import parse_chapter, slugify
 from .config import BOOK_TOML, load_config
+from .cover import check_cover
 from .errors import Diagnostics, ManuscriptError, error
-from .model import Book, Chapter, Matter, Part
+from .model import Book, Chapter, Matter, Part, Work
 
 CONCEPT_SECTIONS = ("Definition", "Origins & Context", "How It Shows Up")
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -65,7 +66,8 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         ids = []
         for relative in paths:
             try:
-                chapter = load_chapter(root, relative, matter, part)
+                line = config.lines.get(relative)
+                chapter = load_chapter(root, relative, matter, part, line, diagnostics)
             except ManuscriptError as exc:
                 diagnostics.extend(exc)
                 continue
@@ -81,13 +83,15 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
             parts.append(Part(id=part_id, title=title, chapter_ids=tuple(ids)))
     read(config.order.back, "back", None)
 
-    works = ()
+    works: tuple[Work, ...] = ()
+    bibliography_read = True
     try:
         works = load_bibliography(
             (inside(root, p, shown_toml), Path(p)) for p in config.bibliography
         )
     except ManuscriptError as exc:
         diagnostics.extend(exc)
+        bibliography_read = False  # its errors come first; every key would look unknown
 
     try:
         styles = find_styles(root)
@@ -97,7 +101,8 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
 
     if config.meta.cover:
         try:
-            check_image(root, config.meta.cover, shown_toml, None)
+            path = check_image(root, config.meta.cover, shown_toml, None)
+            check_cover(path, config.meta.cover, diagnostics)
         except ManuscriptError as exc:
             diagnostics.extend(exc)
 
@@ -112,22 +117,29 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         appendices=config.appendices,
         pdf=config.pdf,
     )
-    check_book(book, diagnostics)
+    check_book(book, diagnostics, check_citations=bibliography_read)
     diagnostics.raise_if_errors()
     return book
 
 
-def load_chapter(root: Path, relative: str, matter: Matter, part: str | None) -> Chapter:
+def load_chapter(
+    root: Path,
+    relative: str,
+    matter: Matter,
+    part: str | None,
+    toml_line: int | None = None,
+    diagnostics: Diagnostics | None = None,
+) -> Chapter:
     shown = Path(relative)
-    path = inside(root, relative, Path(BOOK_TOML))
+    path = inside(root, relative, Path(BOOK_TOML), toml_line)
     if not path.is_file():
         raise error(
             f"chapter file '{relative}' does not exist",
             Path(BOOK_TOML),
-            None,
+            toml_line,
             "check the path in [contents], relative to the manuscript folder",
         )
-    return parse_chapter(read_text(path, shown), shown, matter, part)
+    return parse_chapter(read_text(path, shown), shown, matter, part, diagnostics)
 
 
 def image_in_chapter(root: Path, chapter: Chapter, src: str, line: int) -> str:
@@ -177,12 +189,12 @@ def resolve_images(root: Path, chapter: Chapter, diagnostics: Diagnostics) -> Ch
     return replace(chapter, images=tuple(images))
 
 
-def check_book(book: Book, diagnostics: Diagnostics) -> None:
+def check_book(book: Book, diagnostics: Diagnostics, check_citations: bool = True) -> None:
     check_ids(book, diagnostics)
     work_ids = {w.id for w in book.works}
     concepts = {c.id: c for c in book.chapters if c.kind == "concept"}
     for chapter in book.chapters:
-        for citation in chapter.citations:
+        for citation in chapter.citations if check_citations else ():
             if citation.key not in work_ids:
                 diagnostics.error(
                     f"unknown citation key '@{citation.key}'",
@@ -195,7 +207,7 @@ def check_book(book: Book, diagnostics: Diagnostics) -> None:
                 diagnostics.error(
                     f"related concept '{related}' does not exist",
                     chapter.path,
-                    2,
+                    chapter.line_of("related"),
                     f"known concepts: {', '.join(sorted(concepts)) or 'none'}",
                 )
         if chapter.kind == "concept":
@@ -211,7 +223,7 @@ def check_ids(book: Book, diagnostics: Diagnostics) -> None:
             diagnostics.error(
                 f"duplicate chapter id '{chapter.id}'",
                 chapter.path,
-                2,
+                chapter.line_of("id"),
                 f"also used by {other.path if other else 'a part'}; set a different `id:`",
             )
         seen[chapter.id] = chapter

@@ -112,6 +112,10 @@ class Chapter:
     citations: tuple[Citation, ...] = ()
     images: tuple[ImageRef, ...] = ()
     headings: tuple[tuple[str, int], ...] = ()  # (text, line) of `##` headings
+    key_lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> its line in the file
+
+    def line_of(self, key: str) -> int:
+        return dict(self.key_lines).get(key, 2)
 
 
 @dataclass(frozen=True)
@@ -234,11 +238,20 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Cover:
+    data: bytes
+    media_type: str
+    file_name: str
+    alt: str
+
+
+@dataclass(frozen=True)
 class RenderedBook:
     """The book after all transforms: pages in reading order, ready for writers."""
 
     book: Book
     pages: tuple[Page, ...]
+    cover: Cover | None = None
     warnings: tuple[str, ...] = ()
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .appendices import appendix_pages
+from .cover import book_cover
 from .model import Book, Page, RenderedBook
 from .render import render_chapter
 from .templating import environment, render_fragment
@@ -71,4 +72,4 @@ def render_book(book: Book) -> RenderedBook:
         pages.append(body_start(pages, chapters[chapter.id]))
     pages.extend(appendix_pages(book, env, [chapters[c.id] for c in body]))
     pages.extend(chapters[c.id] for c in book.chapters if c.matter == "back")
-    return RenderedBook(book=book, pages=tuple(pages))
+    return RenderedBook(book=book, pages=tuple(pages), cover=book_cover(book))

@@ -1,0 +1,81 @@
+"""The book's cover: the author's image, checked, or a clean typographic one made here."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .assets import find_font
+from .errors import Diagnostics
+from .model import Book, Cover, Metadata
+
+WIDTH, HEIGHT = 1600, 2560
+MIN_HEIGHT = 1600
+BACKGROUND = (38, 52, 64)
+INK = (244, 238, 226)
+ACCENT = (196, 170, 120)
+
+
+def check_cover(path: Path, shown: str, diagnostics: Diagnostics) -> None:
+    """Stores want JPEG or PNG, RGB, and at least 1600 px on the long side."""
+    try:
+        with Image.open(path) as image:
+            fmt, mode, (_, height) = image.format, image.mode, image.size
+    except OSError:
+        diagnostics.error(f"cover '{shown}' is not an image", Path("book.toml"))
+        return
+    if fmt not in ("JPEG", "PNG"):
+        diagnostics.warn(f"cover '{shown}' is {fmt}; stores expect JPEG or PNG", Path("book.toml"))
+    if mode not in ("RGB", "L", "P", "RGBA"):
+        diagnostics.warn(f"cover '{shown}' is in {mode} colour; use RGB", Path("book.toml"))
+    if height < MIN_HEIGHT:
+        diagnostics.warn(
+            f"cover '{shown}' is {height} px high; stores ask for at least {MIN_HEIGHT}",
+            Path("book.toml"),
+            hint="export it at 1600 x 2560 px",
+        )
+
+
+def book_cover(book: Book) -> Cover:
+    meta = book.meta
+    alt = f"Cover: {meta.title}" + (f", by {meta.author_line}" if meta.authors else "")
+    if meta.cover:
+        path = book.root / meta.cover
+        media_type = "image/png" if path.suffix.lower() == ".png" else "image/jpeg"
+        return Cover(path.read_bytes(), media_type, "cover" + path.suffix.lower(), alt)
+    return Cover(generated_cover(meta, book.styles_dir), "image/png", "cover.png", alt)
+
+
+def _font(styles_dir: Path, name: str, size: int) -> ImageFont.FreeTypeFont:
+    path = find_font(styles_dir, f"fonts/{name}")
+    if path is None:
+        raise FileNotFoundError(name)
+    return ImageFont.truetype(str(path), size)
+
+
+def _centred(draw: ImageDraw.ImageDraw, y: int, lines: list[str], font, fill) -> int:  # type: ignore[no-untyped-def]
+    for line in lines:
+        left, _, right, _ = draw.textbbox((0, 0), line, font=font)
+        draw.text(((WIDTH - (right - left)) / 2 - left, y), line, font=font, fill=fill)
+        y += int(font.size * 1.25)
+    return y
+
+
+def generated_cover(meta: Metadata, styles_dir: Path) -> bytes:
+    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    title_font = _font(styles_dir, "SourceSerifPro-Semibold.ttf", 150)
+    subtitle_font = _font(styles_dir, "SourceSerifPro-It.ttf", 70)
+    author_font = _font(styles_dir, "SourceSansPro-Semibold.ttf", 80)
+    draw.rectangle((120, 120, WIDTH - 120, HEIGHT - 120), outline=ACCENT, width=6)
+    y = _centred(draw, 620, textwrap.wrap(meta.title, 14), title_font, INK)
+    if meta.subtitle:
+        draw.line((WIDTH / 2 - 160, y + 50, WIDTH / 2 + 160, y + 50), fill=ACCENT, width=5)
+        _centred(draw, y + 130, textwrap.wrap(meta.subtitle, 34), subtitle_font, INK)
+    _centred(draw, HEIGHT - 560, [meta.author_line.upper()], author_font, ACCENT)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
