@@ -185,3 +185,73 @@ def test_no_straight_quotes_left_in_running_text(demo_build):
         text = "".join(body.itertext())
         assert '"' not in text, name
         assert "'" not in text, name
+
+
+def test_page_list_markers_sit_where_the_printed_pages_begin(demo_build):
+    """The text after EPUB marker N is the text at the top of PDF page N."""
+    import pdfplumber
+
+    files = epub_files(demo_build["epub"])
+    nav = etree.fromstring(files["EPUB/nav.xhtml"])
+    page_list = nav.find(".//x:nav[@epub:type='page-list']", NS)
+    entries = [(a.text, a.get("href")) for a in page_list.iter("{http://www.w3.org/1999/xhtml}a")]
+    with pdfplumber.open(demo_build["pdf"]) as pdf:
+        assert len(entries) == len(pdf.pages), "every printed page is in the page-list"
+        tops = {}
+        for page in pdf.pages:
+            words = page.extract_words()
+            body = [w for w in words if 0.75 * 72 < w["top"] < page.height - 0.75 * 72]
+            folio = " ".join(w["text"] for w in words if w["top"] > page.height - 0.75 * 72)
+            if folio and body:
+                tops[folio] = "".join(w["text"] for w in body[:6])
+    assert [label for label, _ in entries][:3] == ["i", "ii", "iii"]
+    documents = xhtml_documents(files)
+    checked = 0
+    for label, href in entries:
+        name, _, fragment = href.partition("#")
+        doc = documents["EPUB/" + name]
+        marker = doc.find(f".//*[@id='{fragment}']")
+        assert marker is not None and marker.get(EPUB_TYPE) == "pagebreak", href
+        assert marker.get("role") == "doc-pagebreak" and marker.get("aria-label") == label
+        nxt = marker.getnext()
+        deferred = (
+            not (marker.tail or "").strip()
+            and nxt is not None
+            and nxt.get(EPUB_TYPE) == "pagebreak"
+        )
+        if label not in tops or deferred:
+            continue  # no folio, or no text of its own in the EPUB (the printed contents)
+        after = following_text(marker, 200)
+        squeeze = "".join(after.split()).lower()
+        expected = tops[label].lower()[:12]
+        assert expected in squeeze[:60] or squeeze.startswith(expected.lstrip("(")), (label, after)
+        checked += 1
+    assert checked > 40
+
+
+def following_text(marker: etree._Element, limit: int) -> str:
+    """The text that follows an element in reading order, skipping note references."""
+    parts: list[str] = [marker.tail or ""]
+    node = marker
+    while sum(map(len, parts)) < limit:
+        parent = node.getparent()
+        nxt = node.getnext()
+        if nxt is not None:
+            if "noteref" not in (nxt.get("class") or ""):
+                parts.append("".join(nxt.itertext()))
+            parts.append(nxt.tail or "")
+            node = nxt
+        elif parent is not None:
+            parts.append(parent.tail or "")
+            node = parent
+        else:
+            break
+    return "".join(parts)
+
+
+def test_page_break_source_and_page_navigation_are_declared(demo_build):
+    package = opf(epub_files(demo_build["epub"]))
+    metas = {(m.get("property"), m.text) for m in package.iterfind(".//opf:meta", NS)}
+    assert ("pageBreakSource", "urn:isbn:9781234567897") in metas
+    assert ("schema:accessibilityFeature", "printPageNumbers") in metas
+    assert ("schema:accessibilityFeature", "pageNavigation") in metas

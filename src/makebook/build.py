@@ -14,11 +14,10 @@ from .epub import write_epub
 from .errors import Diagnostics, Problem
 from .loader import load_book
 from .model import RenderedBook
-from .pdf import write_pdf
+from .pdf import lay_out, page_starts, write_pdf
 from .transform import render_book
 
 FORMATS = ("epub", "pdf")
-WRITERS: dict[str, Callable[[RenderedBook, Path], None]] = {"epub": write_epub, "pdf": write_pdf}
 
 
 @dataclass
@@ -66,10 +65,18 @@ def build(
     progress("Rendering chapters")
     rendered = render_book(book)
     result = BuildResult(warnings=diagnostics.warnings)
+    # The EPUB's page-list carries the print edition's page numbers, so the PDF is laid
+    # out first, once, and both editions are written from that one layout.
+    progress("Laying out pages")
+    document = lay_out(rendered)
+    starts = page_starts(rendered, document)
     for fmt in formats:
         progress(f"Writing the {fmt.upper()}")
         target = output / f"{output_name(rendered)}.{fmt}"
         with atomic_output(target) as temp:
-            WRITERS[fmt](rendered, temp)
+            if fmt == "epub":
+                write_epub(rendered, temp, starts)
+            else:
+                write_pdf(rendered, document, temp)
         result.outputs[fmt] = target
     return result

@@ -272,13 +272,21 @@ def parse_appendices(table: _Fields) -> tuple[AppendixSettings, ...]:
 
 def parse_pdf(pdf: _Fields) -> PdfSettings:
     trim = pdf.str("trim", "6x9in")
+    isbn = re.sub(r"[\s-]", "", pdf.str("isbn"))
+    if isbn and not valid_isbn13(isbn):
+        raise error(
+            f"`isbn` {isbn} in [pdf] is not a valid ISBN-13",
+            pdf.shown,
+            _line_of(pdf.text, "isbn"),
+            "check the digits; the last one is a check digit",
+        )
     preset = TRIM_PRESETS.get(trim.replace(" ", "").lower())
     if preset:
-        return PdfSettings(*preset)
+        return PdfSettings(*preset, isbn=isbn)
     sizes = trim.split()
     length = r"\d+(\.\d+)?(in|mm|cm|pt)"
     if len(sizes) == 2 and all(re.fullmatch(length, s) for s in sizes):
-        return PdfSettings(sizes[0], sizes[1])
+        return PdfSettings(sizes[0], sizes[1], isbn=isbn)
     raise error(
         f"unknown trim size '{trim}'",
         pdf.shown,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +19,8 @@ from ebooklib import epub
 from lxml import etree
 
 from .assets import FONT_MEDIA_TYPES, IMAGE_MEDIA_TYPES, css_urls, find_font, stylesheets
-from .model import Page, RenderedBook
+from .model import Page, PageStart, RenderedBook
+from .pagelist import Break, marker_id, place_breaks, plan_breaks
 from .templating import environment, render_fragment
 from .xhtml import EPUB_TYPE, XML_LANG, E
 
@@ -96,7 +97,12 @@ def build_time(date: str) -> dt.datetime:
         return dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def write_epub(rendered: RenderedBook, out: Path, source_date: dt.datetime | None = None) -> None:
+def write_epub(
+    rendered: RenderedBook,
+    out: Path,
+    page_starts: Sequence[PageStart] = (),
+    source_date: dt.datetime | None = None,
+) -> None:
     book = rendered.book
     meta = rendered.meta
     env = environment(book.styles_dir.parent / "templates")
@@ -107,13 +113,21 @@ def write_epub(rendered: RenderedBook, out: Path, source_date: dt.datetime | Non
         element_id: files[page.id] for page in pages for element_id in [page.id, *ids_in(page)]
     }
 
+    breaks = plan_breaks(page_starts, [p.id for p in pages])
+    page_list = [
+        {"title": label, "href": f"{files[page_id]}#{marker_id(label)}"}
+        for page_id, items in breaks.items()
+        for item in items
+        for label in item.labels
+    ]
+
     epub_book = epub.EpubBook()
-    set_metadata(epub_book, rendered, stamp)
+    set_metadata(epub_book, rendered, stamp, bool(page_list))
     css_hrefs = add_styles(epub_book, book.styles_dir)
     images: set[str] = set()
     documents = []
     for page in pages:
-        body = page_element(page, id_files, images)
+        body = page_element(page, id_files, images, breaks[page.id])
         document = render_document(env, meta.language, page.title, body, css_hrefs)
         item = epub.EpubItem(
             uid=page.id, file_name=files[page.id], media_type="application/xhtml+xml",
@@ -127,7 +141,7 @@ def write_epub(rendered: RenderedBook, out: Path, source_date: dt.datetime | Non
 
     nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml")
     nav.properties = ["nav"]
-    nav.content = nav_document(env, rendered, pages, files, css_hrefs)
+    nav.content = nav_document(env, rendered, pages, files, css_hrefs, page_list)
     epub_book.add_item(nav)
     epub_book.toc = [
         epub.Link(n.href, n.title, f"toc-{i}") for i, n in enumerate(toc_tree(pages, files))
@@ -146,7 +160,9 @@ def ids_in(page: Page) -> list[str]:
     return [*found, *(n.id for n in page.notes)]
 
 
-def set_metadata(epub_book: epub.EpubBook, rendered: RenderedBook, stamp: dt.datetime) -> None:
+def set_metadata(
+    epub_book: epub.EpubBook, rendered: RenderedBook, stamp: dt.datetime, paged: bool
+) -> None:
     meta = rendered.meta
     epub_book.set_identifier(meta.identifier)
     epub_book.set_title(meta.title)
@@ -177,19 +193,26 @@ def set_metadata(epub_book: epub.EpubBook, rendered: RenderedBook, stamp: dt.dat
             epub_book.add_metadata("DC", name, value)
     for subject in meta.subjects:
         epub_book.add_metadata("DC", "subject", subject)
-    for prop, value in accessibility_metadata(rendered):
+    for prop, value in accessibility_metadata(rendered, paged):
         epub_book.add_metadata(None, "meta", value, {"property": prop})
+    if paged:
+        source = rendered.book.pdf.isbn
+        value = f"urn:isbn:{source}" if source else meta.identifier
+        epub_book.add_metadata(None, "meta", value, {"property": "pageBreakSource"})
 
 
-def accessibility_metadata(rendered: RenderedBook) -> list[tuple[str, str]]:
+def accessibility_metadata(rendered: RenderedBook, paged: bool) -> list[tuple[str, str]]:
     has_images = any("<img" in p.html for p in rendered.pages)
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+    if paged:
+        features += ["pageNavigation", "printPageNumbers"]
     if has_images:
         features.append("alternativeText")
     modes = ["textual", *(["visual"] if has_images else [])]
     summary = (
         "This publication has a table of contents, headings that mark its structure, "
         "linked notes and citations"
+        + (", and the page numbers of the print edition" if paged else "")
         + (", and text alternatives for every image" if has_images else "")
         + ". It has no known accessibility hazards."
     )
@@ -251,9 +274,12 @@ def add_image(epub_book: epub.EpubBook, root: Path, path: str) -> None:
     epub_book.add_item(epub.EpubItem(uid, f"{MEDIA_DIR}/{path}", media_type, source.read_bytes()))
 
 
-def page_element(page: Page, id_files: dict[str, str], images: set[str]) -> etree._Element:
-    """The page's section with links resolved across files and its notes appended."""
+def page_element(
+    page: Page, id_files: dict[str, str], images: set[str], breaks: Sequence[Break] = ()
+) -> etree._Element:
+    """The page's section with print page markers, links resolved across files, and notes."""
     section = etree.fromstring(page.html)
+    place_breaks(section, breaks)
     if page.notes:
         section.append(notes_section(page))
     here = id_files.get(page.id, "")
@@ -328,6 +354,7 @@ def nav_document(
     pages: list[Page],
     files: dict[str, str],
     css: list[str],
+    page_list: list[dict[str, str]],
 ) -> bytes:
     def rel(node: TocNode) -> dict[str, object]:
         return {"title": node.title, "href": node.href, "children": [rel(c) for c in node.children]}
@@ -341,7 +368,7 @@ def nav_document(
             landmarks.append({"type": page.landmark, "href": files[page.id], "title": title})
     fragment = render_fragment(
         env, "nav.xhtml.j2", title="Contents", toc=[rel(n) for n in toc_tree(pages, files)],
-        landmarks=landmarks, page_list=[],
+        landmarks=landmarks, page_list=page_list,
     )  # fmt: skip
     return render_document(
         env, rendered.meta.language, "Contents", etree.fromstring(fragment),

@@ -137,6 +137,7 @@ class AppendixSettings:
 class PdfSettings:
     width: str = "6in"
     height: str = "9in"
+    isbn: str = ""  # the print edition's ISBN: the EPUB's page numbers come from it
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,19 @@ class Page:
     toc_level: int = 1
     landmark: str = ""  # epub:type for the landmarks nav, if any
     running_head: str = ""
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """Where a printed page begins: its folio, the reading unit and the first words on it.
+
+    Read from the PDF layout; the EPUB writer turns these into page-list markers.
+    `snippet` is empty for a page with no text of its own (a blank verso).
+    """
+
+    label: str
+    page_id: str | None
+    snippet: str
 
 
 @dataclass(frozen=True)
