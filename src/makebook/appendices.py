@@ -118,13 +118,16 @@ def appendix_pages(book: Book, env: jinja2.Environment, chapters: Sequence[Page]
             {"concepts": sorted(concepts, key=lambda c: c.title.casefold())},
         ),
     }
+    marks = ("\u2018", "\u2019") if book.quotes == "single" else ("\u201c", "\u201d")
     pages = []
     for settings in book.appendices:
         template, context = content[settings.key]
         if not settings.enabled or not next(iter(context.values())):
             continue
         page_id = f"appendix-{settings.key}"
-        html = render_fragment(env, template, page_id=page_id, title=settings.title, **context)
+        html = render_fragment(
+            env, template, page_id=page_id, title=settings.title, quote_marks=marks, **context
+        )
         pages.append(
             Page(
                 id=page_id,

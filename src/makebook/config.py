@@ -12,6 +12,7 @@ from typing import Any
 from .bibliography import read_text
 from .errors import ManuscriptError, Problem, error
 from .model import AppendixSettings, Metadata, PdfSettings, Person
+from .typography import default_quotes
 
 BOOK_TOML = "book.toml"
 
@@ -48,6 +49,7 @@ class BookConfig:
     appendices: tuple[AppendixSettings, ...]
     pdf: PdfSettings
     lines: dict[str, int]  # where each chapter path is written in book.toml
+    quotes: str = "double"
 
 
 def load_config(root: Path) -> BookConfig:
@@ -146,7 +148,20 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
         appendices=parse_appendices(_Fields(data.get("appendices", {}), "appendices", shown, text)),
         pdf=parse_pdf(_Fields(data.get("pdf", {}), "pdf", shown, text)),
         lines=path_lines(text),
+        quotes=parse_quotes(_Fields(data.get("typography", {}), "typography", shown, text), book),
     )
+
+
+def parse_quotes(typography: _Fields, book: _Fields) -> str:
+    quotes = typography.str("quotes", default_quotes(book.str("language", "en")))
+    if quotes not in ("single", "double"):
+        raise error(
+            '`quotes` in [typography] must be "single" or "double"',
+            typography.shown,
+            _line_of(typography.text, "quotes"),
+            "single: ‘British’ style; double: “American” style",
+        )
+    return quotes
 
 
 def path_lines(text: str) -> dict[str, int]:

@@ -116,6 +116,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         works=works,
         appendices=config.appendices,
         pdf=config.pdf,
+        quotes=config.quotes,
     )
     check_book(book, diagnostics, check_citations=bibliography_read)
     diagnostics.raise_if_errors()

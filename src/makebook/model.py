@@ -177,6 +177,7 @@ class Book:
     works: tuple[Work, ...]
     appendices: tuple[AppendixSettings, ...]
     pdf: PdfSettings = field(default_factory=PdfSettings)
+    quotes: str = "double"  # which quotation marks open: "double" (US) or "single" (UK)
 
     def chapter(self, chapter_id: str) -> Chapter:
         for chapter in self.chapters:

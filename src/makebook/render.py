@@ -19,14 +19,22 @@ from lxml import html as lxml_html
 from .chapters import slugify
 from .markdown_ext import CitationExtension, FencedDivExtension
 from .model import Book, Chapter, Note, Page, Work
-from .typography import smarten
+from .pagelist import text_chunks
+from .typography import (
+    CLOSE_DOUBLE,
+    CLOSE_SINGLE,
+    OPEN_DOUBLE,
+    OPEN_SINGLE,
+    set_quotes,
+    smarten,
+)
 from .xhtml import EPUB_TYPE, E, fragment_to_string
 
 SMARTY_SUBSTITUTIONS = {
-    "left-single-quote": "\u2018",
-    "right-single-quote": "\u2019",
-    "left-double-quote": "\u201c",
-    "right-double-quote": "\u201d",
+    "left-single-quote": OPEN_SINGLE,
+    "right-single-quote": CLOSE_SINGLE,
+    "left-double-quote": OPEN_DOUBLE,
+    "right-double-quote": CLOSE_DOUBLE,
     "left-angle-quote": "\u00ab",
     "right-angle-quote": "\u00bb",
     "ellipsis": "\u2026",
@@ -52,6 +60,8 @@ ALLOWED_ATTRIBUTES = {
     "time": {"datetime"},
 }
 
+QUOTE_BLOCKS = {"p", "li", "dt", "dd", "td", "th", "h2", "h3", "h4", "h5", "h6", "figcaption"}
+QUOTE_MARKS = (OPEN_SINGLE, CLOSE_SINGLE, OPEN_DOUBLE, CLOSE_DOUBLE)
 DASHES = ("\u2014", "\u2013", "\u2015")
 AUTHORS_NOTE = re.compile(r"note$", re.IGNORECASE)
 
@@ -99,6 +109,7 @@ def parse_fragment(html: str) -> etree._Element:
 def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Page:
     works = {w.id: w for w in book.works}
     body = parse_fragment(sanitize(markdown_to_html(chapter, works)))
+    apply_quotes(body, book.quotes)
     notes = extract_notes(body, chapter.id)
     shift_headings(body)
     prefix_ids(body, chapter.id)
@@ -120,6 +131,22 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
         landmark="",
         running_head=chapter.title,
     )
+
+
+def apply_quotes(body: etree._Element, style: str) -> None:
+    """Quotation marks in the book's style, decided one block at a time."""
+    blocks = [body] if (body.text or "").strip() else []
+    blocks += [child for child in body.iter() if child.tag in QUOTE_BLOCKS]
+    for block in blocks:
+        chunks = list(text_chunks(block))
+        texts = set_quotes([text for _, _, text in chunks], style)
+        for (element, kind, _), text in zip(chunks, texts, strict=True):
+            setattr(element, kind, text)
+    for element in body.iter():  # anything outside a block (rare) maps straight across
+        for kind in ("text", "tail"):
+            value = getattr(element, kind)
+            if value and any(q in value for q in QUOTE_MARKS):
+                setattr(element, kind, set_quotes([value], "double")[0])
 
 
 def extract_notes(body: etree._Element, chapter_id: str) -> list[Note]:
@@ -297,7 +324,7 @@ def chapter_section(book: Book, chapter: Chapter, body: etree._Element) -> etree
     if line:
         header.append(E.p({"class": "tagline" if chapter.kind == "concept" else "subtitle"}, line))
     if chapter.epigraph:
-        header.append(epigraph_element(chapter))
+        header.append(epigraph_element(chapter, book.quotes))
     section.append(header)
     body_div = E.div({"class": "chapter-body"})
     body_div.text = body.text
@@ -309,17 +336,27 @@ def chapter_section(book: Book, chapter: Chapter, body: etree._Element) -> etree
     return section
 
 
-def epigraph_element(chapter: Chapter) -> etree._Element:
+def inline_markdown(text: str, style: str) -> etree._Element:
+    """A short Markdown text from front matter (an epigraph), typeset like the body."""
+    html = markdown.markdown(
+        text,
+        extensions=["smarty"],
+        extension_configs={"smarty": {"substitutions": SMARTY_SUBSTITUTIONS}},
+    )
+    fragment = parse_fragment(sanitize(html))
+    apply_quotes(fragment, style)
+    return fragment
+
+
+def epigraph_element(chapter: Chapter, style: str) -> etree._Element:
     assert chapter.epigraph is not None
-    text = parse_fragment(sanitize(markdown.markdown(chapter.epigraph.text, extensions=["smarty"])))
+    text = inline_markdown(chapter.epigraph.text, style)
     quote = E.blockquote()
     for child in text:
         quote.append(child)
     figure = E.figure({"class": "epigraph", EPUB_TYPE: "epigraph", "role": "doc-epigraph"}, quote)
     if chapter.epigraph.source:
-        source = parse_fragment(
-            sanitize(markdown.markdown(chapter.epigraph.source, extensions=["smarty"]))
-        )
+        source = inline_markdown(chapter.epigraph.source, style)
         caption = E.figcaption({"class": "attribution"}, "\u2014\u00a0")
         paragraph = source[0] if len(source) else None
         if paragraph is not None:
