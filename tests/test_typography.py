@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
+from conftest import write
 from makebook.loader import load_book
 from makebook.transform import render_book
 from makebook.typography import default_quotes, smarten
-
-from conftest import write
 
 
 @pytest.mark.parametrize(
