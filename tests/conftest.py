@@ -49,6 +49,11 @@ files = ["refs.yaml"]
 
 [contents]
 chapters = ["one.md", "two.md", "idea.md"]
+
+[accessibility]
+conforms_to = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+certified_by = "Fixture Press"
+exemption = "eaa-microenterprise"
 """
 
 SMALL_REFS = """
@@ -107,7 +112,11 @@ def make_small_book(root: Path) -> Path:
         title: A Short Note
         ---
         Both books matter [@siegel1999; @siegel2003], and so does a film [@room2015].
-        See [the idea](idea.md).
+        See [the idea](idea.md). They called it [savoir-vivre]{lang=fr}.
+
+        * * *
+
+        After the break.
         """,
     )
     write(

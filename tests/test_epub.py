@@ -255,3 +255,79 @@ def test_page_break_source_and_page_navigation_are_declared(demo_build):
     assert ("pageBreakSource", "urn:isbn:9781234567897") in metas
     assert ("schema:accessibilityFeature", "printPageNumbers") in metas
     assert ("schema:accessibilityFeature", "pageNavigation") in metas
+
+
+def test_declared_accessibility_is_in_the_package(small_build):
+    package = opf(epub_files(small_build["epub"]))
+    metas = {(m.get("property"), m.text) for m in package.iterfind(".//opf:meta", NS)}
+    assert ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA") in metas
+    assert ("a11y:certifiedBy", "Fixture Press") in metas
+    assert ("a11y:exemption", "eaa-microenterprise") in metas
+    assert ("schema:accessibilityHazard", "none") in metas
+    # the small book has no images: no alternativeText claim, no visual access mode
+    assert ("schema:accessibilityFeature", "alternativeText") not in metas
+    assert ("schema:accessMode", "visual") not in metas
+
+
+def test_demo_claims_alternative_text_because_it_has_an_image(demo_build):
+    package = opf(epub_files(demo_build["epub"]))
+    metas = {(m.get("property"), m.text) for m in package.iterfind(".//opf:meta", NS)}
+    assert ("schema:accessibilityFeature", "alternativeText") in metas
+    assert ("schema:accessMode", "visual") in metas
+
+
+def test_other_languages_and_scene_breaks_are_marked(small_build):
+    documents = xhtml_documents(epub_files(small_build["epub"]))
+    doc = documents["EPUB/text/two.xhtml"]
+    span = doc.find(".//x:span[@lang='fr']", NS)
+    assert span.text == "savoir-vivre"
+    assert span.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
+    rule = doc.find(".//x:hr", NS)
+    assert rule.get("class") == "scene-break" and rule.get("aria-label") == "Scene break"
+
+
+def test_cover_page_image_and_landmark(demo_build):
+    files = epub_files(demo_build["epub"])
+    package = opf(files)
+    cover = [i for i in package.iterfind(".//opf:item", NS) if i.get("properties") == "cover-image"]
+    assert len(cover) == 1
+    data = files["EPUB/" + cover[0].get("href")]
+    from io import BytesIO
+
+    from PIL import Image
+
+    with Image.open(BytesIO(data)) as image:
+        assert image.size == (1600, 2560) and image.mode == "RGB"
+    spine = [r.get("idref") for r in package.iterfind(".//opf:itemref", NS)]
+    assert spine[0] == "cover"
+    page = etree.fromstring(files["EPUB/text/cover.xhtml"])
+    img = page.find(".//x:img", NS)
+    assert img.get("role") == "doc-cover" and img.get("alt").startswith("Cover: The Listening Year")
+    nav = etree.fromstring(files["EPUB/nav.xhtml"])
+    landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
+    assert landmarks.find(".//x:a", NS).get(EPUB_TYPE) == "cover"
+
+
+def test_the_same_manuscript_builds_the_same_bytes(small_book, tmp_path, monkeypatch):
+    from makebook.build import build
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = build(small_book, tmp_path / "a", ["epub"]).outputs["epub"].read_bytes()
+    second = build(small_book, tmp_path / "b", ["epub"]).outputs["epub"].read_bytes()
+    assert first == second
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    third = build(small_book, tmp_path / "c", ["epub"]).outputs["epub"]
+    assert third.read_bytes() != first
+    package = opf(epub_files(third))
+    modified = [
+        m.text
+        for m in package.iterfind(".//opf:meta", NS)
+        if m.get("property") == "dcterms:modified"
+    ]
+    assert modified == ["2023-11-14T22:13:20Z"]
+    import zipfile
+
+    with zipfile.ZipFile(third) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+        assert archive.namelist()[0] == "mimetype"
+        assert archive.getinfo("mimetype").compress_type == zipfile.ZIP_STORED

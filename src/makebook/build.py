@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -41,6 +42,14 @@ def atomic_output(target: Path) -> Iterator[Path]:
         temp_path.unlink(missing_ok=True)
 
 
+def source_date_epoch() -> dt.datetime | None:
+    """The reproducible-builds convention: a fixed build time from the environment."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+
+
 def output_name(rendered: RenderedBook) -> str:
     return slugify(rendered.meta.title)
 
@@ -75,7 +84,7 @@ def build(
         target = output / f"{output_name(rendered)}.{fmt}"
         with atomic_output(target) as temp:
             if fmt == "epub":
-                write_epub(rendered, temp, starts)
+                write_epub(rendered, temp, starts, source_date_epoch())
             else:
                 write_pdf(rendered, document, temp)
         result.outputs[fmt] = target

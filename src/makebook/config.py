@@ -11,7 +11,7 @@ from typing import Any
 
 from .bibliography import read_text
 from .errors import ManuscriptError, Problem, error
-from .model import AppendixSettings, Metadata, PdfSettings, Person
+from .model import Accessibility, AppendixSettings, Metadata, PdfSettings, Person
 from .typography import default_quotes
 
 BOOK_TOML = "book.toml"
@@ -140,7 +140,12 @@ def _line_of(text: str, needle: str) -> int | None:
 def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
     book = _Fields(data.get("book", {}), "book", shown, text)
     return BookConfig(
-        meta=parse_metadata(book),
+        meta=parse_metadata(
+            book,
+            parse_accessibility(
+                _Fields(data.get("accessibility", {}), "accessibility", shown, text)
+            ),
+        ),
         order=parse_order(_Fields(data.get("contents", {}), "contents", shown, text)),
         bibliography=_Fields(data.get("bibliography", {}), "bibliography", shown, text).str_list(
             "files"
@@ -172,7 +177,49 @@ def path_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def parse_metadata(book: _Fields) -> Metadata:
+HAZARDS = {
+    "none", "flashing", "noFlashingHazard", "motionSimulation", "noMotionSimulationHazard",
+    "sound", "noSoundHazard", "unknown",
+}  # fmt: skip
+EXEMPTIONS = {"eaa-disproportionate-burden", "eaa-fundamental-alteration", "eaa-microenterprise"}
+
+
+def parse_accessibility(table: _Fields) -> Accessibility:
+    hazards = table.str_list("hazards") or ("none",)
+    for hazard in hazards:
+        if hazard not in HAZARDS:
+            raise error(
+                f"unknown accessibility hazard '{hazard}'",
+                table.shown,
+                _line_of(table.text, "hazards"),
+                f"use some of: {', '.join(sorted(HAZARDS))}",
+            )
+    exemption = table.str("exemption")
+    if exemption and exemption not in EXEMPTIONS:
+        raise error(
+            f"unknown exemption '{exemption}'",
+            table.shown,
+            _line_of(table.text, "exemption"),
+            f"use one of: {', '.join(sorted(EXEMPTIONS))}",
+        )
+    conforms_to, certified_by = table.str("conforms_to"), table.str("certified_by")
+    if conforms_to and not certified_by:
+        raise error(
+            "a conformance claim needs a certifier",
+            table.shown,
+            _line_of(table.text, "conforms_to"),
+            'add certified_by = "who checked it" (the publisher, if it checked the book itself)',
+        )
+    return Accessibility(
+        summary=table.str("summary"),
+        hazards=hazards,
+        conforms_to=conforms_to,
+        certified_by=certified_by,
+        exemption=exemption,
+    )
+
+
+def parse_metadata(book: _Fields, accessibility: Accessibility) -> Metadata:
     title = book.str("title", required=True)
     isbn = re.sub(r"[\s-]", "", book.str("isbn"))
     if isbn and not valid_isbn13(isbn):
@@ -201,6 +248,7 @@ def parse_metadata(book: _Fields) -> Metadata:
         cover=book.str("cover"),
         dedication=book.str("dedication"),
         edition=book.str("edition"),
+        accessibility=accessibility,
     )
 
 

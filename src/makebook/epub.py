@@ -202,27 +202,42 @@ def set_metadata(
 
 
 def accessibility_metadata(rendered: RenderedBook, paged: bool) -> list[tuple[str, str]]:
+    """Only what is true of this book: features are read from its pages."""
+    declared = rendered.meta.accessibility
     has_images = any("<img" in p.html for p in rendered.pages)
     features = ["structuralNavigation", "tableOfContents", "readingOrder"]
-    if paged:
-        features += ["pageNavigation", "printPageNumbers"]
     if has_images:
         features.append("alternativeText")
+    if paged:
+        features += ["pageNavigation", "printPageNumbers"]
     modes = ["textual", *(["visual"] if has_images else [])]
-    summary = (
+    summary = declared.summary or (
         "This publication has a table of contents, headings that mark its structure, "
         "linked notes and citations"
+        + (", text alternatives for every image" if has_images else "")
         + (", and the page numbers of the print edition" if paged else "")
-        + (", and text alternatives for every image" if has_images else "")
-        + ". It has no known accessibility hazards."
+        + ". "
+        + (
+            "It has no known accessibility hazards."
+            if declared.hazards == ("none",)
+            else f"Hazards: {', '.join(declared.hazards)}."
+        )
     )
-    return [
+    entries = [
         *(("schema:accessMode", m) for m in modes),
         ("schema:accessModeSufficient", "textual"),
         *(("schema:accessibilityFeature", f) for f in features),
-        ("schema:accessibilityHazard", "none"),
+        *(("schema:accessibilityHazard", h) for h in declared.hazards),
         ("schema:accessibilitySummary", summary),
     ]
+    if declared.conforms_to:
+        entries += [
+            ("dcterms:conformsTo", declared.conforms_to),
+            ("a11y:certifiedBy", declared.certified_by),
+        ]
+    if declared.exemption:
+        entries.append(("a11y:exemption", declared.exemption))
+    return entries
 
 
 def add_styles(epub_book: epub.EpubBook, styles_dir: Path) -> list[str]:

@@ -70,6 +70,27 @@ class CitationExtension(Extension):
         )
 
 
+PLAIN_ATTRIBUTES = {"lang", "dir"}
+SPAN = r"\[([^\[\]\n]+)\]\{([^{}\n]*)\}"
+
+
+class BracketedSpanProcessor(InlineProcessor):
+    """Pandoc's `[text]{lang=fr .smallcaps}`: a span with attributes, e.g. another language."""
+
+    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]  # noqa: N802
+        if m.group(1).lstrip().startswith(("@", "-@")):
+            return None, None, None
+        attrs = fence_attributes(FENCE_OPEN.match("::: {" + m.group(2) + "}"))  # type: ignore[arg-type]
+        span = ET.Element("span", attrs)
+        span.text = m.group(1)
+        return span, m.start(0), m.end(0)
+
+
+class BracketedSpanExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+        md.inlinePatterns.register(BracketedSpanProcessor(SPAN, md), "bracketed_span", 177)
+
+
 FENCE_OPEN = re.compile(r"^(?P<colons>:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<name>[\w-]+))\s*:*\s*$")
 FENCE_CLOSE = re.compile(r"^:{3,}\s*$")
 ATTR = re.compile(
@@ -88,7 +109,8 @@ def fence_attributes(match: re.Match[str]) -> dict[str, str]:
             attrs["id"] = part["id"][1:]
         else:
             value = next(v for v in (part["dq"], part["sq"], part["bare"]) if v is not None)
-            attrs["data-" + part["key"]] = value
+            key = part["key"]
+            attrs[key if key in PLAIN_ATTRIBUTES else "data-" + key] = value
     if classes:
         attrs["class"] = " ".join(classes)
     return attrs

@@ -141,6 +141,17 @@ class PdfSettings:
 
 
 @dataclass(frozen=True)
+class Accessibility:
+    """What the author declares beyond what makebook can tell from the book itself."""
+
+    summary: str = ""  # replaces the generated accessibilitySummary
+    hazards: tuple[str, ...] = ("none",)
+    conforms_to: str = ""  # e.g. "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+    certified_by: str = ""
+    exemption: str = ""  # European Accessibility Act exemption, e.g. "eaa-microenterprise"
+
+
+@dataclass(frozen=True)
 class Metadata:
     title: str
     language: str
@@ -156,6 +167,7 @@ class Metadata:
     cover: str = ""
     dedication: str = ""
     edition: str = ""
+    accessibility: Accessibility = field(default_factory=Accessibility)
 
     @property
     def author_line(self) -> str:

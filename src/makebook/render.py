@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .chapters import slugify
-from .markdown_ext import CitationExtension, FencedDivExtension
+from .markdown_ext import BracketedSpanExtension, CitationExtension, FencedDivExtension
 from .model import Book, Chapter, Note, Page, Work
 from .pagelist import text_chunks
 from .typography import (
@@ -28,7 +28,7 @@ from .typography import (
     set_quotes,
     smarten,
 )
-from .xhtml import EPUB_TYPE, E, fragment_to_string
+from .xhtml import EPUB_TYPE, XML_LANG, E, fragment_to_string
 
 SMARTY_SUBSTITUTIONS = {
     "left-single-quote": OPEN_SINGLE,
@@ -57,6 +57,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "align", "style", "scope"},
     "ol": {"start", "type"},
     "div": {"data-title"},
+    "span": {"data-title"},
     "time": {"datetime"},
 }
 
@@ -79,6 +80,7 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
             "sane_lists",
             "smarty",
             CitationExtension(works, f"{chapter.id}-"),
+            BracketedSpanExtension(),
         ],
         extension_configs={
             "smarty": {"smart_angled_quotes": False, "substitutions": SMARTY_SUBSTITUTIONS},
@@ -117,6 +119,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     resolve_images(body, chapter)
     mark_attributions(body)
     mark_notes_and_breaks(body)
+    mark_languages(body)
     if chapter.kind == "concept":
         wrap_concept_sections(body, chapter.id)
     section = chapter_section(book, chapter, body)
@@ -286,6 +289,14 @@ def mark_notes_and_breaks(body: etree._Element) -> None:
         del div.attrib["data-title"]
     for rule in body.xpath(".//hr"):
         rule.set("class", (rule.get("class", "") + " scene-break").strip())
+        rule.set("aria-label", "Scene break")
+
+
+def mark_languages(body: etree._Element) -> None:
+    """A passage in another language gets both lang (HTML readers) and xml:lang (XHTML ones)."""
+    for element in body.iter():
+        if isinstance(element.tag, str) and element.get("lang"):
+            element.set(XML_LANG, element.get("lang"))
 
 
 def wrap_concept_sections(body: etree._Element, chapter_id: str) -> None:
