@@ -22,7 +22,11 @@ IMAGE_MEDIA_TYPES = {
     ".svg": "image/svg+xml",
     ".webp": "image/webp",
 }
-STYLESHEETS = {"epub": ("book.css", "epub.css"), "pdf": ("book.css", "pdf.css")}
+STYLESHEETS = {
+    "epub": ("book.css", "epub.css"),
+    "print": ("book.css", "pdf.css", "print.css"),
+    "screen": ("book.css", "pdf.css", "screen.css"),
+}
 
 
 def stylesheets(styles_dir: Path, edition: str) -> list[Path]:

@@ -15,10 +15,12 @@ from .epub import write_epub
 from .errors import Diagnostics, Problem
 from .loader import load_book
 from .model import RenderedBook
-from .pdf import lay_out, page_starts, write_pdf
+from .pagemap import page_starts
+from .pdf import lay_out, write_pdf
 from .transform import render_book
 
-FORMATS = ("epub", "pdf")
+FORMATS = ("epub", "pdf", "screen")
+SUFFIXES = {"epub": ".epub", "pdf": ".pdf", "screen": "-screen.pdf"}
 
 
 @dataclass
@@ -74,18 +76,20 @@ def build(
     progress("Rendering chapters")
     rendered = render_book(book)
     result = BuildResult(warnings=diagnostics.warnings)
-    # The EPUB's page-list carries the print edition's page numbers, so the PDF is laid
-    # out first, once, and both editions are written from that one layout.
+    # The EPUB's page-list carries the print edition's page numbers, so the print PDF
+    # is laid out first, once, and both are written from that one layout.
     progress("Laying out pages")
-    document = lay_out(rendered)
-    starts = page_starts(rendered, document)
+    print_layout = lay_out(rendered, "print")
+    starts = page_starts(rendered, print_layout)
     for fmt in formats:
-        progress(f"Writing the {fmt.upper()}")
-        target = output / f"{output_name(rendered)}.{fmt}"
+        progress(f"Writing the {fmt.upper()} edition")
+        target = output / f"{output_name(rendered)}{SUFFIXES[fmt]}"
         with atomic_output(target) as temp:
             if fmt == "epub":
                 write_epub(rendered, temp, starts, source_date_epoch())
+            elif fmt == "pdf":
+                write_pdf(rendered, print_layout, temp, "print")
             else:
-                write_pdf(rendered, document, temp)
+                write_pdf(rendered, lay_out(rendered, "screen"), temp, "screen")
         result.outputs[fmt] = target
     return result

@@ -93,7 +93,7 @@ def build_command(
     output: OutputOption = Path("build"),
     formats: Annotated[
         list[str] | None,
-        typer.Option("--format", "-f", help="epub or pdf; repeat for both (default: all)."),
+        typer.Option("--format", "-f", help="epub, pdf (print) or screen; repeat for several (default: all)."),
     ] = None,
 ) -> None:
     """Build the book's editions.
@@ -103,7 +103,7 @@ def build_command(
     chosen = formats or list(FORMATS)
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
-        console.print(f"[red]error[/red]: unknown format {', '.join(unknown)}; use epub or pdf")
+        console.print(f"[red]error[/red]: unknown format {', '.join(unknown)}; use epub, pdf or screen")
         raise typer.Exit(2)
     run_build(manuscript, output, chosen)
 

@@ -334,7 +334,6 @@ def parse_appendices(table: _Fields) -> tuple[AppendixSettings, ...]:
 
 
 def parse_pdf(pdf: _Fields) -> PdfSettings:
-    trim = pdf.str("trim", "6x9in")
     isbn = re.sub(r"[\s-]", "", pdf.str("isbn"))
     if isbn and not valid_isbn13(isbn):
         raise error(
@@ -343,13 +342,45 @@ def parse_pdf(pdf: _Fields) -> PdfSettings:
             _line_of(pdf.text, "isbn"),
             "check the digits; the last one is a check digit",
         )
+    width, height = parse_trim(pdf)
+    lengths = {key: pdf.str(key, default) for key, default in (("inside", "0.75in"), ("bleed", ""))}
+    for key, value in lengths.items():
+        if value and not re.fullmatch(LENGTH, value):
+            raise error(
+                f"`{key}` in [pdf] must be a length like 0.125in or 3mm",
+                pdf.shown,
+                _line_of(pdf.text, key),
+            )
+    screen = pdf.str("screen_size", "trim").lower()
+    if screen not in ("trim", "letter", "a4"):
+        raise error(
+            '`screen_size` in [pdf] must be "trim", "letter" or "a4"',
+            pdf.shown,
+            _line_of(pdf.text, "screen_size"),
+        )
+    return PdfSettings(
+        width=width,
+        height=height,
+        isbn=isbn,
+        inside=lengths["inside"],
+        bleed=lengths["bleed"],
+        marks=pdf.bool("marks", False),
+        screen_size=screen,
+        drop_caps=pdf.bool("drop_caps", False),
+    )
+
+
+LENGTH = r"\d+(\.\d+)?(in|mm|cm|pt)"
+
+
+def parse_trim(pdf: _Fields) -> tuple[str, str]:
+    trim = pdf.str("trim", "6x9in")
     preset = TRIM_PRESETS.get(trim.replace(" ", "").lower())
     if preset:
-        return PdfSettings(*preset, isbn=isbn)
+        return preset
     sizes = trim.split()
-    length = r"\d+(\.\d+)?(in|mm|cm|pt)"
-    if len(sizes) == 2 and all(re.fullmatch(length, s) for s in sizes):
-        return PdfSettings(sizes[0], sizes[1], isbn=isbn)
+    if len(sizes) == 2 and all(re.fullmatch(LENGTH, s) for s in sizes):
+        return sizes[0], sizes[1]
     raise error(
         f"unknown trim size '{trim}'",
         pdf.shown,

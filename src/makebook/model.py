@@ -138,6 +138,11 @@ class PdfSettings:
     width: str = "6in"
     height: str = "9in"
     isbn: str = ""  # the print edition's ISBN: the EPUB's page numbers come from it
+    inside: str = "0.75in"  # inside margin, widened to what print-on-demand needs
+    bleed: str = ""  # e.g. "0.125in" for artwork running off the page edge
+    marks: bool = False  # crop marks (leave off for print-on-demand uploads)
+    screen_size: str = "trim"  # the screen edition's page: trim, letter or a4
+    drop_caps: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ WeasyPrint reads nothing but the book's own files and the installed fonts.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -15,12 +16,11 @@ import jinja2
 from lxml import etree
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
-from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .assets import find_font, font_dirs, stylesheets
-from .model import Page, PageStart, RenderedBook
+from .model import Page, PdfSettings, RenderedBook
 from .templating import environment, render_fragment
 from .xhtml import E
 
@@ -76,10 +76,29 @@ def place_footnotes(section: etree._Element, page: Page) -> None:
         holder.getparent().replace(holder, span)
 
 
-def book_document(rendered: RenderedBook, env: jinja2.Environment) -> str:
+def add_drop_cap(section: etree._Element) -> None:
+    """The first letter of an essay's opening paragraph, with any opening quote, as a drop cap.
+
+    A floated span, not ::first-letter, which WeasyPrint sets over the first line.
+    """
+    if "kind-essay" not in (section.get("class") or ""):
+        return
+    paragraph = section.find("./div[@class='chapter-body']/p")
+    text = paragraph.text if paragraph is not None else None
+    match = re.match(r"^(\s*[\u2018\u201c\"'(]?\w)", text or "")
+    if paragraph is None or match is None:
+        return
+    letter = E.span({"class": "dropcap"}, match.group(1).strip())
+    letter.tail = text[match.end() :]  # type: ignore[index]
+    paragraph.text = None
+    paragraph.insert(0, letter)
+    paragraph.set("class", (paragraph.get("class", "") + " has-dropcap").strip())
+
+
+def book_document(rendered: RenderedBook, env: jinja2.Environment, edition: Edition) -> str:
     meta = rendered.meta
     pages = list(rendered.pages)
-    body = E.body({"data-title": meta.title})
+    body = E.body({"data-title": meta.title, "class": f"edition-{edition.name}"})
     toc_done = started_body = False
     for page in pages:
         if not toc_done and page.role not in FRONT_GENERATED:
@@ -92,6 +111,8 @@ def book_document(rendered: RenderedBook, env: jinja2.Environment) -> str:
             section.set("class", section.get("class", "") + " body-start")
             started_body = True
         place_footnotes(section, page)
+        if rendered.book.pdf.drop_caps and page.role == "chapter":
+            add_drop_cap(section)
         body.append(section)
     head = E.head(
         E.meta({"charset": "utf-8"}),
@@ -100,139 +121,121 @@ def book_document(rendered: RenderedBook, env: jinja2.Environment) -> str:
         E.meta({"name": "description", "content": meta.description}),
         E.meta({"name": "keywords", "content": ", ".join(meta.subjects)}),
         E.meta({"name": "generator", "content": "makebook"}),
-        *([E.meta({"name": "dcterms.created", "content": meta.date})] if meta.date else []),
+        *(
+            [
+                E.meta({"name": n, "content": meta.date})
+                for n in ("dcterms.created", "dcterms.modified")
+            ]
+            if meta.date
+            else []
+        ),
     )
     html = E.html({"lang": meta.language}, head, body)
     return etree.tostring(html, encoding="unicode", method="xml")
 
 
-def lay_out(rendered: RenderedBook) -> Document:
-    """Lay the whole book out once; the PDF is written from it and the EPUB's page-list read."""
+@dataclass(frozen=True)
+class Edition:
+    """A PDF edition: which stylesheets it adds and which PDF standard it meets."""
+
+    name: str
+    stylesheet: str
+    variant: str | None
+
+
+EDITIONS = {
+    # Print-on-demand: PDF/X-4 with a CMYK output intent, tagged for accessibility too.
+    "print": Edition("print", "print.css", "pdf/x-4"),
+    # Direct sale and reading on screens: PDF/UA-1.
+    "screen": Edition("screen", "screen.css", "pdf/ua-1"),
+}
+CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+
+# Minimum inside margins of print-on-demand services (KDP's table) by page count.
+GUTTERS = ((150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (10**9, 0.875))
+
+
+def required_gutter(pages: int) -> float:
+    return next(inches for limit, inches in GUTTERS if pages <= limit)
+
+
+def page_css(settings: PdfSettings, edition: Edition, inside: str) -> str:
+    """Page geometry from book.toml; everything else is the author's stylesheets."""
+    if edition.name == "screen":
+        size = SCREEN_SIZES.get(settings.screen_size, f"{settings.width} {settings.height}")
+        return f"@page {{ size: {size}; }}"
+    rules = [
+        f"@page {{ size: {settings.width} {settings.height};"
+        + (f" bleed: {settings.bleed};" if settings.bleed else "")
+        + (" marks: crop cross;" if settings.marks else "")
+        + " }",
+        # Mirrored margins: the inside margin, by the spine, grows with the page count.
+        f"@page :left {{ margin-right: {inside}; }}",
+        f"@page :right {{ margin-left: {inside}; }}",
+    ]
+    if edition.variant == "pdf/x-4":
+        rules.append(
+            f"@color-profile device-cmyk {{ src: url({CMYK_PROFILE.as_uri()});"
+            " components: cyan, magenta, yellow, black; }"
+        )
+    return "\n".join(rules)
+
+
+SCREEN_SIZES = {"letter": "letter", "a4": "A4"}
+
+
+def lay_out(rendered: RenderedBook, edition_name: str = "print") -> Document:
+    """Lay the whole book out; the print layout also gives the EPUB its page numbers.
+
+    A print book whose page count needs a wider gutter than the design's inside
+    margin is laid out a second time with the wider one.
+    """
+    edition = EDITIONS[edition_name]
+    settings = rendered.book.pdf
+    document = _render(rendered, edition, settings.inside)
+    if edition.name == "print":
+        needed = required_gutter(len(document.pages))
+        if needed > length_in_inches(settings.inside):
+            document = _render(rendered, edition, f"{needed}in")
+    return document
+
+
+def length_in_inches(length: str) -> float:
+    number, unit = float(re.match(r"[\d.]+", length).group()), re.sub(r"[\d.]", "", length)  # type: ignore[union-attr]
+    return number * {"in": 1, "mm": 1 / 25.4, "cm": 1 / 2.54, "pt": 1 / 72}[unit]
+
+
+def _render(rendered: RenderedBook, edition: Edition, inside: str) -> Document:
     book = rendered.book
     env = environment(book.styles_dir.parent / "templates")
-    fetcher = BookFetcher(
-        [book.root, book.styles_dir, *font_dirs(book.styles_dir)], book.styles_dir
-    )
+    extra = [CMYK_PROFILE] if edition.variant == "pdf/x-4" else []
+    roots = [book.root, book.styles_dir, *font_dirs(book.styles_dir), *extra]
+    fetcher = BookFetcher(roots, book.styles_dir)
     fonts = FontConfiguration()
-    page_size = CSS(
-        string=f"@page {{ size: {book.pdf.width} {book.pdf.height}; }}", font_config=fonts
-    )
-    sheets = [page_size] + [
-        CSS(filename=str(s), url_fetcher=fetcher, font_config=fonts)
-        for s in stylesheets(book.styles_dir, "pdf")
-    ]
+    profiles: dict[str, object] = {}  # filled by @color-profile rules, read by the PDF/X writer
+    common = {"url_fetcher": fetcher, "font_config": fonts, "color_profiles": profiles}
+    sheets = [CSS(string=page_css(book.pdf, edition, inside), **common)]
+    sheets += [CSS(filename=str(s), **common) for s in stylesheets(book.styles_dir, edition.name)]
     html = HTML(
-        string=book_document(rendered, env), base_url=str(book.root) + "/", url_fetcher=fetcher
+        string=book_document(rendered, env, edition),
+        base_url=str(book.root) + "/",
+        url_fetcher=fetcher,
     )
-    return html.render(stylesheets=sheets, font_config=fonts)
+    return html.render(
+        stylesheets=sheets,
+        font_config=fonts,
+        color_profiles=profiles,
+        pdf_variant=edition.variant,
+        pdf_tags=True,
+    )
 
 
-def write_pdf(rendered: RenderedBook, document: Document, out: Path) -> None:
+def write_pdf(rendered: RenderedBook, document: Document, out: Path, edition_name: str) -> None:
+    edition = EDITIONS[edition_name]
     document.write_pdf(
         str(out),
+        pdf_variant=edition.variant,
+        pdf_tags=True,
         uncompressed_pdf=False,
         pdf_identifier=rendered.meta.identifier.encode("utf-8"),
     )
-
-
-# --- where each printed page begins ------------------------------------------------
-
-FOLIO = re.compile(r"^(\d+|[ivxlcdm]+)$")
-
-
-def page_starts(rendered: RenderedBook, document: Document) -> tuple[PageStart, ...]:
-    """For every page: its folio and the first words set on it, for the EPUB's page-list."""
-    page_ids = {p.id for p in rendered.pages} | {"toc"}
-    labels = infer_labels([folio_of(page._page_box) for page in document.pages])
-    starts: list[PageStart] = []
-    current: str | None = None
-    for label, page in zip(labels, document.pages, strict=True):
-        first_id, snippet = first_line(page._page_box, page_ids)
-        current = first_id or current
-        starts.append(PageStart(label, current, snippet))
-    return tuple(starts)
-
-
-def folio_of(page_box: boxes.PageBox) -> str:
-    for child in page_box.children:
-        if isinstance(child, boxes.MarginBox) and child.at_keyword.startswith("@bottom"):
-            text = "".join(d.text for d in child.descendants() if isinstance(d, boxes.TextBox))
-            if FOLIO.match(text.strip()):
-                return text.strip()
-    return ""
-
-
-def infer_labels(folios: list[str]) -> list[str]:
-    """Pages without a printed folio (blank versos, openers) take the number they would carry:
-    counted back from the next printed folio, so a restart at 1 is respected."""
-    labels = list(folios)
-    for index, folio in enumerate(folios):
-        if folio:
-            continue
-        ahead = next(((i, f) for i, f in enumerate(folios[index:], index) if f), None)
-        if ahead is not None:
-            distance = ahead[0] - index
-            value = int(ahead[1]) if ahead[1].isdigit() else from_roman(ahead[1])
-            if value - distance >= 1:
-                number = value - distance
-                labels[index] = str(number) if ahead[1].isdigit() else to_roman(number)
-                continue
-        previous = labels[index - 1] if index else ""
-        if previous.isdigit():
-            labels[index] = str(int(previous) + 1)
-        else:
-            labels[index] = to_roman(from_roman(previous) + 1 if previous else 1)
-    return labels
-
-
-def first_line(page_box: boxes.PageBox, page_ids: set[str]) -> tuple[str | None, str]:
-    """The id of the reading unit the page starts in, and the text of its first line."""
-    section: str | None = None
-    for child in page_box.children:
-        if isinstance(child, boxes.MarginBox | boxes.FootnoteAreaBox):
-            continue
-        for box, owner in walk(child, None, page_ids):
-            section = section or owner
-            if isinstance(box, boxes.LineBox):
-                text = "".join(
-                    d.text
-                    for d in box.descendants()
-                    if isinstance(d, boxes.TextBox) and "::" not in (d.element_tag or "")
-                )
-                if text.strip():
-                    return owner, text.strip()
-    return section, ""
-
-
-def walk(box: boxes.Box, owner: str | None, page_ids: set[str]):  # type: ignore[no-untyped-def]
-    element = getattr(box, "element", None)
-    if element is not None and box.element_tag in ("section", "nav"):
-        element_id = element.get("id")
-        if element_id in page_ids:
-            owner = element_id
-    yield box, owner
-    if isinstance(box, boxes.ParentBox) and not isinstance(box, boxes.LineBox):
-        for child in box.children:
-            yield from walk(child, owner, page_ids)
-
-
-ROMANS = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
-          (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]  # fmt: skip
-
-
-def to_roman(number: int) -> str:
-    out = ""
-    for value, letters in ROMANS:
-        while number >= value:
-            out += letters
-            number -= value
-    return out
-
-
-def from_roman(text: str) -> int:
-    values = {letters: value for value, letters in ROMANS if len(letters) == 1}
-    total = 0
-    for char, following in zip(text, [*text[1:], ""], strict=True):
-        value = values[char]
-        total += -value if following and values[following] > value else value
-    return total

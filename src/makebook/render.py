@@ -233,6 +233,7 @@ def resolve_links(body: etree._Element, chapter: Chapter, paths: Mapping[str, st
             link.drop_tag()  # the loader warned; a dead link must not reach the reader
             continue
         link.set("href", f"#{target_id}-{slugify(fragment)}" if fragment else f"#{target_id}")
+        link.set("class", (link.get("class", "") + " xref").strip())
 
 
 def resolve_images(body: etree._Element, chapter: Chapter) -> None:
@@ -382,7 +383,7 @@ def related_concepts(book: Book, chapter: Chapter) -> etree._Element:
     items = []
     for related in chapter.related:
         other = book.chapter(related)
-        item = E.li(E.a({"href": f"#{other.id}"}, other.title))
+        item = E.li(E.a({"href": f"#{other.id}", "class": "xref"}, other.title))
         if other.tagline:
             item[-1].tail = "\u00a0\u2013 " + other.tagline
         items.append(item)
