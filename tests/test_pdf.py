@@ -205,3 +205,156 @@ def test_trim_size_is_configurable(small_book, tmp_path, trim, size):
     pdf = build(book, tmp_path / "out", ["pdf"]).outputs["pdf"]
     box = PdfReader(pdf).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == size
+
+
+# --- print and screen editions --------------------------------------------------------
+
+
+def struct_counts(path: Path) -> tuple[dict[str, int], list[str]]:
+    """Structure element types in the tagged PDF, and the Alt text of its figures."""
+    root = PdfReader(path).trailer["/Root"]
+    counts: dict[str, int] = {}
+    alts: list[str] = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if not hasattr(node, "get"):
+            return
+        kind = node.get("/S")
+        if kind:
+            counts[str(kind)] = counts.get(str(kind), 0) + 1
+            if kind == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            if hasattr(kid, "get_object"):
+                walk(kid)
+
+    walk(root["/StructTreeRoot"])
+    return counts, alts
+
+
+@pytest.mark.parametrize("edition", ["pdf", "screen"])
+def test_both_editions_are_tagged_with_headings_paragraphs_and_figures(demo_build, edition):
+    path = demo_build[edition]
+    counts, alts = struct_counts(path)
+    for kind in ("/Document", "/H1", "/H2", "/P", "/L", "/LI", "/BlockQuote", "/Link", "/Figure"):
+        assert counts.get(kind, 0) > 0, kind
+    assert counts["/H1"] >= 18
+    assert alts and alts[0].startswith("A circular diagram")
+    root = PdfReader(path).trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert PdfReader(path).metadata.title == "The Listening Year"
+
+
+def test_print_edition_is_pdf_x4_with_a_cmyk_output_intent(demo_build):
+    reader = PdfReader(demo_build["pdf"])
+    intents = reader.trailer["/Root"]["/OutputIntents"]
+    intent = intents[0].get_object()
+    assert intent["/S"] == "/GTS_PDFX"
+    assert "/DestOutputProfile" in intent
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"PDF/X-4" in xmp
+
+
+def test_screen_edition_is_pdf_ua(demo_build):
+    reader = PdfReader(demo_build["screen"])
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfuaid" in xmp
+    assert bool(reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"])
+
+
+def test_screen_edition_has_no_blank_pages_and_all_fonts_embedded(demo_build):
+    pages = read_pages(demo_build["screen"])
+    assert all(p.body or p.big for p in pages), "a blank page in the screen edition"
+    assert len(pages) < len(read_pages(demo_build["pdf"]))
+    reader = PdfReader(demo_build["screen"])
+    for page in reader.pages:
+        for ref in page.get("/Resources", {}).get("/Font", {}).values():
+            assert "Source" in str(ref.get_object()["/BaseFont"])
+
+
+def test_screen_edition_links_are_coloured_print_links_are_not(demo_build):
+    def link_colours(path: Path) -> set[tuple]:
+        with pdfplumber.open(path) as pdf:
+            return {
+                tuple(round(c, 2) for c in (ch["non_stroking_color"] or ()))
+                for page in pdf.pages[10:30]
+                for ch in page.chars
+                if 0.75 * 72 < ch["top"] < page.height - 0.75 * 72
+            }
+
+    def blue(colours: set[tuple]) -> bool:
+        return any(len(c) == 3 and c[2] > c[0] + 0.2 for c in colours)
+
+    assert blue(link_colours(demo_build["screen"]))
+    assert not blue(link_colours(demo_build["pdf"]))
+
+
+def test_print_cross_references_name_the_page(demo_build):
+    pages = read_pages(demo_build["pdf"])
+    text = " ".join(p.body for p in pages)
+    match = re.search(r"Attunement \(see page (\d+)\)", text)
+    assert match, "a glossary or related-concept link prints its page"
+    assert opener(pages, "Attunement").folio == match.group(1)
+
+
+def test_no_body_line_runs_past_the_text_block(demo_build):
+    """Mirrored margins: 0.75 in inside (the gutter), 0.6 in outside, in points."""
+    with pdfplumber.open(demo_build["pdf"]) as pdf:
+        for index, page in enumerate(pdf.pages, 1):
+            recto = index % 2 == 1
+            left = (0.75 if recto else 0.6) * 72
+            right = page.width - (0.6 if recto else 0.75) * 72
+            for char in page.chars:
+                assert char["x0"] >= left - 1.5, (index, char["text"], char["x0"])
+                assert char["x1"] <= right + 1.5, (index, char["text"], char["x1"])
+
+
+def test_gutter_grows_with_the_page_count(small_book, tmp_path, monkeypatch):
+    from makebook import pdf as pdf_module
+    from makebook.build import build
+
+    # Pretend a print service wants a 1.2 in inside margin for a book this short.
+    monkeypatch.setattr(pdf_module, "GUTTERS", ((10**9, 1.2),))
+    path = build(small_book, tmp_path, ["pdf"]).outputs["pdf"]
+    with pdfplumber.open(path) as pdf:
+        for index, page in enumerate(pdf.pages, 1):
+            if page.chars and index % 2 == 1:
+                body = [c for c in page.chars if c["size"] < 12]
+                assert not body or min(c["x0"] for c in body) >= 1.2 * 72 - 1
+        assert any(c["x0"] < 1.0 * 72 for p in pdf.pages[1::2] for c in p.chars if c["size"] < 12)
+
+
+def test_required_gutter_follows_the_print_service_table():
+    from makebook.pdf import required_gutter
+
+    assert required_gutter(100) == 0.375
+    assert required_gutter(151) == 0.5
+    assert required_gutter(480) == 0.625
+    assert required_gutter(800) == 0.875
+
+
+def test_bleed_and_trim_boxes(small_book, tmp_path):
+    import shutil
+
+    from makebook.build import build
+
+    book = tmp_path / "book"
+    shutil.copytree(small_book, book)
+    toml = book / "book.toml"
+    toml.write_text(toml.read_text() + '\n[pdf]\ntrim = "6x9in"\nbleed = "0.125in"\n')
+    page = PdfReader(build(book, tmp_path / "out", ["pdf"]).outputs["pdf"]).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (450, 666)
+    assert (round(float(page.trimbox.width)), round(float(page.trimbox.height))) == (432, 648)
+
+
+def test_drop_cap_keeps_the_first_word_whole(demo_build):
+    pages = read_pages(demo_build["pdf"])
+    start = opener(pages, "What the Face Says")
+    with pdfplumber.open(demo_build["pdf"]) as pdf:
+        chars = pdf.pages[start.index - 1].chars
+    big = [c for c in chars if c["size"] > 30]
+    assert [c["text"] for c in big] == ["T"]
+    assert "here is a photograph" in start.body

@@ -27,7 +27,7 @@ STYLES = REPO / "styles"
 
 # One part holds eight chapters in this order; the mix averages ~4,200 words a chapter.
 KIND_CYCLE = ("essay", "concept", "essay", "note", "essay", "concept", "essay", "concept")
-WORD_TARGETS = {"essay": 5200, "concept": 3800, "note": 1200}
+WORD_TARGETS = {"essay": 4750, "concept": 3450, "note": 1100}
 FOLDERS = {"essay": "chapters", "concept": "concepts", "note": "notes"}
 BOOKS, FILMS = 280, 60
 CONCEPT_SHARES = (("Definition", 0.15), ("Origins & Context", 0.35), ("How It Shows Up", 0.35))
@@ -385,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     prepare_outdir(args.outdir, args.force)
     summary = generate_book(args.outdir, args.chapters, args.seed)
-    kinds = ", ".join(f"{n} {k}s" for k, n in summary.kinds.items())
+    kinds = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in summary.kinds.items())
     print(
         f"Wrote {summary.root}: {args.chapters} chapters ({kinds}) in {summary.parts} parts, "
         f"{summary.words:,} words, {summary.works} works."

@@ -1,0 +1,282 @@
+"""`scripts/bench`: makebook against pandoc 3 on the same synthetic manuscript.
+
+makebook runs through its CLI in a subprocess, as an author runs it, so the
+numbers include start-up, loading and writing. pandoc gets the same chapter
+files in reading order, for the EPUB and for a PDF through the same WeasyPrint.
+See `--help`; `--sizes 10,40,160` gives the full scaling table (several minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+from .edits import edit_paragraph, grow_chapter
+from .genbook import BookSummary, generate_book
+from .measure import Series, repeat
+from .report import SizeResult, scaling_table, size_table, targets
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = REPO / ".venv" / "bin"
+MAKE_BOOK = VENV_BIN / "make-book"
+EDITIONS = ("epub", "pdf")  # the two editions the targets speak of; `screen` is left out
+# Without --file-scope pandoc reads the files as one text, so every chapter's [^1]
+# collides with the first chapter's and the footnotes come out wrong.
+PANDOC_FLAGS = ("--file-scope",)
+PRIMARY = 40  # the size the issue's targets are stated for
+LABELS = {
+    "pandoc_epub": "pandoc EPUB",
+    "pandoc_pdf": "pandoc PDF (WeasyPrint)",
+    "epub_cold": "1. full EPUB, cold",
+    "both_cold": "2. EPUB + PDF, cold",
+    "noop": "3. no-op rebuild",
+    "edit_paragraph": "4. one-paragraph edit",
+    "grow_chapter": "5. chapter grows 2 pages",
+}
+
+
+def pandoc_path() -> str:
+    import pypandoc  # only the benchmark needs it: pip install -e '.[bench]'
+
+    return pypandoc.get_pandoc_path()
+
+
+def version_of(argv: list[str]) -> str:
+    output = subprocess.run(argv, capture_output=True, text=True, check=False).stdout
+    return output.splitlines()[0] if output else "?"
+
+
+def package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def count_pages(pdf: Path | None) -> int | None:
+    """PDF pages, read back with pypdf: the unit of the memory target."""
+    if pdf is None or not pdf.is_file():
+        return None
+    from pypdf import PdfReader
+
+    return len(PdfReader(pdf).pages)
+
+
+def makebook_command(book: Path, output: Path, formats: Sequence[str]) -> list[str]:
+    argv = [str(MAKE_BOOK), "build", "-m", str(book), "-o", str(output)]
+    for fmt in formats:
+        argv += ["-f", fmt]
+    return argv
+
+
+def pandoc_command(pandoc: str, book: BookSummary, target: Path) -> list[str]:
+    chapters = [str(book.root / p) for p in book.reading_order]
+    extra = ["--pdf-engine=weasyprint"] if target.suffix == ".pdf" else []
+    return [pandoc, *PANDOC_FLAGS, *chapters, *extra, "-o", str(target)]
+
+
+def fresh(folder: Path) -> Path:
+    """An output folder with nothing in it: a cold build finds no earlier output."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def makebook_warnings(series: Series) -> list[str]:
+    """The distinct warning lines makebook printed, for the report."""
+    lines = {
+        line.strip()
+        for sample in series.samples
+        for line in sample.stderr.splitlines()
+        if "warning" in line.lower()
+    }
+    return sorted(lines)
+
+
+def run_pandoc(pandoc: str, book: BookSummary, work: Path, runs: int, tag: str) -> dict:
+    out = fresh(work / "pandoc")
+    return {
+        key: repeat(
+            Series(LABELS[key]),
+            runs,
+            lambda _i, t=out / f"book.{ext}": pandoc_command(pandoc, book, t),
+            tag=tag,
+        )
+        for key, ext in (("pandoc_epub", "epub"), ("pandoc_pdf", "pdf"))
+    }
+
+
+def run_cold(book: BookSummary, work: Path, runs: int, tag: str) -> dict[str, Series]:
+    """Scenarios 1 and 2: every run writes into a new, empty output folder."""
+    epub = repeat(
+        Series(LABELS["epub_cold"]),
+        runs,
+        lambda i: makebook_command(book.root, fresh(work / f"epub-{i}"), ["epub"]),
+        tag=tag,
+    )
+    both = repeat(
+        Series(LABELS["both_cold"]),
+        runs,
+        lambda i: makebook_command(book.root, fresh(work / f"both-{i}"), EDITIONS),
+        tag=tag,
+    )
+    return {"epub_cold": epub, "both_cold": both}
+
+
+def run_rebuilds(
+    book: BookSummary, output: Path, runs: int, seed: int, tag: str
+) -> dict[str, Series]:
+    """Scenarios 3 to 5, each building into the output of the build before it."""
+    chapter = book.root / book.middle_essay
+    command = makebook_command(book.root, output, EDITIONS)
+    return {
+        "noop": repeat(Series(LABELS["noop"]), runs, lambda _i: command, tag=tag),
+        "edit_paragraph": repeat(
+            Series(LABELS["edit_paragraph"]),
+            runs,
+            lambda _i: command,
+            before=lambda i: edit_paragraph(chapter, i),
+            tag=tag,
+        ),
+        "grow_chapter": repeat(
+            Series(LABELS["grow_chapter"]),
+            runs,
+            lambda _i: command,
+            before=lambda i: grow_chapter(chapter, i, seed),
+            tag=tag,
+        ),
+    }
+
+
+def bench_size(chapters: int, seed: int, runs: int, pandoc: str, root: Path) -> SizeResult:
+    work = root / f"n{chapters}"
+    shutil.rmtree(work, ignore_errors=True)
+    book = generate_book(work / "book", chapters, seed)
+    tag = f"N={chapters} "
+    print(f"N = {chapters}: {book.words:,} words in {work / 'book'}", file=sys.stderr)
+    series = run_pandoc(pandoc, book, work, runs, tag)
+    series |= run_cold(book, work, runs, tag)
+    last_cold = work / f"both-{runs - 1}"
+    pdf_pages = count_pages(next(last_cold.glob("*.pdf"), None))
+    pandoc_pages = count_pages(work / "pandoc" / "book.pdf")
+    series |= run_rebuilds(book, last_cold, runs, seed, tag)
+    warnings = makebook_warnings(series["both_cold"])
+    return SizeResult(
+        chapters, book.words, book.works, pdf_pages, pandoc_pages, series, warnings
+    )
+
+
+def size_json(result: SizeResult) -> dict[str, object]:
+    return {
+        "chapters": result.chapters,
+        "words": result.words,
+        "works": result.works,
+        "pdf_pages": result.pdf_pages,
+        "pandoc_pdf_pages": result.pandoc_pdf_pages,
+        "scenarios": {key: series.as_json() for key, series in result.series.items()},
+        "targets": [t.as_json() for t in targets(result)],
+        "makebook_warnings": result.warnings,
+    }
+
+
+def environment(pandoc: str) -> dict[str, object]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "makebook": package_version("makebook"),
+        "weasyprint": package_version("weasyprint"),
+        "pandoc": version_of([pandoc, "--version"]),
+    }
+
+
+def write_json(path: Path, document: dict[str, object]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def parse_sizes(text: str) -> list[int]:
+    sizes = [int(part) for part in text.split(",") if part.strip()]
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("give chapter counts such as 10,40,160")
+    return sizes
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench",
+        description="Benchmark makebook against pandoc 3 on a synthetic book.",
+        epilog="--sizes 10,40,160 gives the full scaling table (N=160 takes several minutes).",
+    )
+    parser.add_argument(
+        "--sizes",
+        "--chapters",
+        type=parse_sizes,
+        default=[10, 40],
+        help="book sizes in chapters, comma-separated (default 10,40)",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (default 3)")
+    parser.add_argument("--seed", type=int, default=1, help="manuscript seed (default 1)")
+    parser.add_argument(
+        "--json", type=Path, default=REPO / "build" / "bench.json", help="where to write JSON"
+    )
+    parser.add_argument(
+        "--workdir", type=Path, help="keep the books and outputs here (default: a temp folder)"
+    )
+    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace, root: Path) -> int:
+    started = time.perf_counter()
+    os.environ["PATH"] = f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    pandoc = pandoc_path()
+    results = [bench_size(n, args.seed, args.runs, pandoc, root) for n in args.sizes]
+    print()
+    for result in results:
+        print(size_table(result, args.runs), end="\n\n")
+        for line in result.warnings:
+            print(f"  makebook: {line}")
+    print(scaling_table(results))
+    duration = time.perf_counter() - started
+    write_json(
+        args.json,
+        {
+            "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "duration_s": round(duration, 1),
+            "settings": {
+                "sizes": args.sizes,
+                "runs": args.runs,
+                "seed": args.seed,
+                "primary_size": PRIMARY,
+                "makebook_formats": list(EDITIONS),
+                "pandoc_flags": list(PANDOC_FLAGS),
+            },
+            "environment": environment(pandoc),
+            "sizes": [size_json(r) for r in results],
+        },
+    )
+    print(f"\nWrote {args.json} in {duration / 60:.1f} min.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.runs < 1:
+        print("error: --runs must be at least 1", file=sys.stderr)
+        return 2
+    if args.workdir is not None:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        return run(args, args.workdir)
+    with tempfile.TemporaryDirectory(prefix="makebook-bench-") as temp:
+        return run(args, Path(temp))
