@@ -17,10 +17,12 @@ REFS = """
   title: The Developing Mind
   author: [{family: Siegel, given: Daniel J.}]
   issued: 1999
+  suggested: true
 - id: room2015
   type: motion_picture
   title: Room
   issued: 2015
+  suggested: true
 """
 
 CONCEPT_BODY = """
@@ -107,7 +109,9 @@ def test_a_good_book_loads(tmp_path):
             "concepts/idea.md": chapter_text(
                 "Idea", CONCEPT_BODY, kind="concept", related="[other]"
             ),
-            "concepts/other.md": chapter_text("Other", CONCEPT_BODY, kind="concept"),
+            "concepts/other.md": chapter_text(
+                "Other", CONCEPT_BODY, kind="concept", related="[idea]"
+            ),
         },
     )
     diagnostics = Diagnostics()
@@ -145,7 +149,7 @@ def test_unknown_citation_key_names_chapter_and_line(tmp_path):
     assert problem.path == Path("chapters/one.md")
     assert problem.line == 6
     assert problem.severity == "error"
-    assert str(problem).startswith("chapters/one.md:6: error:")
+    assert str(problem).startswith("chapters/one.md:6:8: error:")
 
 
 def test_missing_chapter_file(tmp_path):

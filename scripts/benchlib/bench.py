@@ -13,11 +13,13 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -34,6 +36,7 @@ EDITIONS = ("epub", "pdf")  # the two editions the targets speak of; `screen` is
 # Without --file-scope pandoc reads the files as one text, so every chapter's [^1]
 # collides with the first chapter's and the footnotes come out wrong.
 PANDOC_FLAGS = ("--file-scope",)
+WARNING = re.compile(r"\bwarning: (?P<message>.*)")
 PRIMARY = 40  # the size the issue's targets are stated for
 LABELS = {
     "pandoc_epub": "pandoc EPUB",
@@ -94,17 +97,15 @@ def fresh(folder: Path) -> Path:
 
 
 def makebook_warnings(series: Series) -> list[str]:
-    """The distinct warning lines makebook printed, for the report."""
-    lines = {
-        line.strip()
-        for sample in series.samples
-        for line in sample.stderr.splitlines()
-        if "warning" in line.lower()
-    }
-    return sorted(lines)
+    """makebook's warnings, one line per kind with a count: a big book can print hundreds."""
+    found = (WARNING.search(line) for s in series.samples[-1:] for line in s.stderr.splitlines())
+    kinds = Counter(re.sub(r"'[^']*'", "'...'", m["message"].strip()) for m in found if m)
+    return [f"{count} x {message}" for message, count in kinds.most_common()]
 
 
-def run_pandoc(pandoc: str, book: BookSummary, work: Path, runs: int, tag: str) -> dict:
+def run_pandoc(
+    pandoc: str, book: BookSummary, work: Path, runs: int, tag: str
+) -> dict[str, Series]:
     out = fresh(work / "pandoc")
     return {
         key: repeat(
@@ -164,6 +165,7 @@ def bench_size(chapters: int, seed: int, runs: int, pandoc: str, root: Path) -> 
     shutil.rmtree(work, ignore_errors=True)
     book = generate_book(work / "book", chapters, seed)
     tag = f"N={chapters} "
+    load = os.getloadavg()[0]
     print(f"N = {chapters}: {book.words:,} words in {work / 'book'}", file=sys.stderr)
     series = run_pandoc(pandoc, book, work, runs, tag)
     series |= run_cold(book, work, runs, tag)
@@ -172,8 +174,9 @@ def bench_size(chapters: int, seed: int, runs: int, pandoc: str, root: Path) -> 
     pandoc_pages = count_pages(work / "pandoc" / "book.pdf")
     series |= run_rebuilds(book, last_cold, runs, seed, tag)
     warnings = makebook_warnings(series["both_cold"])
+    loads = (load, os.getloadavg()[0])
     return SizeResult(
-        chapters, book.words, book.works, pdf_pages, pandoc_pages, series, warnings
+        chapters, book.words, book.works, pdf_pages, pandoc_pages, series, warnings, loads
     )
 
 
@@ -187,6 +190,7 @@ def size_json(result: SizeResult) -> dict[str, object]:
         "scenarios": {key: series.as_json() for key, series in result.series.items()},
         "targets": [t.as_json() for t in targets(result)],
         "makebook_warnings": result.warnings,
+        "load_average_before_after": [round(x, 2) for x in result.load],
     }
 
 
@@ -240,6 +244,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def run(args: argparse.Namespace, root: Path) -> int:
     started = time.perf_counter()
     os.environ["PATH"] = f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    os.environ["COLUMNS"] = "200"  # rich wraps makebook's messages at 80 columns in a pipe
     pandoc = pandoc_path()
     results = [bench_size(n, args.seed, args.runs, pandoc, root) for n in args.sizes]
     print()

@@ -13,12 +13,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .prose import Prose
+from .prose import Prose, phrases
 
-PUBLISHERS = (
-    "Guilford Press", "Quiet Harbour Press", "Faber & Faber", "Penguin Life", "Norton",
-    "Harvard University Press", "Routledge", "Vintage", "Basic Books", "Granta",
-    "Oxford University Press", "Little, Brown", "Bloomsbury", "Profile Books",
+PUBLISHERS = phrases(
+    "Guilford Press | Quiet Harbour Press | Faber & Faber | Penguin Life | Norton | "
+    "Harvard University Press | Routledge | Vintage | Basic Books | Granta | "
+    "Oxford University Press | Little, Brown | Bloomsbury | Profile Books"
 )
 SUBTITLE_TEMPLATES = (
     "How {ns} Shape the {a} {n}",

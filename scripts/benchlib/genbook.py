@@ -16,11 +16,11 @@ import re
 import shutil
 import sys
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .bibliography import Work, make_works, write_books_yaml, write_films_json
-from .prose import Prose
+from .prose import Prose, words
 
 REPO = Path(__file__).resolve().parents[2]
 STYLES = REPO / "styles"
@@ -31,10 +31,10 @@ WORD_TARGETS = {"essay": 4750, "concept": 3450, "note": 1100}
 FOLDERS = {"essay": "chapters", "concept": "concepts", "note": "notes"}
 BOOKS, FILMS = 280, 60
 CONCEPT_SHARES = (("Definition", 0.15), ("Origins & Context", 0.35), ("How It Shows Up", 0.35))
-NUMBER_WORDS = (
+NUMBER_WORDS = words(
     "Zero One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Thirteen Fourteen "
     "Fifteen Sixteen Seventeen Eighteen Nineteen Twenty"
-).split()
+)
 
 
 @dataclass
@@ -74,6 +74,23 @@ def yaml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def relate(ids: list[str], rng: random.Random) -> dict[str, list[str]]:
+    """Related concepts, always both ways (makebook warns about a one-way link): each
+    concept is related to its neighbours in a ring, and some to one more at random."""
+    related: dict[str, list[str]] = {i: [] for i in ids}
+
+    def link(a: str, b: str) -> None:
+        if a != b and b not in related[a]:
+            related[a].append(b)
+            related[b].append(a)
+
+    for index, concept in enumerate(ids):
+        link(concept, ids[(index + 1) % len(ids)])
+        if rng.random() < 0.3:
+            link(concept, rng.choice(ids))
+    return related
+
+
 class ChapterWriter:
     """Writes chapter Markdown; holds what every chapter draws on (works, concepts, author)."""
 
@@ -83,18 +100,27 @@ class ChapterWriter:
         self.books = [w for w in works if w.kind == "book"]
         self.films = [w for w in works if w.kind == "film"]
         self.concepts = concepts
+        self.related = relate([c.id for c in concepts], prose.rng)
         self.author = author
         self.footnotes: list[str] = []
+        self.cited: set[str] = set()
 
     # -- inline pieces -------------------------------------------------------------
 
     def book(self) -> Work:
         """A cited book; a third of the books are cited far more often, as in real books."""
         pool = self.books[: len(self.books) // 3] if self.rng.random() < 0.5 else self.books
-        return self.rng.choice(pool)
+        work = self.rng.choice(pool)
+        self.cited.add(work.id)
+        return work
 
     def citation(self) -> str:
+        """One of the citation forms pandoc authors write, mostly books, sometimes a film."""
         roll = self.rng.random()
+        if roll >= 0.9:
+            film = self.rng.choice(self.films)
+            self.cited.add(film.id)
+            return f"[@{film.id}]"
         key = self.book().id
         if roll < 0.4:
             return f"[@{key}]"
@@ -105,9 +131,7 @@ class ChapterWriter:
             return f"[@{key}, pp. {start}-{start + self.rng.randint(2, 30)}]"
         if roll < 0.8:
             return f"[@{key}; @{self.book().id}]"
-        if roll < 0.9:
-            return f"[see @{key}, ch. {self.rng.randint(1, 14)}]"
-        return f"[@{self.rng.choice(self.films).id}]"
+        return f"[see @{key}, ch. {self.rng.randint(1, 14)}]"
 
     def footnote(self) -> str:
         text = self.prose.paragraph(1, 3)
@@ -196,12 +220,10 @@ class ChapterWriter:
     def front_matter(self, plan: Plan) -> list[str]:
         lines = ["---", f"kind: {plan.kind}", f"title: {yaml_str(plan.title)}"]
         if plan.kind == "concept":
-            others = [c.id for c in self.concepts if c.id != plan.id]
-            related = self.rng.sample(others, min(len(others), self.rng.randint(2, 3)))
             lines += [
                 f"id: {plan.id}",
                 f"tagline: {yaml_str(self.prose.sentence())}",
-                f"related: {json.dumps(related)}",
+                f"related: {json.dumps(self.related[plan.id])}",
             ]
         else:
             gerund = self.rng.choice(("noticing", "waiting", "repair", "listening", "naming"))
@@ -308,6 +330,17 @@ def write(root: Path, relative: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def listed(works: list[Work], cited: set[str]) -> list[Work]:
+    """Mark every uncited work suggested: a real author lists a work for a reason, and
+    makebook warns about one that is neither cited nor suggested."""
+    return [
+        w
+        if w.id in cited or w.data.get("suggested")
+        else replace(w, data=w.data | {"suggested": True})
+        for w in works
+    ]
+
+
 def middle_essay(plans: list[Plan]) -> Plan:
     essays = [p for p in plans if p.kind == "essay"]
     return min(essays, key=lambda p: abs(plans.index(p) - len(plans) // 2))
@@ -330,9 +363,6 @@ def generate_book(root: Path, chapters: int, seed: int) -> BookSummary:
 
     root.mkdir(parents=True, exist_ok=True)
     write(root, "book.toml", book_toml(prose, author, parts))
-    (root / "bibliography").mkdir(exist_ok=True)
-    write_books_yaml([w for w in works if w.kind == "book"], root / "bibliography/books.yaml")
-    write_films_json([w for w in works if w.kind == "film"], root / "bibliography/films.json")
     shutil.copytree(STYLES, root / "styles", dirs_exist_ok=True)
 
     preface = Plan("essay", "Preface", "preface", "front/preface.md", 450)
@@ -342,6 +372,10 @@ def generate_book(root: Path, chapters: int, seed: int) -> BookSummary:
         text = writer.chapter(plan)
         words += len(text.split("\n---\n", 1)[1].split())
         write(root, plan.path, text)
+    works = listed(works, writer.cited)
+    (root / "bibliography").mkdir(exist_ok=True)
+    write_books_yaml([w for w in works if w.kind == "book"], root / "bibliography/books.yaml")
+    write_films_json([w for w in works if w.kind == "film"], root / "bibliography/films.json")
     kinds = {kind: sum(p.kind == kind for p in plans) for kind in WORD_TARGETS}
     return BookSummary(
         root=root,
@@ -365,6 +399,10 @@ def prepare_outdir(outdir: Path, force: bool) -> None:
     shutil.rmtree(outdir)
 
 
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="gen-bench-book",
@@ -385,9 +423,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     prepare_outdir(args.outdir, args.force)
     summary = generate_book(args.outdir, args.chapters, args.seed)
-    kinds = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in summary.kinds.items())
+    kinds = ", ".join(counted(n, kind) for kind, n in summary.kinds.items())
     print(
-        f"Wrote {summary.root}: {args.chapters} chapters ({kinds}) in {summary.parts} parts, "
-        f"{summary.words:,} words, {summary.works} works."
+        f"Wrote {summary.root}: {counted(args.chapters, 'chapter')} ({kinds}) in "
+        f"{counted(summary.parts, 'part')}, {summary.words:,} words, {summary.works} works."
     )
     return 0

@@ -11,32 +11,41 @@ from __future__ import annotations
 import random
 import re
 
-NOUNS = (
-    "face", "voice", "silence", "kitchen", "table", "letter", "mirror", "window", "morning",
-    "evening", "garden", "stair", "doorway", "promise", "habit", "question", "answer", "story",
-    "memory", "photograph", "bedtime", "argument", "apology", "gesture", "glance", "pause",
-    "sentence", "name", "feeling", "body", "breath", "hand", "shoulder", "room", "house",
-    "car", "train", "coast", "field", "winter", "summer", "holiday", "school", "teacher",
-    "sibling", "parent", "child", "grandmother", "friend", "partner", "stranger", "neighbour",
-    "counsellor", "notebook", "crossword", "kettle", "lamp", "phone", "clock", "road", "river",
-    "harbour", "boat", "storm", "season", "birthday", "funeral", "wedding", "meal", "chair",
-    "blanket", "pocket", "secret", "rule", "boundary", "rhythm", "pattern", "signal", "tone",
-    "promise", "distance", "welcome", "rupture", "repair", "attunement", "presence", "comfort",
-    "warmth", "shame", "anger", "grief", "joy", "fear", "longing", "relief", "patience",
+
+def words(text: str) -> tuple[str, ...]:
+    """A word list written as running text, so it reads as a list rather than a column."""
+    return tuple(text.split())
+
+
+def phrases(text: str) -> tuple[str, ...]:
+    """A list of multi-word phrases, separated by `|`."""
+    return tuple(part.strip() for part in text.split("|"))
+
+
+NOUNS = words(
+    "face voice silence kitchen table letter mirror window morning evening garden stair "
+    "doorway promise habit question answer story memory photograph bedtime argument apology "
+    "gesture glance pause sentence name feeling body breath hand shoulder room house car "
+    "train coast field winter summer holiday school teacher sibling parent child grandmother "
+    "friend partner stranger neighbour counsellor notebook crossword kettle lamp phone clock "
+    "road river harbour boat storm season birthday funeral wedding meal chair blanket pocket "
+    "secret rule boundary rhythm pattern signal tone promise distance welcome rupture repair "
+    "attunement presence comfort warmth shame anger grief joy fear longing relief patience"
 )
 IRREGULAR_PLURALS = {
-    "child": "children", "body": "bodies", "story": "stories", "memory": "memories",
-    "sibling": "siblings", "partner": "partners", "holiday": "holidays", "birthday": "birthdays",
-    "boundary": "boundaries", "grief": "griefs", "shelf": "shelves",
+    "child": "children",
+    "body": "bodies",
+    "story": "stories",
+    "memory": "memories",
+    "boundary": "boundaries",
 }
-ADJECTIVES = (
-    "quiet", "small", "ordinary", "careful", "patient", "tired", "bright", "open", "closed",
-    "familiar", "strange", "gentle", "sharp", "slow", "sudden", "steady", "fragile", "honest",
-    "unspoken", "invisible", "warm", "cold", "awkward", "tender", "stubborn", "anxious",
-    "generous", "hidden", "long", "brief", "early", "late", "first", "last", "old", "new",
-    "unhurried", "clumsy", "attentive", "distracted", "lonely", "shared", "private", "public",
-    "difficult", "easy", "serious", "playful", "curious", "weary", "hopeful", "broken",
-    "repeated", "inherited", "ordinary", "remarkable", "half-finished", "well-meant",
+ADJECTIVES = words(
+    "quiet small ordinary careful patient tired bright open closed familiar strange gentle "
+    "sharp slow sudden steady fragile honest unspoken invisible warm cold awkward tender "
+    "stubborn anxious generous hidden long brief early late first last old new unhurried "
+    "clumsy attentive distracted lonely shared private public difficult easy serious playful "
+    "curious weary hopeful broken repeated inherited ordinary remarkable half-finished "
+    "well-meant"
 )
 # (base, third person singular, past, gerund)
 VERBS = (
@@ -69,30 +78,30 @@ VERBS = (
     ("welcome", "welcomes", "welcomed", "welcoming"),
     ("describe", "describes", "described", "describing"),
 )
-ADVERBS = (
-    "quietly", "slowly", "carefully", "suddenly", "gently", "often", "rarely", "honestly",
-    "almost", "patiently", "clumsily", "again", "eventually", "instinctively", "deliberately",
-    "reluctantly", "at once", "without thinking", "more often than not", "in the end",
+ADVERBS = phrases(
+    "quietly | slowly | carefully | suddenly | gently | often | rarely | honestly | almost | "
+    "patiently | clumsily | again | eventually | instinctively | deliberately | reluctantly | "
+    "at once | without thinking | more often than not | in the end"
 )
-PREPOSITIONS = (
-    "in", "beside", "behind", "under", "across", "after", "before", "through", "around",
-    "towards", "without", "within", "beneath", "near",
+PREPOSITIONS = phrases(
+    "in | beside | behind | under | across | after | before | through | around | towards | "
+    "without | within | beneath | near"
 )
 DETERMINERS = ("the", "a", "her", "his", "our", "their", "my", "that", "every", "one")
-PEOPLE = (
-    "my daughter", "my son", "a client", "my mother", "my father", "an old friend",
-    "a neighbour", "my partner", "a teacher I once had", "my grandmother", "a colleague",
-    "the woman next door", "a boy in my daughter's class", "a man I worked with",
+PEOPLE = phrases(
+    "my daughter | my son | a client | my mother | my father | an old friend | a neighbour | "
+    "my partner | a teacher I once had | my grandmother | a colleague | the woman next door | "
+    "a boy in my daughter's class | a man I worked with"
 )
-PLACES = (
-    "Harwich", "the Norfolk coast", "Ipswich", "a flat in Leeds", "the children's centre",
-    "the waiting room", "the car park", "the allotment", "a café near the station",
-    "the ferry to Hook", "Cromer pier", "the hospital corridor", "Zürich", "São Paulo",
+PLACES = phrases(
+    "Harwich | the Norfolk coast | Ipswich | a flat in Leeds | the children's centre | the "
+    "waiting room | the car park | the allotment | a café near the station | the ferry to "
+    "Hook | Cromer pier | the hospital corridor | Zürich | São Paulo"
 )
-TIMES = (
-    "One evening", "Years later", "That winter", "On the drive home", "Most mornings",
-    "Later that week", "For a long time", "At first", "By the spring", "Afterwards",
-    "Once", "Every Sunday", "In the end", "The next day",
+TIMES = phrases(
+    "One evening | Years later | That winter | On the drive home | Most mornings | Later that "
+    "week | For a long time | At first | By the spring | Afterwards | Once | Every Sunday | "
+    "In the end | The next day"
 )
 TEMPLATES = (
     "The {a} {n} {vd} {d} {n} {p} {d} {a} {n}.",
@@ -126,32 +135,28 @@ TEMPLATES = (
     "She {vd} {d} {n} {adv}, as if the {n} might {v} her.",
     "He {vd} the {a} {n} and then, {adv}, {vd} {d} {n}.",
 )
-TITLE_TEMPLATES = (
-    "The {A} {N}", "On {G}", "A {A} {N}", "{G} the {N}", "The {N} and the {N}",
-    "What the {N} Knew", "After the {N}", "{A} {Ns}", "The {N} {P} the {N}", "Learning to {V}",
+TITLE_TEMPLATES = phrases(
+    "The {A} {N} | On {G} | A {A} {N} | {G} the {N} | The {N} and the {N} | What the {N} Knew "
+    "| After the {N} | {A} {Ns} | The {N} {P} the {N} | Learning to {V}"
 )
-NAME_GIVEN = (
-    "Anna", "Ben", "Clara", "Daniel", "Edith", "Felix", "Grace", "Hugo", "Ines", "Jonah",
-    "Katrin", "Leo", "Maren", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Samuel", "Tove",
-    "Ulla", "Viktor", "Wen", "Yusuf", "Zoë", "Agnès", "Bjørn", "Chiara", "Dafydd", "Eamon",
-    "Farah", "Gustav", "Hannah", "Imogen", "José", "Kwame", "Lena", "Mateo", "Niamh", "Olu",
-    "Paula", "Rahel", "Sinéad", "Tomasz", "Valeria", "William", "Ximena", "Yara", "Zofia",
-    "Mary", "Edward", "Lindsay", "Gabor", "Tina", "Jonathan", "Ruth", "Alice", "Peter",
+NAME_GIVEN = words(
+    "Anna Ben Clara Daniel Edith Felix Grace Hugo Ines Jonah Katrin Leo Maren Nadia Oskar "
+    "Priya Quentin Rosa Samuel Tove Ulla Viktor Wen Yusuf Zoë Agnès Bjørn Chiara Dafydd Eamon "
+    "Farah Gustav Hannah Imogen José Kwame Lena Mateo Niamh Olu Paula Rahel Sinéad Tomasz "
+    "Valeria William Ximena Yara Zofia Mary Edward Lindsay Gabor Tina Jonathan Ruth Alice "
+    "Peter"
 )
-NAME_FAMILY = (
-    "Abbott", "Achterberg", "Adeyemi", "Albrecht", "Alvarez", "Andersson", "Arden", "Ashby",
-    "Baines", "Barros", "Beaumont", "Bell", "Bergström", "Blake", "Bowen", "Brennan", "Brook",
-    "Carver", "Castellano", "Chen", "Clarke", "Collins", "Costa", "Dalton", "Darcy", "Dekker",
-    "Doyle", "Dubois", "Duarte", "Ellery", "Engel", "Evans", "Falk", "Farrell", "Fischer",
-    "Fontaine", "Foster", "Galloway", "Garnier", "Gibson", "Gill", "Graham", "Gutiérrez",
-    "Hale", "Hartzell", "Hayes", "Hernández", "Holm", "Hughes", "Ibsen", "Ishikawa", "Jansen",
-    "Jones", "Kaur", "Keller", "Kowalski", "Lambert", "Larsen", "Laurent", "Lindqvist",
-    "Lowe", "Mackay", "Maddox", "Marsh", "Martins", "Meyer", "Moreau", "Morgan", "Müller",
-    "Nakamura", "Nash", "Nilsen", "Novak", "Nwosu", "O'Brien", "Okafor", "Olsen", "Ortega",
-    "Park", "Pereira", "Petrov", "Quinn", "Reyes", "Richter", "Rossi", "Ruiz", "Sato",
-    "Schmidt", "Shaw", "Silva", "Sinclair", "Sokolov", "Stern", "Strand", "Tanaka", "Thorne",
-    "Torres", "Tronick", "Turner", "Varga", "Vidal", "Wagner", "Walsh", "Webb", "Weiss",
-    "Whitfield", "Winter", "Wolff", "Yamada", "Young", "Zhang", "Zimmermann", "Šimić",
+NAME_FAMILY = words(
+    "Abbott Achterberg Adeyemi Albrecht Alvarez Andersson Arden Ashby Baines Barros Beaumont "
+    "Bell Bergström Blake Bowen Brennan Brook Carver Castellano Chen Clarke Collins Costa "
+    "Dalton Darcy Dekker Doyle Dubois Duarte Ellery Engel Evans Falk Farrell Fischer Fontaine "
+    "Foster Galloway Garnier Gibson Gill Graham Gutiérrez Hale Hartzell Hayes Hernández Holm "
+    "Hughes Ibsen Ishikawa Jansen Jones Kaur Keller Kowalski Lambert Larsen Laurent Lindqvist "
+    "Lowe Mackay Maddox Marsh Martins Meyer Moreau Morgan Müller Nakamura Nash Nilsen Novak "
+    "Nwosu O'Brien Okafor Olsen Ortega Park Pereira Petrov Quinn Reyes Richter Rossi Ruiz "
+    "Sato Schmidt Shaw Silva Sinclair Sokolov Stern Strand Tanaka Thorne Torres Tronick "
+    "Turner Varga Vidal Wagner Walsh Webb Weiss Whitfield Winter Wolff Yamada Young Zhang "
+    "Zimmermann Šimić"
 )
 
 

@@ -23,6 +23,7 @@ class SizeResult:
     pandoc_pdf_pages: int | None
     series: dict[str, Series]
     warnings: list[str]
+    load: tuple[float, float]  # 1-minute load average before and after: other work skews times
 
 
 @dataclass
@@ -97,9 +98,8 @@ def size_table(result: SizeResult, runs: int) -> str:
     lines = [
         f"N = {result.chapters} chapters: {result.words:,} words, {result.works} works, "
         f"{result.pdf_pages or '?'} PDF pages (pandoc PDF: {result.pandoc_pdf_pages or '?'}); "
-        f"median of {runs} runs",
-        f"  {'measurement':<30}{'makebook':>11}{'pandoc 3':>11}{'ratio':>8}  "
-        f"{'target':<22}result",
+        f"median of {runs} runs; load average {result.load[0]:.1f} -> {result.load[1]:.1f}",
+        f"  {'measurement':<30}{'makebook':>11}{'pandoc 3':>11}{'ratio':>8}  {'target':<22}result",
     ]
     for (key, other), target in zip(pandoc_for.items(), targets(result), strict=False):
         limit = f"<= {number(target.limit, 1)} {target.unit}" if target.limit is not None else ""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .chapters import slugify
 from .epub import write_epub
-from .errors import Diagnostics, Problem
+from .errors import Diagnostics, ManuscriptError, Problem
 from .loader import load_book
 from .model import RenderedBook
 from .pagemap import page_starts
@@ -27,6 +27,7 @@ SUFFIXES = {"epub": ".epub", "pdf": ".pdf", "screen": "-screen.pdf"}
 class BuildResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    pages: dict[str, int] = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -57,11 +58,13 @@ def output_name(rendered: RenderedBook) -> str:
 
 
 def check(manuscript: Path) -> list[Problem]:
-    """Load and render without writing anything; returns the warnings."""
+    """Load and render without writing anything; every error and warning found."""
     diagnostics = Diagnostics()
-    book = load_book(manuscript, diagnostics)
-    render_book(book)
-    return diagnostics.warnings
+    try:
+        render_book(load_book(manuscript, diagnostics))
+    except ManuscriptError as exc:
+        return diagnostics.problems + [p for p in exc.problems if p not in diagnostics.problems]
+    return diagnostics.problems
 
 
 def build(
@@ -89,7 +92,10 @@ def build(
                 write_epub(rendered, temp, starts, source_date_epoch())
             elif fmt == "pdf":
                 write_pdf(rendered, print_layout, temp, "print")
+                result.pages[fmt] = len(print_layout.pages)
             else:
-                write_pdf(rendered, lay_out(rendered, "screen"), temp, "screen")
+                screen_layout = lay_out(rendered, "screen")
+                write_pdf(rendered, screen_layout, temp, "screen")
+                result.pages[fmt] = len(screen_layout.pages)
         result.outputs[fmt] = target
     return result

@@ -150,6 +150,7 @@ def parse_chapter(
         citations=tuple(find_citations(body, body_line)),
         images=tuple(find_images(body, body_line)),
         headings=tuple(find_headings(body, body_line)),
+        links=tuple(find_links(body, body_line)),
         key_lines=tuple((str(k), front_matter_line(text, str(k))) for k in data),
     )
 
@@ -183,6 +184,21 @@ def find_images(body: str, first_line: int) -> list[ImageRef]:
             for a in HTML_ATTR.finditer(match["attrs"])
         }
         found.append(ImageRef(attrs.get("src", ""), attrs.get("alt"), line))
+    return found
+
+
+MD_LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\((?P<href><[^>]*>|[^)\s]+)")
+
+
+def find_links(body: str, first_line: int) -> list[tuple[str, int]]:
+    """Links to other chapter files, which must be in the book."""
+    masked = mask_code(body)
+    found = []
+    for match in MD_LINK.finditer(masked):
+        href = match["href"].strip("<>")
+        path = href.partition("#")[0]
+        if path.endswith(".md") and "://" not in path:
+            found.append((href, first_line + masked.count("\n", 0, match.start())))
     return found
 
 

@@ -7,6 +7,7 @@ Markdown extension uses `parse_citation` and `format_citation` to render them.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .model import Citation, Work
 
@@ -40,12 +41,16 @@ def parse_citation(body: str, line: int = 0) -> list[Citation] | None:
 
 
 def find_citations(markdown: str, first_line: int) -> list[Citation]:
-    """Every citation in a chapter body, with its line in the file."""
+    """Every citation in a chapter body, with its line (and column) in the file."""
     found: list[Citation] = []
     masked = mask_code(markdown)
     for match in re.finditer(BRACKET_SOURCE, masked):
         line = first_line + masked.count("\n", 0, match.start())
-        found.extend(parse_citation(match.group(1), line) or [])
+        column = match.start() - (masked.rfind("\n", 0, match.start()) + 1) + 1
+        found.extend(
+            replace(citation, column=column)
+            for citation in parse_citation(match.group(1), line) or []
+        )
     return found
 
 

@@ -1,26 +1,38 @@
-"""`make-book`: thin commands over build.py."""
+"""`make-book`: thin commands over build.py and the model."""
 
 from __future__ import annotations
 
+import json
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from .build import FORMATS, build, check
+from .build import FORMATS, BuildResult, build, check
 from .errors import ManuscriptError, Problem
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=False,
-    help="Build a store-ready EPUB and a book-grade PDF from a Markdown manuscript.\n\n"
-    "Examples:\n\n  make-book                      build every edition into build/\n\n"
-    "  make-book build --format epub  only the EPUB\n\n"
-    "  make-book check                validate the manuscript, write nothing",
+    rich_markup_mode="markdown",
+    help="Build a store-ready EPUB and book-grade PDFs from a Markdown manuscript.\n\n"
+    "Examples:\n\n"
+    "* `make-book` builds every edition into build/\n"
+    "* `make-book build --format epub` builds only the EPUB\n"
+    "* `make-book check` validates the manuscript and writes nothing",
 )
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Verbosity:
+    """Set once by the top-level options: -q shows only errors, -v shows every step."""
+
+    level = 1
+
 
 ManuscriptOption = Annotated[
     Path | None,
@@ -43,37 +55,72 @@ def find_manuscript(option: Path | None) -> Path:
     return here / "manuscript" if (here / "manuscript" / "book.toml").is_file() else here
 
 
-def report(problems: list[Problem]) -> None:
+def source_line(root: Path, problem: Problem) -> list[str]:
+    """The offending line with a caret under the column, as a compiler shows it."""
+    if problem.path is None or problem.line is None:
+        return []
+    try:
+        lines = (root / problem.path).read_text(encoding="utf-8-sig").splitlines()
+        text = lines[problem.line - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return []
+    indent = len(text) - len(text.lstrip())
+    column = (problem.column - 1) if problem.column else indent
+    return [f"  {problem.line:>4} | {text}", "       | " + " " * column + "^"]
+
+
+def report(problems: list[Problem], root: Path) -> None:
     for problem in problems:
+        if problem.severity == "warning" and Verbosity.level == 0:
+            continue
         colour = "red" if problem.severity == "error" else "yellow"
         where = problem.location()
-        prefix = f"[bold]{where}[/bold]: " if where else ""
-        console.print(
-            f"{prefix}[{colour}]{problem.severity}[/{colour}]: {problem.message}", markup=True
-        )
+        prefix = f"[bold]{escape(where)}[/bold]: " if where else ""
+        console.print(f"{prefix}[{colour}]{problem.severity}[/{colour}]: {escape(problem.message)}")
+        for line in source_line(root, problem):
+            console.print(escape(line), style="dim" if line.lstrip().startswith("|") else None)
         if problem.hint:
-            console.print(f"  [dim]hint:[/dim] {problem.hint}", markup=True)
+            console.print(f"  [dim]hint:[/dim] {escape(problem.hint)}")
 
 
-def fail(exc: ManuscriptError) -> typer.Exit:
-    report(exc.problems)
+def fail(exc: ManuscriptError, root: Path) -> typer.Exit:
+    report(exc.problems, root)
     count = len(exc.problems)
     console.print(f"[red]{count} error{'s' if count != 1 else ''}; nothing was written.[/red]")
     return typer.Exit(1)
 
 
-def run_build(manuscript: Path | None, output: Path, formats: list[str]) -> None:
-    started = time.perf_counter()
-    try:
-        with console.status("Building…") as status:
-            result = build(find_manuscript(manuscript), output, formats, status.update)
-    except ManuscriptError as exc:
-        raise fail(exc) from None
-    report(result.warnings)
+def summary(result: BuildResult, seconds: float) -> None:
+    if Verbosity.level == 0:
+        return
     for fmt, path in result.outputs.items():
         size = path.stat().st_size / 1024
-        console.print(f"[green]✓[/green] {fmt.upper():4} {path}  ({size:,.0f} KB)")
-    console.print(f"Done in {time.perf_counter() - started:.1f} s.")
+        pages = result.pages.get(fmt)
+        detail = f", {pages} pages" if pages else ""
+        console.print(f"[green]✓[/green] {fmt:<6} {path}  ({size:,.0f} KB{detail})")
+    warnings = len(result.warnings)
+    console.print(
+        f"Done in {seconds:.1f} s"
+        + (f", {warnings} warning{'s' if warnings != 1 else ''}." if warnings else ".")
+    )
+
+
+def run_build(manuscript: Path | None, output: Path, formats: list[str]) -> None:
+    started = time.perf_counter()
+    root = find_manuscript(manuscript)
+
+    def progress(message: str) -> None:
+        if Verbosity.level >= 2:
+            console.print(f"[dim]{time.perf_counter() - started:6.1f} s[/dim]  {escape(message)}")
+        status.update(escape(message))
+
+    try:
+        with console.status("Building…") as status:
+            result = build(root, output, formats, progress)
+    except ManuscriptError as exc:
+        raise fail(exc, root) from None
+    report(result.warnings, root)
+    summary(result, time.perf_counter() - started)
 
 
 @app.callback(invoke_without_command=True)
@@ -81,8 +128,11 @@ def main_callback(
     ctx: typer.Context,
     manuscript: ManuscriptOption = None,
     output: OutputOption = Path("build"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Show only errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every step.")] = False,
 ) -> None:
     """With no command, build every edition."""
+    Verbosity.level = 0 if quiet else 2 if verbose else 1
     if ctx.invoked_subcommand is None:
         run_build(manuscript, output, list(FORMATS))
 
@@ -93,34 +143,55 @@ def build_command(
     output: OutputOption = Path("build"),
     formats: Annotated[
         list[str] | None,
-        typer.Option("--format", "-f", help="epub, pdf (print) or screen; repeat for several (default: all)."),
+        typer.Option(
+            "--format", "-f", help="epub, pdf (print) or screen; repeat for several (default: all)."
+        ),
     ] = None,
 ) -> None:
     """Build the book's editions.
 
-    Example: make-book build --format epub --output dist/
+    Examples: `make-book build --format epub --output dist/`;
+    `make-book build -f pdf -f screen -m ~/books/my-book`
     """
     chosen = formats or list(FORMATS)
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
-        console.print(f"[red]error[/red]: unknown format {', '.join(unknown)}; use epub, pdf or screen")
+        console.print(
+            f"[red]error[/red]: unknown format {', '.join(unknown)}; use epub, pdf or screen"
+        )
         raise typer.Exit(2)
     run_build(manuscript, output, chosen)
 
 
 @app.command("check")
-def check_command(manuscript: ManuscriptOption = None) -> None:
-    """Validate the manuscript without writing anything.
+def check_command(
+    manuscript: ManuscriptOption = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text, or json for tools and editors.")
+    ] = "text",
+) -> None:
+    """Check everything that can be wrong with the manuscript, all at once; write nothing.
 
-    Example: make-book check --manuscript ~/books/my-book
+    Examples: `make-book check`; `make-book check --strict --format json`
     """
+    root = find_manuscript(manuscript)
     try:
-        warnings = check(find_manuscript(manuscript))
+        problems = check(root)
     except ManuscriptError as exc:
-        report(exc.problems)
-        raise typer.Exit(1) from None
-    report(warnings)
-    console.print(f"[green]✓[/green] The manuscript is ready to build ({len(warnings)} warnings).")
+        problems = exc.problems
+    errors = [p for p in problems if p.severity == "error" or strict]
+    if output_format == "json":
+        rows = [{**asdict(p), "path": str(p.path) if p.path else None} for p in problems]
+        typer.echo(json.dumps({"ok": not errors, "problems": rows}, indent=2))
+    else:
+        report(problems, root)
+        if not errors:
+            console.print(
+                f"[green]✓[/green] The manuscript is ready to build ({len(problems)} warnings)."
+            )
+    if errors:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ before anything is reported, so the author sees every problem at once.
 
 from __future__ import annotations
 
+import difflib
 import os
 import posixpath
 from dataclasses import replace
@@ -13,9 +14,9 @@ from pathlib import Path
 
 from .bibliography import load_bibliography, read_text
 from .chapters import parse_chapter, slugify
-from .config import BOOK_TOML, load_config
+from .config import BOOK_TOML, ReadingOrder, load_config
 from .cover import check_cover
-from .errors import Diagnostics, ManuscriptError, error
+from .errors import Diagnostics, ManuscriptError, Problem, error
 from .model import Book, Chapter, Matter, Part, Work
 
 CONCEPT_SECTIONS = ("Definition", "Origins & Context", "How It Shows Up")
@@ -119,6 +120,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         quotes=config.quotes,
     )
     check_book(book, diagnostics, check_citations=bibliography_read)
+    check_stray_files(root, config.order, diagnostics)
     diagnostics.raise_if_errors()
     return book
 
@@ -197,11 +199,17 @@ def check_book(book: Book, diagnostics: Diagnostics, check_citations: bool = Tru
     for chapter in book.chapters:
         for citation in chapter.citations if check_citations else ():
             if citation.key not in work_ids:
-                diagnostics.error(
-                    f"unknown citation key '@{citation.key}'",
-                    chapter.path,
-                    citation.line,
-                    "add an entry with this id to a bibliography file, or fix the key",
+                close = difflib.get_close_matches(citation.key, sorted(work_ids), n=1)
+                diagnostics.problems.append(
+                    Problem(
+                        f"unknown citation key '@{citation.key}'",
+                        chapter.path,
+                        citation.line,
+                        citation.column,
+                        f"did you mean @{close[0]}?"
+                        if close
+                        else "add an entry with this id to a bibliography file, or fix the key",
+                    )
                 )
         for related in chapter.related:
             if related not in concepts:
@@ -213,6 +221,74 @@ def check_book(book: Book, diagnostics: Diagnostics, check_citations: bool = Tru
                 )
         if chapter.kind == "concept":
             check_concept_sections(chapter, diagnostics)
+            check_reciprocal(chapter, concepts, diagnostics)
+    check_links(book, diagnostics)
+    check_unused_works(book, diagnostics)
+
+
+def check_reciprocal(
+    chapter: Chapter, concepts: dict[str, Chapter], diagnostics: Diagnostics
+) -> None:
+    for related in chapter.related:
+        other = concepts.get(related)
+        if other is not None and chapter.id not in other.related:
+            diagnostics.warn(
+                f"'{related}' is related to '{chapter.id}', but not the other way round",
+                other.path,
+                other.line_of("related"),
+                f"add {chapter.id} to `related:` in {other.path}, or drop the link",
+            )
+
+
+def chapter_target(book: Book, chapter: Chapter, href: str) -> Chapter | None:
+    """The chapter a link names, relative to the linking file or to the manuscript folder."""
+    path = href.partition("#")[0]
+    by_path = {c.path.as_posix(): c for c in book.chapters}
+    near = posixpath.normpath(posixpath.join(posixpath.dirname(chapter.path.as_posix()), path))
+    return by_path.get(near) or by_path.get(posixpath.normpath(path))
+
+
+def check_links(book: Book, diagnostics: Diagnostics) -> None:
+    for chapter in book.chapters:
+        for href, line in chapter.links:
+            if chapter_target(book, chapter, href) is None:
+                diagnostics.error(
+                    f"link to '{href}', which is not a chapter of this book",
+                    chapter.path,
+                    line,
+                    "link to a file listed in [contents] of book.toml, relative to this file",
+                )
+
+
+def check_unused_works(book: Book, diagnostics: Diagnostics) -> None:
+    cited = {c.key for chapter in book.chapters for c in chapter.citations}
+    for work in book.works:
+        if work.id not in cited and not work.suggested:
+            diagnostics.warn(
+                f"'{work.id}' is never cited and not marked suggested, so no reader will see it",
+                work.source,
+                work.line,
+                "cite it with [@" + work.id + "], mark it `suggested: true`, or remove it",
+            )
+
+
+def check_stray_files(root: Path, order: ReadingOrder, diagnostics: Diagnostics) -> None:
+    listed = {
+        posixpath.normpath(p)
+        for p in (*order.front, *(c for _, chapters in order.parts for c in chapters), *order.back)
+    }
+    for path in sorted(root.rglob("*.md")):
+        relative = path.relative_to(root).as_posix()
+        if relative in listed or relative.startswith(("build/", "styles/", ".")):
+            continue
+        if path.name.lower() in ("readme.md", "changelog.md", "notes.md"):
+            continue
+        diagnostics.warn(
+            f"'{relative}' is in the manuscript folder but in no reading order",
+            Path(BOOK_TOML),
+            None,
+            f'add "{relative}" to [contents] in book.toml, or move it out of the folder',
+        )
 
 
 def check_ids(book: Book, diagnostics: Diagnostics) -> None:

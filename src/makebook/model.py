@@ -75,6 +75,7 @@ class Citation:
     key: str
     line: int
     locator: str = ""
+    column: int | None = field(default=None, compare=False)  # where, not what: not compared
     prefix: str = ""
     suppress_author: bool = False
 
@@ -112,6 +113,7 @@ class Chapter:
     citations: tuple[Citation, ...] = ()
     images: tuple[ImageRef, ...] = ()
     headings: tuple[tuple[str, int], ...] = ()  # (text, line) of `##` headings
+    links: tuple[tuple[str, int], ...] = ()  # (target, line) of links to other .md files
     key_lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> its line in the file
 
     def line_of(self, key: str) -> int:
