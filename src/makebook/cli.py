@@ -11,9 +11,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from .build import FORMATS, BuildResult, build, check
 from .errors import ManuscriptError, Problem
+from .loader import load_book
+from .scaffold import init_book, new_chapter
+from .stats import book_stats
 
 app = typer.Typer(
     add_completion=False,
@@ -192,6 +196,71 @@ def check_command(
             )
     if errors:
         raise typer.Exit(1)
+
+
+@app.command("init")
+def init_command(
+    folder: Annotated[Path, typer.Argument(help="The new book's folder.")],
+    title: Annotated[str, typer.Option(help="The book's title.")] = "Untitled",
+    author: Annotated[str, typer.Option(help="The author's name.")] = "Anonymous",
+) -> None:
+    """Start a new book: book.toml with comments, one chapter of each kind, styles.
+
+    Example: `make-book init my-book --title "The Listening Year" --author "Maren Ellis"`
+    """
+    try:
+        init_book(folder, title, author)
+    except ManuscriptError as exc:
+        raise fail(exc, folder) from None
+    console.print(f"[green]✓[/green] New book in {folder}. Build it with: make-book -m {folder}")
+
+
+@app.command("new")
+def new_command(
+    kind: Annotated[str, typer.Argument(help="essay, concept or note.")],
+    title: Annotated[str, typer.Argument(help="The chapter's title.")],
+    manuscript: ManuscriptOption = None,
+) -> None:
+    """Add a chapter file and put it at the end of the reading order in book.toml.
+
+    Example: `make-book new concept "Co-regulation"`
+    """
+    root = find_manuscript(manuscript)
+    try:
+        path = new_chapter(root, kind, title)
+    except ManuscriptError as exc:
+        raise fail(exc, root) from None
+    console.print(f"[green]✓[/green] {path.relative_to(root)} added to book.toml")
+
+
+@app.command("stats")
+def stats_command(manuscript: ManuscriptOption = None) -> None:
+    """Words, reading time and estimated print pages, per chapter and in total.
+
+    Example: `make-book stats`
+    """
+    root = find_manuscript(manuscript)
+    try:
+        book = load_book(root)
+    except ManuscriptError as exc:
+        raise fail(exc, root) from None
+    rows = book_stats(book)
+    table = Table(title=book.meta.title, show_footer=True)
+    table.add_column("Chapter", footer="Total")
+    table.add_column("Kind")
+    table.add_column("Words", justify="right", footer=f"{sum(r.words for r in rows):,}")
+    table.add_column("Reading", justify="right", footer=minutes(sum(r.minutes for r in rows)))
+    table.add_column("Pages", justify="right", footer=f"≈{sum(r.pages for r in rows):.0f}")
+    for row in rows:
+        table.add_row(
+            row.title, row.kind, f"{row.words:,}", minutes(row.minutes), f"{row.pages:.1f}"
+        )
+    Console(soft_wrap=True).print(table)
+
+
+def minutes(value: float) -> str:
+    hours, rest = divmod(round(value), 60)
+    return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
 
 
 def main() -> None:
