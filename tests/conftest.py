@@ -156,6 +156,12 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("sample-build")
+    return build(DEMO, out, ["epub", "pdf"], sample=True).outputs
+
+
+@pytest.fixture(scope="session")
 def small_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_small_book(tmp_path_factory.mktemp("small") / "book")
 
@@ -231,12 +237,17 @@ def run_ace(epub: Path, out: Path) -> dict:  # type: ignore[type-arg]
 def epubcheck_reports(
     demo_build: dict[str, Path],
     small_build: dict[str, Path],
+    sample_build: dict[str, Path],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, dict]:  # type: ignore[type-arg]
     out = tmp_path_factory.mktemp("epubcheck")
     return {
         name: run_epubcheck(outputs["epub"], out / f"{name}.json")
-        for name, outputs in (("demo", demo_build), ("small", small_build))
+        for name, outputs in (
+            ("demo", demo_build),
+            ("small", small_build),
+            ("sample", sample_build),
+        )
     }
 
 
@@ -244,10 +255,15 @@ def epubcheck_reports(
 def ace_reports(
     demo_build: dict[str, Path],
     small_build: dict[str, Path],
+    sample_build: dict[str, Path],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, dict]:  # type: ignore[type-arg]
     out = tmp_path_factory.mktemp("ace")
     return {
         name: run_ace(outputs["epub"], out / name)
-        for name, outputs in (("demo", demo_build), ("small", small_build))
+        for name, outputs in (
+            ("demo", demo_build),
+            ("small", small_build),
+            ("sample", sample_build),
+        )
     }

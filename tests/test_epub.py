@@ -28,7 +28,7 @@ def xhtml_documents(files: dict[str, bytes]) -> dict[str, etree._Element]:
     return {name: etree.fromstring(data) for name, data in files.items() if name.endswith(".xhtml")}
 
 
-@pytest.mark.parametrize("book", ["demo", "small"])
+@pytest.mark.parametrize("book", ["demo", "small", "sample"])
 def test_epubcheck_reports_no_errors_and_no_warnings(epubcheck_reports, book):
     report = epubcheck_reports[book]
     messages = [f"{m['severity']} {m['ID']}: {m['message']}" for m in report["messages"]]
@@ -37,7 +37,7 @@ def test_epubcheck_reports_no_errors_and_no_warnings(epubcheck_reports, book):
     assert report["checker"]["nWarning"] == 0, messages
 
 
-@pytest.mark.parametrize("book", ["demo", "small"])
+@pytest.mark.parametrize("book", ["demo", "small", "sample"])
 def test_ace_reports_no_violations(ace_reports, book):
     report = ace_reports[book]
     violations = [
@@ -331,3 +331,25 @@ def test_the_same_manuscript_builds_the_same_bytes(small_book, tmp_path, monkeyp
         assert {info.date_time for info in archive.infolist()} == {(2023, 11, 14, 22, 13, 20)}
         assert archive.namelist()[0] == "mimetype"
         assert archive.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+
+
+def test_sample_edition_has_the_first_chapters_and_where_to_buy(sample_build):
+    files = epub_files(sample_build["epub"])
+    names = {n.removeprefix("EPUB/text/") for n in files if n.startswith("EPUB/text/")}
+    assert {"what-the-face-says.xhtml", "the-kitchen-table.xhtml", "sample-end.xhtml"} <= names
+    assert "the-second-try.xhtml" not in names and "attunement.xhtml" not in names
+    end = etree.fromstring(files["EPUB/text/sample-end.xhtml"])
+    assert (
+        end.find(".//x:a", NS).get("href") == "https://quietharbourpress.example/the-listening-year"
+    )
+    package = opf(files)
+    identifier = package.findtext(".//dc:identifier", namespaces=NS)
+    assert identifier.startswith("urn:uuid:") and identifier != "urn:isbn:9781234567897"
+    nav = etree.fromstring(files["EPUB/nav.xhtml"])
+    toc = [
+        a.text
+        for a in nav.find(".//x:nav[@epub:type='toc']", NS).iter("{http://www.w3.org/1999/xhtml}a")
+    ]
+    assert toc[-1].startswith("The Full Book")
+    assert "Emotional Neglect" not in toc
+    assert sample_build["pdf"].name == "the-listening-year-sample.pdf"

@@ -17,6 +17,7 @@ from .loader import load_book
 from .model import RenderedBook
 from .pagemap import page_starts
 from .pdf import lay_out, write_pdf
+from .sample import make_sample
 from .transform import render_book
 
 FORMATS = ("epub", "pdf", "screen")
@@ -72,10 +73,13 @@ def build(
     output: Path,
     formats: Sequence[str] = FORMATS,
     progress: Callable[[str], None] = lambda _: None,
+    sample: bool = False,
 ) -> BuildResult:
     diagnostics = Diagnostics()
     progress("Reading the manuscript")
     book = load_book(manuscript, diagnostics)
+    if sample:
+        book = make_sample(book)
     progress("Rendering chapters")
     rendered = render_book(book)
     result = BuildResult(warnings=diagnostics.warnings)
@@ -86,7 +90,8 @@ def build(
     starts = page_starts(rendered, print_layout)
     for fmt in formats:
         progress(f"Writing the {fmt.upper()} edition")
-        target = output / f"{output_name(rendered)}{SUFFIXES[fmt]}"
+        name = output_name(rendered) + ("-sample" if sample else "")
+        target = output / f"{name}{SUFFIXES[fmt]}"
         with atomic_output(target) as temp:
             if fmt == "epub":
                 write_epub(rendered, temp, starts, source_date_epoch())

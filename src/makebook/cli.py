@@ -109,7 +109,9 @@ def summary(result: BuildResult, seconds: float) -> None:
     )
 
 
-def run_build(manuscript: Path | None, output: Path, formats: list[str]) -> None:
+def run_build(
+    manuscript: Path | None, output: Path, formats: list[str], sample: bool = False
+) -> None:
     started = time.perf_counter()
     root = find_manuscript(manuscript)
 
@@ -120,7 +122,7 @@ def run_build(manuscript: Path | None, output: Path, formats: list[str]) -> None
 
     try:
         with console.status("Building…") as status:
-            result = build(root, output, formats, progress)
+            result = build(root, output, formats, progress, sample=sample)
     except ManuscriptError as exc:
         raise fail(exc, root) from None
     report(result.warnings, root)
@@ -151,6 +153,9 @@ def build_command(
             "--format", "-f", help="epub, pdf (print) or screen; repeat for several (default: all)."
         ),
     ] = None,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="A sample edition: first chapters and where to buy.")
+    ] = False,
 ) -> None:
     """Build the book's editions.
 
@@ -164,7 +169,7 @@ def build_command(
             f"[red]error[/red]: unknown format {', '.join(unknown)}; use epub, pdf or screen"
         )
         raise typer.Exit(2)
-    run_build(manuscript, output, chosen)
+    run_build(manuscript, output, chosen, sample)
 
 
 @app.command("check")

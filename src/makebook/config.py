@@ -11,7 +11,7 @@ from typing import Any
 
 from .bibliography import read_text
 from .errors import ManuscriptError, Problem, error
-from .model import Accessibility, AppendixSettings, Metadata, PdfSettings, Person
+from .model import Accessibility, AppendixSettings, Metadata, PdfSettings, Person, SampleSettings
 from .typography import default_quotes
 
 BOOK_TOML = "book.toml"
@@ -50,6 +50,7 @@ class BookConfig:
     pdf: PdfSettings
     lines: dict[str, int]  # where each chapter path is written in book.toml
     quotes: str = "double"
+    sample: SampleSettings = SampleSettings()
 
 
 def load_config(root: Path) -> BookConfig:
@@ -154,6 +155,25 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
         pdf=parse_pdf(_Fields(data.get("pdf", {}), "pdf", shown, text)),
         lines=path_lines(text),
         quotes=parse_quotes(_Fields(data.get("typography", {}), "typography", shown, text), book),
+        sample=parse_sample(_Fields(data.get("sample", {}), "sample", shown, text)),
+    )
+
+
+def parse_sample(sample: _Fields) -> SampleSettings:
+    count = sample.table.get("count", SampleSettings.count)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise error("`count` in [sample] must be a whole number of chapters", sample.shown,
+                    _line_of(sample.text, "count"))  # fmt: skip
+    url = sample.str("url")
+    if url and not url.startswith(("https://", "http://")):
+        raise error(
+            "`url` in [sample] must start with https://", sample.shown, _line_of(sample.text, "url")
+        )
+    return SampleSettings(
+        chapters=sample.str_list("chapters"),
+        count=count,
+        message=sample.str("message", SampleSettings.message),
+        url=url,
     )
 
 

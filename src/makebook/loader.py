@@ -118,6 +118,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         appendices=config.appendices,
         pdf=config.pdf,
         quotes=config.quotes,
+        sample=config.sample,
     )
     check_book(book, diagnostics, check_citations=bibliography_read)
     check_stray_files(root, config.order, diagnostics)

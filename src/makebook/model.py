@@ -159,6 +159,18 @@ class Accessibility:
 
 
 @dataclass(frozen=True)
+class SampleSettings:
+    """A free sample: the first chapters and a closing page saying where the book is sold."""
+
+    chapters: tuple[str, ...] = ()  # chapter paths; empty = the first `count` body chapters
+    count: int = 2
+    message: str = (
+        "You have been reading a sample. The full book is available wherever books are sold."
+    )
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Metadata:
     title: str
     language: str
@@ -197,6 +209,8 @@ class Book:
     appendices: tuple[AppendixSettings, ...]
     pdf: PdfSettings = field(default_factory=PdfSettings)
     quotes: str = "double"  # which quotation marks open: "double" (US) or "single" (UK)
+    sample: SampleSettings = field(default_factory=SampleSettings)
+    is_sample: bool = False  # set by sample.make_sample: adds the closing page
 
     def chapter(self, chapter_id: str) -> Chapter:
         for chapter in self.chapters:

@@ -52,6 +52,14 @@ def body_start(pages: list[Page], page: Page) -> Page:
     return replace(page, landmark="bodymatter")
 
 
+def sample_end(book: Book, env) -> Page:  # type: ignore[no-untyped-def]
+    title = f"The Full Book: {book.meta.title}"
+    html = render_fragment(
+        env, "sample-end.xhtml.j2", title=title, message=book.sample.message, url=book.sample.url
+    )
+    return Page("sample-end", title, "sample-end", "back", html, running_head=book.meta.title)
+
+
 def render_book(book: Book) -> RenderedBook:
     book = smarten_book(book)
     env = environment(book.styles_dir.parent / "templates")
@@ -72,4 +80,6 @@ def render_book(book: Book) -> RenderedBook:
         pages.append(body_start(pages, chapters[chapter.id]))
     pages.extend(appendix_pages(book, env, [chapters[c.id] for c in body]))
     pages.extend(chapters[c.id] for c in book.chapters if c.matter == "back")
+    if book.is_sample:
+        pages.append(sample_end(book, env))
     return RenderedBook(book=book, pages=tuple(pages), cover=book_cover(book))
