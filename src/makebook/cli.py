@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import asdict
@@ -16,6 +17,7 @@ from rich.table import Table
 from .build import FORMATS, BuildResult, build, check
 from .errors import ManuscriptError, Problem
 from .loader import load_book
+from .preview import serve
 from .scaffold import init_book, new_chapter
 from .stats import book_stats
 
@@ -261,6 +263,30 @@ def stats_command(manuscript: ManuscriptOption = None) -> None:
             row.title, row.kind, f"{row.words:,}", minutes(row.minutes), f"{row.pages:.1f}"
         )
     Console(soft_wrap=True).print(table)
+
+
+@app.command("preview")
+def preview_command(
+    manuscript: ManuscriptOption = None,
+    output: OutputOption = Path("build"),
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+) -> None:
+    """Serve the book on 127.0.0.1, rebuild on every save, and reload the browser by itself.
+
+    Example: `make-book preview --port 8080`, then open http://127.0.0.1:8080/
+    """
+    root = find_manuscript(manuscript)
+    folder = output / "preview"
+
+    def rebuilt(changed: list[str], detail: str) -> None:
+        if changed:
+            console.print(f"[green]✓[/green] rebuilt in {detail} s: {', '.join(changed[:4])}")
+        elif not detail.replace(".", "").isdigit():
+            console.print(f"[red]error[/red]: {escape(detail)}")
+
+    console.print(f"Previewing {root} at http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(root, folder, port, rebuilt)
 
 
 def minutes(value: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from pathlib import Path
@@ -64,7 +65,9 @@ def _centred(draw: ImageDraw.ImageDraw, y: int, lines: list[str], font, fill) ->
     return y
 
 
+@functools.lru_cache(maxsize=8)
 def generated_cover(meta: Metadata, styles_dir: Path) -> bytes:
+    """Drawn once per title and author in a process (the preview rebuilds on every save)."""
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     title_font = _font(styles_dir, "SourceSerifPro-Semibold.ttf", 150)
