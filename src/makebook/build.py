@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import BuildCache, inputs_digest
 from .chapters import slugify
-from .epub import write_epub
 from .errors import Diagnostics, ManuscriptError, Problem
 from .loader import load_book
-from .model import RenderedBook
-from .pagemap import page_starts
-from .pdf import lay_out, write_pdf
+from .model import Book, PageStart
 from .sample import make_sample
-from .transform import render_book
 
 FORMATS = ("epub", "pdf", "screen")
 SUFFIXES = {"epub": ".epub", "pdf": ".pdf", "screen": "-screen.pdf"}
@@ -54,12 +52,14 @@ def source_date_epoch() -> dt.datetime | None:
     return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
 
 
-def output_name(rendered: RenderedBook) -> str:
-    return slugify(rendered.meta.title)
+def output_name(book: Book, sample: bool) -> str:
+    return slugify(book.meta.title) + ("-sample" if sample else "")
 
 
 def check(manuscript: Path) -> list[Problem]:
     """Load and render without writing anything; every error and warning found."""
+    from .transform import render_book
+
     diagnostics = Diagnostics()
     try:
         render_book(load_book(manuscript, diagnostics))
@@ -80,27 +80,87 @@ def build(
     book = load_book(manuscript, diagnostics)
     if sample:
         book = make_sample(book)
+    result = BuildResult(warnings=diagnostics.warnings)
+    name = output_name(book, sample)
+    targets = {fmt: output / f"{name}{SUFFIXES[fmt]}" for fmt in formats}
+
+    cache = BuildCache.load(output)
+    folders = [book.root, book.styles_dir, book.styles_dir.parent / "templates"]
+    settings = {"sample": sample, "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}
+    inputs = inputs_digest(folders, output, settings)
+    todo = []
+    for fmt in formats:
+        entry = cache.fresh(f"{name}.{fmt}", inputs, targets[fmt])
+        if entry is None:
+            todo.append(fmt)
+            continue
+        result.outputs[fmt] = targets[fmt]
+        if entry.pages:
+            result.pages[fmt] = entry.pages
+    if not todo:
+        progress("Nothing changed since the last build")
+        return result
+
+    # Importing the writers (WeasyPrint above all) takes most of a second: a build with
+    # nothing to do should not pay for it.
+    from .epub import write_epub
+    from .pagemap import page_starts
+    from .pdf import lay_out, write_pdf
+    from .transform import render_book
+
     progress("Rendering chapters")
     rendered = render_book(book)
-    result = BuildResult(warnings=diagnostics.warnings)
-    # The EPUB's page-list carries the print edition's page numbers, so the print PDF
-    # is laid out first, once, and both are written from that one layout.
-    progress("Laying out pages")
-    print_layout = lay_out(rendered, "print")
-    starts = page_starts(rendered, print_layout)
+    starts = cached_page_starts(cache, inputs)
+    print_layout = None
+    if "pdf" in todo or (starts is None and "pdf" in formats):
+        # The EPUB's page-list carries the print edition's page numbers, so the print PDF
+        # is laid out first, once, and both are written from that one layout.
+        progress("Laying out pages")
+        print_layout = lay_out(rendered, "print")
+        starts = page_starts(rendered, print_layout)
+        save_page_starts(cache, inputs, starts)
+    if "epub" in todo and starts is None:
+        result.warnings.append(
+            Problem(
+                "this EPUB has no print page numbers (page-list): they come from the print "
+                "layout, which an EPUB-only build skips",
+                hint="build the print edition too (make-book, or -f epub -f pdf) to add them",
+                severity="warning",
+            )
+        )
     for fmt in formats:
+        if fmt not in todo:
+            continue
         progress(f"Writing the {fmt.upper()} edition")
-        name = output_name(rendered) + ("-sample" if sample else "")
-        target = output / f"{name}{SUFFIXES[fmt]}"
-        with atomic_output(target) as temp:
+        with atomic_output(targets[fmt]) as temp:
             if fmt == "epub":
-                write_epub(rendered, temp, starts, source_date_epoch())
+                write_epub(rendered, temp, starts or (), source_date_epoch())
             elif fmt == "pdf":
+                assert print_layout is not None
                 write_pdf(rendered, print_layout, temp, "print")
                 result.pages[fmt] = len(print_layout.pages)
             else:
                 screen_layout = lay_out(rendered, "screen")
                 write_pdf(rendered, screen_layout, temp, "screen")
                 result.pages[fmt] = len(screen_layout.pages)
-        result.outputs[fmt] = target
+        result.outputs[fmt] = targets[fmt]
+        cache.record(f"{name}.{fmt}", inputs, targets[fmt], result.pages.get(fmt))
+    cache.save()
     return result
+
+
+def cached_page_starts(cache: BuildCache, inputs: str) -> tuple[PageStart, ...] | None:
+    try:
+        data = json.loads((cache.folder / f"pages-{inputs}.json").read_text(encoding="utf-8"))
+        return tuple(PageStart(**item) for item in data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def save_page_starts(cache: BuildCache, inputs: str, starts: tuple[PageStart, ...]) -> None:
+    cache.folder.mkdir(parents=True, exist_ok=True)
+    for old in cache.folder.glob("pages-*.json"):
+        old.unlink(missing_ok=True)
+    path = cache.folder / f"pages-{inputs}.json"
+    with atomic_output(path) as temp:
+        temp.write_text(json.dumps([vars(s) for s in starts]), encoding="utf-8")

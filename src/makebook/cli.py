@@ -17,7 +17,6 @@ from rich.table import Table
 from .build import FORMATS, BuildResult, build, check
 from .errors import ManuscriptError, Problem
 from .loader import load_book
-from .preview import serve
 from .scaffold import init_book, new_chapter
 from .stats import book_stats
 
@@ -285,6 +284,8 @@ def preview_command(
             console.print(f"[red]error[/red]: {escape(detail)}")
 
     console.print(f"Previewing {root} at http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+    from .preview import serve
+
     with contextlib.suppress(KeyboardInterrupt):
         serve(root, folder, port, rebuilt)
 

@@ -409,6 +409,11 @@ def parse_trim(pdf: _Fields) -> tuple[str, str]:
     )
 
 
+def length_in_inches(length: str) -> float:
+    number, unit = float(re.match(r"[\d.]+", length).group()), re.sub(r"[\d.]", "", length)  # type: ignore[union-attr]
+    return number * {"in": 1, "mm": 1 / 25.4, "cm": 1 / 2.54, "pt": 1 / 72}[unit]
+
+
 def valid_isbn13(isbn: str) -> bool:
     if not re.fullmatch(r"97[89]\d{10}", isbn):
         return False

@@ -7,8 +7,6 @@ import io
 import textwrap
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
-
 from .assets import find_font
 from .errors import Diagnostics
 from .model import Book, Cover, Metadata
@@ -22,6 +20,8 @@ ACCENT = (196, 170, 120)
 
 def check_cover(path: Path, shown: str, diagnostics: Diagnostics) -> None:
     """Stores want JPEG or PNG, RGB, and at least 1600 px on the long side."""
+    from PIL import Image
+
     try:
         with Image.open(path) as image:
             fmt, mode, (_, height) = image.format, image.mode, image.size
@@ -50,14 +50,16 @@ def book_cover(book: Book) -> Cover:
     return Cover(generated_cover(meta, book.styles_dir), "image/png", "cover.png", alt)
 
 
-def _font(styles_dir: Path, name: str, size: int) -> ImageFont.FreeTypeFont:
+def _font(styles_dir: Path, name: str, size: int):  # type: ignore[no-untyped-def]
+    from PIL import ImageFont
+
     path = find_font(styles_dir, f"fonts/{name}")
     if path is None:
         raise FileNotFoundError(name)
     return ImageFont.truetype(str(path), size)
 
 
-def _centred(draw: ImageDraw.ImageDraw, y: int, lines: list[str], font, fill) -> int:  # type: ignore[no-untyped-def]
+def _centred(draw, y: int, lines: list[str], font, fill) -> int:  # type: ignore[no-untyped-def]
     for line in lines:
         left, _, right, _ = draw.textbbox((0, 0), line, font=font)
         draw.text(((WIDTH - (right - left)) / 2 - left, y), line, font=font, fill=fill)
@@ -68,6 +70,8 @@ def _centred(draw: ImageDraw.ImageDraw, y: int, lines: list[str], font, fill) ->
 @functools.lru_cache(maxsize=8)
 def generated_cover(meta: Metadata, styles_dir: Path) -> bytes:
     """Drawn once per title and author in a process (the preview rebuilds on every save)."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     title_font = _font(styles_dir, "SourceSerifPro-Semibold.ttf", 150)

@@ -20,6 +20,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .assets import find_font, font_dirs, stylesheets
+from .config import length_in_inches
 from .model import Page, PdfSettings, RenderedBook
 from .templating import environment, render_fragment
 from .xhtml import E
@@ -198,11 +199,6 @@ def lay_out(rendered: RenderedBook, edition_name: str = "print") -> Document:
         if needed > length_in_inches(settings.inside):
             document = _render(rendered, edition, f"{needed}in")
     return document
-
-
-def length_in_inches(length: str) -> float:
-    number, unit = float(re.match(r"[\d.]+", length).group()), re.sub(r"[\d.]", "", length)  # type: ignore[union-attr]
-    return number * {"in": 1, "mm": 1 / 25.4, "cm": 1 / 2.54, "pt": 1 / 72}[unit]
 
 
 def _render(rendered: RenderedBook, edition: Edition, inside: str) -> Document:

@@ -1,0 +1,113 @@
+"""The build cache: an edition is rebuilt only when something it is made from changed.
+
+Every input (manuscript files, styles, templates, settings that are not in a
+file, makebook's version) goes into one digest. An output is reused only if
+the cache recorded it for that digest and the file on disk still has the bytes
+the cache recorded; anything else, including a corrupt or missing cache, means
+building again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+CACHE_DIR = ".makebook-cache"
+MANIFEST = "manifest.json"
+VERSION_PACKAGES = ("makebook", "weasyprint", "ebooklib", "markdown", "pydyf")
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def tree_files(folder: Path, skip: Path | None) -> list[Path]:
+    files = []
+    for path in sorted(folder.rglob("*")):
+        if skip is not None and path.resolve().is_relative_to(skip):
+            continue
+        if path.is_file() and not any(
+            part.startswith(".") for part in path.relative_to(folder).parts
+        ):
+            files.append(path)
+    return files
+
+
+def versions() -> dict[str, str]:
+    found = {}
+    for name in VERSION_PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "?"
+    return found
+
+
+def inputs_digest(folders: list[Path], output: Path, settings: dict[str, object]) -> str:
+    """One digest of every file the build may read, and of everything else it depends on."""
+    digest = hashlib.sha256()
+    digest.update(
+        json.dumps({"settings": settings, "versions": versions()}, sort_keys=True).encode()
+    )
+    skip = output.resolve()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in tree_files(folder, skip):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            digest.update(file_digest(path).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Entry:
+    inputs: str
+    output: str
+    sha256: str
+    pages: int | None = None
+
+
+@dataclass
+class BuildCache:
+    folder: Path
+    entries: dict[str, Entry] = field(default_factory=dict)
+    warnings: list[dict[str, object]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, output: Path) -> BuildCache:
+        folder = output / CACHE_DIR
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            entries = {key: Entry(**value) for key, value in data["entries"].items()}
+            return cls(folder, entries, list(data.get("warnings", [])))
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls(folder)  # no cache, or one we cannot trust: build everything
+
+    def fresh(self, key: str, inputs: str, target: Path) -> Entry | None:
+        entry = self.entries.get(key)
+        if entry is None or entry.inputs != inputs or entry.output != str(target):
+            return None
+        if not target.is_file() or file_digest(target) != entry.sha256:
+            return None
+        return entry
+
+    def record(self, key: str, inputs: str, target: Path, pages: int | None) -> None:
+        self.entries[key] = Entry(inputs, str(target), file_digest(target), pages)
+
+    def save(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = {
+            "entries": {key: vars(entry) for key, entry in self.entries.items()},
+            "warnings": self.warnings,
+        }
+        temp = self.folder / f".{MANIFEST}.{os.getpid()}"
+        temp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(temp, self.folder / MANIFEST)

@@ -1,0 +1,69 @@
+"""The build cache: nothing is rebuilt when nothing changed, everything that changed is."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+from makebook.build import build
+from makebook.cache import CACHE_DIR, MANIFEST
+
+
+def stamps(outputs):
+    return {fmt: path.stat().st_mtime_ns for fmt, path in outputs.items()}
+
+
+def copy(small_book, tmp_path):
+    book = tmp_path / "book"
+    shutil.copytree(small_book, book)
+    return book
+
+
+def test_a_second_build_with_no_change_writes_nothing(small_book, tmp_path):
+    book = copy(small_book, tmp_path)
+    first = build(book, tmp_path / "out")
+    before = stamps(first.outputs)
+    second = build(book, tmp_path / "out")
+    assert second.outputs == first.outputs
+    assert stamps(second.outputs) == before
+    assert second.pages == first.pages
+
+
+def test_an_edit_rebuilds_and_a_style_change_too(small_book, tmp_path):
+    book = copy(small_book, tmp_path)
+    out = tmp_path / "out"
+    first = build(book, out, ["epub"])
+    before = first.outputs["epub"].read_bytes()
+    chapter = book / "one.md"
+    chapter.write_text(chapter.read_text().replace("where it starts", "where it all starts"))
+    second = build(book, out, ["epub"])
+    assert second.outputs["epub"].read_bytes() != before
+    with zipfile.ZipFile(second.outputs["epub"]) as archive:
+        assert "where it all starts" in archive.read("EPUB/text/one.xhtml").decode()
+    third_before = second.outputs["epub"].read_bytes()
+    (book / "styles" / "epub.css").write_text("p { color: black; }\n", encoding="utf-8")
+    third = build(book, out, ["epub"])
+    assert third.outputs["epub"].read_bytes() != third_before
+
+
+def test_a_corrupt_cache_or_a_changed_output_is_never_trusted(small_book, tmp_path):
+    book = copy(small_book, tmp_path)
+    out = tmp_path / "out"
+    good = build(book, out, ["epub"]).outputs["epub"].read_bytes()
+    (out / CACHE_DIR / MANIFEST).write_text("{not json", encoding="utf-8")
+    assert build(book, out, ["epub"]).outputs["epub"].read_bytes() == good
+    target = out / "a-small-book.epub"
+    target.write_bytes(b"damaged")
+    assert build(book, out, ["epub"]).outputs["epub"].read_bytes() == good
+
+
+def test_epub_only_builds_reuse_the_print_page_numbers_when_they_are_current(small_book, tmp_path):
+    book = copy(small_book, tmp_path)
+    cold = build(book, tmp_path / "cold", ["epub"])
+    assert any("no print page numbers" in w.message for w in cold.warnings)
+    build(book, tmp_path / "warm", ["epub", "pdf"])
+    (tmp_path / "warm" / "a-small-book.epub").unlink()
+    warm = build(book, tmp_path / "warm", ["epub"])
+    assert not any("no print page numbers" in w.message for w in warm.warnings)
+    with zipfile.ZipFile(warm.outputs["epub"]) as archive:
+        assert 'epub:type="page-list"' in archive.read("EPUB/nav.xhtml").decode()
