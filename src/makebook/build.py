@@ -109,7 +109,7 @@ def build(
     from .transform import render_book
 
     progress("Rendering chapters")
-    rendered = render_book(book)
+    rendered = render_book(book, progress)
     starts = cached_page_starts(cache, inputs)
     print_layout = None
     if "pdf" in todo or (starts is None and "pdf" in formats):

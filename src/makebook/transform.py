@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from .appendices import appendix_pages
@@ -60,11 +61,14 @@ def sample_end(book: Book, env) -> Page:  # type: ignore[no-untyped-def]
     return Page("sample-end", title, "sample-end", "back", html, running_head=book.meta.title)
 
 
-def render_book(book: Book) -> RenderedBook:
+def render_book(book: Book, progress: Callable[[str], None] = lambda _: None) -> RenderedBook:
     book = smarten_book(book)
     env = environment(book.styles_dir.parent / "templates")
     paths = {c.path.as_posix(): c.id for c in book.chapters}
-    chapters = {c.id: render_chapter(book, c, paths) for c in book.chapters}
+    chapters = {}
+    for number, chapter in enumerate(book.chapters, 1):
+        progress(f"Rendering chapter {number} of {len(book.chapters)}: {chapter.title}")
+        chapters[chapter.id] = render_chapter(book, chapter, paths)
     parts = {p.id: p for p in book.parts}
 
     pages = front_pages(book, env)
