@@ -22,7 +22,7 @@ def test_build_writes_every_edition(small_book, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["build", "-m", str(small_book), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == [
         "a-small-book-screen.pdf",
         "a-small-book.epub",
         "a-small-book.pdf",
@@ -33,7 +33,7 @@ def test_build_one_format(small_book, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["build", "-m", str(small_book), "-o", str(out), "-f", "epub"])
     assert result.exit_code == 0, result.output
-    assert [p.name for p in out.iterdir()] == ["a-small-book.epub"]
+    assert [p.name for p in out.iterdir() if p.is_file()] == ["a-small-book.epub"]
 
 
 def test_unknown_format_is_refused(small_book, tmp_path):
@@ -46,7 +46,7 @@ def test_unknown_citation_fails_with_file_and_line_and_keeps_the_old_book(small_
     book = copy_book(small_book, tmp_path)
     out = tmp_path / "out"
     assert runner.invoke(app, ["build", "-m", str(book), "-o", str(out)]).exit_code == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
 
     chapter = book / "two.md"
     chapter.write_text(chapter.read_text() + "\nAnd one more [@nobody2020, p. 3].\n")
@@ -54,7 +54,7 @@ def test_unknown_citation_fails_with_file_and_line_and_keeps_the_old_book(small_
     assert result.exit_code == 1
     assert "two.md:12:14: error: unknown citation key '@nobody2020'" in result.output
     assert "hint:" in result.output
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
 
 
 def test_check_reports_problems_and_writes_nothing(small_book, tmp_path):

@@ -164,7 +164,15 @@ FastSafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
     """The node tree (for line numbers) and the data, from one parse."""
-    loader = FastSafeLoader(text)
+    try:
+        return _compose_and_load(text, FastSafeLoader)
+    except yaml.YAMLError:
+        # The pure-Python parser points at the offending line; libyaml often at the end.
+        return _compose_and_load(text, yaml.SafeLoader)
+
+
+def _compose_and_load(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         return node, (loader.construct_document(node) if node is not None else None)

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .bibliography import FastSafeLoader
+from .bibliography import compose_and_load
 from .citations import find_citations, mask_code
 from .errors import Diagnostics, ManuscriptError, Problem, error
 from .model import CHAPTER_KINDS, Chapter, Epigraph, ImageRef, Matter
@@ -54,7 +54,7 @@ def split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, int
         raise error("the front matter is never closed", shown, 1, "end it with a line of ---")
     yaml_text = "\n".join(lines[1:index])
     try:
-        data = yaml.load(yaml_text, Loader=FastSafeLoader)  # noqa: S506 (a safe loader)
+        data = compose_and_load(yaml_text)[1]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1
