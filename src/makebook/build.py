@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .cache import BuildCache, inputs_digest
 from .chapters import slugify
@@ -110,6 +113,9 @@ def build(
 
     progress("Rendering chapters")
     rendered = render_book(book, progress)
+    # The screen edition is a layout of its own: on a machine with a second core it is
+    # laid out in a worker process while this one does the print edition.
+    screen = start_screen_edition(rendered, targets["screen"]) if "screen" in todo else None
     starts = cached_page_starts(cache, inputs)
     print_layout = None
     if "pdf" in todo or (starts is None and "pdf" in formats):
@@ -132,6 +138,12 @@ def build(
         if fmt not in todo:
             continue
         progress(f"Writing the {fmt.upper()} edition")
+        if fmt == "screen":
+            assert screen is not None
+            result.pages[fmt] = screen.result()
+            result.outputs[fmt] = targets[fmt]
+            cache.record(f"{name}.{fmt}", inputs, targets[fmt], result.pages[fmt])
+            continue
         with atomic_output(targets[fmt]) as temp:
             if fmt == "epub":
                 write_epub(rendered, temp, starts or (), source_date_epoch())
@@ -139,14 +151,31 @@ def build(
                 assert print_layout is not None
                 write_pdf(rendered, print_layout, temp, "print")
                 result.pages[fmt] = len(print_layout.pages)
-            else:
-                screen_layout = lay_out(rendered, "screen")
-                write_pdf(rendered, screen_layout, temp, "screen")
-                result.pages[fmt] = len(screen_layout.pages)
         result.outputs[fmt] = targets[fmt]
         cache.record(f"{name}.{fmt}", inputs, targets[fmt], result.pages.get(fmt))
     cache.save()
     return result
+
+
+def write_screen_edition(rendered: Any, target: Path) -> int:
+    """Lay out and write the screen PDF; returns its page count. Runs in a worker."""
+    from .pdf import lay_out, write_pdf
+
+    layout = lay_out(rendered, "screen")
+    with atomic_output(target) as temp:
+        write_pdf(rendered, layout, temp, "screen")
+    return len(layout.pages)
+
+
+def start_screen_edition(rendered: Any, target: Path) -> Future[int]:
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        done: Future[int] = Future()
+        done.set_result(write_screen_edition(rendered, target))
+        return done
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(write_screen_edition, rendered, target)
+    pool.shutdown(wait=False)  # the worker finishes its one job, then exits
+    return future
 
 
 def cached_page_starts(cache: BuildCache, inputs: str) -> tuple[PageStart, ...] | None:
