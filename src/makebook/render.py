@@ -12,10 +12,9 @@ import re
 from collections.abc import Mapping
 
 import markdown
-import nh3
 from lxml import etree
-from lxml import html as lxml_html
 
+from . import sanitize
 from .chapters import slugify
 from .markdown_ext import BracketedSpanExtension, CitationExtension, FencedDivExtension
 from .model import Book, Chapter, Note, Page, Work
@@ -40,25 +39,6 @@ SMARTY_SUBSTITUTIONS = {
     "ellipsis": "\u2026",
     "ndash": "\u2013",
     "mdash": "\u2014",
-}
-
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
-    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
-    "samp", "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody",
-    "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "*": {"id", "class", "lang", "title", "dir"},
-    "a": {"href"},
-    "img": {"src", "alt", "width", "height"},
-    "td": {"colspan", "rowspan", "align", "style"},
-    "th": {"colspan", "rowspan", "align", "style", "scope"},
-    "ol": {"start", "type"},
-    "div": {"data-title"},
-    "span": {"data-title"},
-    "time": {"datetime"},
 }
 
 QUOTE_BLOCKS = {"p", "li", "dt", "dd", "td", "th", "h2", "h3", "h4", "h5", "h6", "figcaption"}
@@ -91,26 +71,13 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
     return md.convert(chapter.markdown)
 
 
-def sanitize(html: str) -> str:
-    """Only plain document markup survives: no scripts, handlers, styles or embeds."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-        strip_comments=True,
-    )
-
-
 def parse_fragment(html: str) -> etree._Element:
-    container = lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
-    return container
+    return sanitize.parse(html)
 
 
 def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Page:
     works = {w.id: w for w in book.works}
-    body = parse_fragment(sanitize(markdown_to_html(chapter, works)))
+    body = parse_fragment(markdown_to_html(chapter, works))
     apply_quotes(body, book.quotes)
     notes = extract_notes(body, chapter.id)
     shift_headings(body)
@@ -355,7 +322,7 @@ def inline_markdown(text: str, style: str) -> etree._Element:
         extensions=["smarty"],
         extension_configs={"smarty": {"substitutions": SMARTY_SUBSTITUTIONS}},
     )
-    fragment = parse_fragment(sanitize(html))
+    fragment = parse_fragment(html)
     apply_quotes(fragment, style)
     return fragment
 
