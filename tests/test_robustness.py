@@ -694,29 +694,14 @@ def invalid_case_problems(files: dict[str, bytes], name: str) -> list[str]:  # t
     return structure_problems(files, [document_with(files, f"Case {name}")])
 
 
-@pytest.mark.xfail(
-    reason="render.extract_notes turns every footnote into a Note whose backlink points at "
-    "'<id>-fnref-N' even when nothing refers to it: a dangling fragment (EPUBCheck RSC-012)",
-    strict=True,
-)
 def test_footnote_defined_but_not_used_leaves_no_dangling_backlink(known_invalid_epub):
     assert invalid_case_problems(known_invalid_epub, "footnote-defined-not-used") == []
 
 
-@pytest.mark.xfail(
-    reason="render.extract_notes gives every reference to note N the id '<id>-fnref-N': a second "
-    "reference duplicates it (EPUBCheck RSC-005 Duplicate ID)",
-    strict=True,
-)
 def test_footnote_referenced_twice_keeps_ids_unique(known_invalid_epub):
     assert invalid_case_problems(known_invalid_epub, "footnote-referenced-twice") == []
 
 
-@pytest.mark.xfail(
-    reason="render.prefix_ids does not reserve the ids makebook generates ('<id>-fn-N', "
-    "'<id>-fnref-N', '<id>-cite-N'): '## Fn 1' gets the note's id (EPUBCheck RSC-005)",
-    strict=True,
-)
 def test_heading_slugs_never_take_generated_ids(known_invalid_epub):
     assert invalid_case_problems(known_invalid_epub, "headings-named-like-generated-ids") == []
 

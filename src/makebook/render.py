@@ -41,6 +41,7 @@ SMARTY_SUBSTITUTIONS = {
     "mdash": "\u2014",
 }
 
+GENERATED_ID = re.compile(r"^(fn|fnref|cite)-\d+(-\d+)?$")  # after "<chapter id>-"
 QUOTE_BLOCKS = {"p", "li", "dt", "dd", "td", "th", "h2", "h3", "h4", "h5", "h6", "figcaption"}
 QUOTE_MARKS = (OPEN_SINGLE, CLOSE_SINGLE, OPEN_DOUBLE, CLOSE_DOUBLE)
 DASHES = ("\u2014", "\u2013", "\u2015")
@@ -120,39 +121,51 @@ def apply_quotes(body: etree._Element, style: str) -> None:
 
 
 def extract_notes(body: etree._Element, chapter_id: str) -> list[Note]:
-    """Lift Python-Markdown's footnote list out; turn its references into noterefs."""
-    notes: list[Note] = []
-    numbers: dict[str, int] = {}
+    """Lift Python-Markdown's footnote list out; turn its references into noterefs.
+
+    Notes are numbered in the order they are first called; a note called twice
+    gets a second reference id; a note never called is left out.
+    """
+    items: dict[str, etree._Element] = {}
     for container in body.xpath(".//div[contains(concat(' ', @class, ' '), ' footnote ')]"):
-        for number, item in enumerate(container.xpath("./ol/li"), 1):
+        for item in container.xpath("./ol/li"):
             for backref in item.xpath(".//a[contains(@class, 'footnote-backref')]"):
                 backref.drop_tree()
-            numbers[item.get("id", "")] = number
-            note_id = f"{chapter_id}-fn-{number}"
-            inner = "".join(fragment_to_string(child) for child in item)
-            notes.append(Note(note_id, f"{chapter_id}-fnref-{number}", number, inner))
+            items[item.get("id", "")] = item
         container.drop_tree()
+    numbers: dict[str, int] = {}
+    calls: dict[str, int] = {}
     for ref in body.xpath(".//a[contains(@class, 'footnote-ref')]"):
-        number = numbers.get(ref.get("href", "").lstrip("#"))
-        if number is None:
+        key = ref.get("href", "").lstrip("#")
+        if key not in items:
+            ref.drop_tag()
             continue
-        sup = ref.getparent()
+        number = numbers.setdefault(key, len(numbers) + 1)
+        calls[key] = calls.get(key, 0) + 1
+        suffix = "" if calls[key] == 1 else f"-{calls[key]}"
         anchor = E.a(
             str(number),
             {
                 "href": f"#{chapter_id}-fn-{number}",
-                "id": f"{chapter_id}-fnref-{number}",
+                "id": f"{chapter_id}-fnref-{number}{suffix}",
                 "class": "noteref",
                 EPUB_TYPE: "noteref",
                 "role": "doc-noteref",
             },
         )
+        holder = ref.getparent() if ref.getparent().tag == "sup" else ref
         new_sup = E.sup(anchor)
-        new_sup.tail = sup.tail if sup.tag == "sup" else ref.tail
-        (sup if sup.tag == "sup" else ref).getparent().replace(
-            sup if sup.tag == "sup" else ref, new_sup
+        new_sup.tail = holder.tail
+        holder.getparent().replace(holder, new_sup)
+    return [
+        Note(
+            f"{chapter_id}-fn-{number}",
+            f"{chapter_id}-fnref-{number}",
+            number,
+            "".join(fragment_to_string(child) for child in items[key]),
         )
-    return notes
+        for key, number in numbers.items()
+    ]
 
 
 def shift_headings(body: etree._Element) -> None:
@@ -172,9 +185,12 @@ def prefix_ids(body: etree._Element, chapter_id: str) -> None:
         old = element.get("id")
         if old is None and re.fullmatch(r"h[2-6]", element.tag):
             old = slugify(element.text_content())
-        if old is None or old.startswith(f"{chapter_id}-"):
+        own = old is not None and old.startswith(f"{chapter_id}-")
+        if old is None or (own and GENERATED_ID.match(old[len(chapter_id) + 1 :])):
             continue
-        new = f"{chapter_id}-{slugify(old)}"
+        # A double hyphen, which slugify never makes, keeps an author's id apart from
+        # the ids makebook gives notes and citations.
+        new = f"{chapter_id}--{slugify(old)}"
         while new in taken:
             new += "-x"
         taken.add(new)
@@ -199,7 +215,7 @@ def resolve_links(body: etree._Element, chapter: Chapter, paths: Mapping[str, st
         if target_id is None:
             link.drop_tag()  # the loader warned; a dead link must not reach the reader
             continue
-        link.set("href", f"#{target_id}-{slugify(fragment)}" if fragment else f"#{target_id}")
+        link.set("href", f"#{target_id}--{slugify(fragment)}" if fragment else f"#{target_id}")
         link.set("class", (link.get("class", "") + " xref").strip())
 
 
