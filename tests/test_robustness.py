@@ -1281,13 +1281,6 @@ def test_paths_that_leave_the_book_are_refused(small_book, tmp_path, network_gua
     assert network_guard == []
 
 
-@pytest.mark.xfail(
-    reason="chapters.find_images only scans the body for inline ![alt](src) and <img>: a "
-    "reference-style image or one in an epigraph is never checked, so epub.add_image packages "
-    "book.root / '../../outside.png' (or any absolute path) into the EPUB, a remote one raises "
-    "FileNotFoundError, and a PDF build dies in WeasyPrint's FatalURLFetchingError",
-    strict=True,
-)
 @pytest.mark.parametrize("formats", [("epub",), ("pdf",)], ids=["epub", "pdf"])
 @pytest.mark.parametrize(
     ("name", "text"),

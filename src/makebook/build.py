@@ -113,6 +113,7 @@ def build(
 
     progress("Rendering chapters")
     rendered = render_book(book, progress)
+    result.warnings.extend(w for page in rendered.pages for w in page.warnings)
     # The screen edition is a layout of its own: on a machine with a second core it is
     # laid out in a worker process while this one does the print edition.
     screen = start_screen_edition(rendered, targets["screen"]) if "screen" in todo else None

@@ -20,6 +20,8 @@ FRONT_MATTER_KEYS = {"kind", "title", "subtitle", "tagline", "id", "related", "e
 IMAGE = re.compile(
     r"!\[(?P<alt>[^\]]*)\]\((?P<src><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}\n]*\})?"
 )
+REFERENCE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\[(?P<label>[^\]]*)\]")
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:\s*(?P<src><[^>]*>|\S+)", re.M)
 HTML_IMG = re.compile(r"<img\b(?P<attrs>[^>]*)>", re.IGNORECASE)
 HTML_ATTR = re.compile(
     r"""(?P<name>[\w:-]+)\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s>]+))"""
@@ -159,6 +161,19 @@ def parse_chapter(
 def parse_epigraph(value: Any, fail: Any) -> Epigraph | None:
     if value is None:
         return None
+    texts = (
+        [value]
+        if isinstance(value, str)
+        else list(value.values())
+        if isinstance(value, Mapping)
+        else []
+    )
+    if any(
+        isinstance(t, str) and (IMAGE.search(t) or HTML_IMG.search(t) or "![" in t) for t in texts
+    ):
+        raise fail(
+            "epigraph", "an epigraph holds text only, not images", "move the image into the chapter"
+        )
     if isinstance(value, str):
         return Epigraph(text=value.strip())
     if isinstance(value, Mapping) and isinstance(value.get("text"), str):
@@ -176,6 +191,14 @@ def find_images(body: str, first_line: int) -> list[ImageRef]:
         if not alt and not (match["attrs"] and ".decorative" in match["attrs"]):
             alt = None
         found.append(ImageRef(match["src"].strip("<>"), alt, line))
+    definitions = {
+        m["label"].casefold(): m["src"].strip("<>") for m in REFERENCE_DEFINITION.finditer(masked)
+    }
+    for match in REFERENCE_IMAGE.finditer(masked):
+        line = first_line + masked.count("\n", 0, match.start())
+        label = (match["label"] or match["alt"]).casefold()
+        alt = match["alt"].strip() or None
+        found.append(ImageRef(definitions.get(label, ""), alt, line))
     for match in HTML_IMG.finditer(masked):
         line = first_line + masked.count("\n", 0, match.start())
         attrs = {

@@ -19,6 +19,7 @@ from ebooklib import epub
 from lxml import etree
 
 from .assets import FONT_MEDIA_TYPES, IMAGE_MEDIA_TYPES, css_urls, find_font, stylesheets
+from .loader import inside
 from .model import Page, PageStart, RenderedBook
 from .pagelist import Break, marker_id, place_breaks, plan_breaks
 from .templating import environment, render_fragment
@@ -283,7 +284,7 @@ def add_cover(
 
 
 def add_image(epub_book: epub.EpubBook, root: Path, path: str) -> None:
-    source = root / path
+    source = inside(root, path, Path(path))  # only files of the book go into it
     uid = "img-" + path.replace("/", "-").replace(".", "-")
     media_type = IMAGE_MEDIA_TYPES[source.suffix.lower()]
     epub_book.add_item(epub.EpubItem(uid, f"{MEDIA_DIR}/{path}", media_type, source.read_bytes()))

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .errors import Problem
+
 ChapterKind = Literal["essay", "concept", "note"]
 Matter = Literal["front", "body", "back"]
 
@@ -270,6 +272,7 @@ class Page:
     toc_level: int = 1
     landmark: str = ""  # epub:type for the landmarks nav, if any
     running_head: str = ""
+    warnings: tuple[Problem, ...] = ()  # found while rendering: reported with the build
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from lxml import etree
 
 from . import sanitize
 from .chapters import slugify
+from .errors import Problem
 from .markdown_ext import BracketedSpanExtension, CitationExtension, FencedDivExtension
 from .model import Book, Chapter, Note, Page, Work
 from .pagelist import text_chunks
@@ -84,7 +85,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     shift_headings(body)
     prefix_ids(body, chapter.id)
     resolve_links(body, chapter, paths)
-    resolve_images(body, chapter)
+    warnings = resolve_images(body, chapter)
     mark_attributions(body)
     mark_notes_and_breaks(body)
     mark_languages(body)
@@ -101,6 +102,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
         toc_level=2 if chapter.part else 1,
         landmark="",
         running_head=chapter.title,
+        warnings=tuple(warnings),
     )
 
 
@@ -219,11 +221,25 @@ def resolve_links(body: etree._Element, chapter: Chapter, paths: Mapping[str, st
         link.set("class", (link.get("class", "") + " xref").strip())
 
 
-def resolve_images(body: etree._Element, chapter: Chapter) -> None:
-    """Image paths become manuscript-relative; a lone image becomes a figure."""
+def resolve_images(body: etree._Element, chapter: Chapter) -> list[Problem]:
+    """Image paths become manuscript-relative; a lone image becomes a figure.
+
+    Only images the loader found and checked are kept: anything else could name a
+    file outside the book or on the network.
+    """
     resolved = {i.path: i.resolved for i in chapter.images if i.resolved}
+    dropped = []
     for image in body.xpath(".//img"):
-        image.set("src", resolved.get(image.get("src", ""), image.get("src", "")))
+        src = image.get("src", "")
+        if src not in resolved:
+            dropped.append(
+                Problem(f"image '{src}' was left out: it could not be checked", chapter.path,
+                        hint="write images as ![alt text](path/inside/the/book.png)",
+                        severity="warning")
+            )  # fmt: skip
+            image.drop_tree()
+            continue
+        image.set("src", resolved[src])
         if image.get("alt") is None:
             image.set("alt", "")
         parent = image.getparent()
@@ -235,6 +251,7 @@ def resolve_images(body: etree._Element, chapter: Chapter) -> None:
             image.tail = None
             if title:
                 figure.append(E.figcaption(title))
+    return dropped
 
 
 def mark_attributions(body: etree._Element) -> None:
@@ -339,6 +356,8 @@ def inline_markdown(text: str, style: str) -> etree._Element:
         extension_configs={"smarty": {"substitutions": SMARTY_SUBSTITUTIONS}},
     )
     fragment = parse_fragment(html)
+    for image in fragment.xpath(".//img"):  # front matter holds text, never files
+        image.drop_tree()
     apply_quotes(fragment, style)
     return fragment
 
