@@ -16,7 +16,7 @@ import bibtexparser
 import yaml
 from bibtexparser import middlewares
 
-from .errors import Diagnostics, ManuscriptError, error
+from .errors import Diagnostics, ManuscriptError, Problem, error
 from .model import Contributor, Person, Work
 
 # CSL and BibTeX types mapped onto the few kinds the appendices care about.
@@ -111,7 +111,25 @@ def read_text(path: Path, shown: Path) -> str:
             line,
             "save the file as UTF-8",
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = FORBIDDEN_CHARACTERS.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise ManuscriptError(
+            Problem(
+                f"control character U+{ord(bad.group()):04X} is not allowed in a book",
+                shown,
+                line,
+                column,
+                "delete it: it is invisible in most editors, and often comes from a PDF",
+            )
+        )
+    return text
+
+
+# XML 1.0, and so EPUB, allows no C0 controls but tab, newline and carriage return.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def parse_bibliography(text: str, shown: Path) -> list[Work]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .bibliography import compose_and_load
+from .bibliography import FORBIDDEN_CHARACTERS, compose_and_load
 from .citations import find_citations, mask_code
 from .errors import Diagnostics, ManuscriptError, Problem, error
 from .model import CHAPTER_KINDS, Chapter, Epigraph, ImageRef, Matter
@@ -119,6 +119,8 @@ def parse_chapter(
             return str(value)
         if not isinstance(value, str):
             raise fail(key, f"`{key}` must be text", f"write `{key}: some text`")
+        if FORBIDDEN_CHARACTERS.search(value):
+            raise fail(key, f"`{key}` holds a control character", "delete the invisible character")
         return value.strip()
 
     kind = string("kind", "essay")

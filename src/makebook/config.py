@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .bibliography import read_text
+from .bibliography import FORBIDDEN_CHARACTERS, read_text
 from .errors import ManuscriptError, Problem, error
 from .model import Accessibility, AppendixSettings, Metadata, PdfSettings, Person, SampleSettings
 from .typography import default_quotes
@@ -112,6 +112,8 @@ class _Fields:
             value = value.isoformat()
         if not isinstance(value, str):
             raise self._fail(key, "a string")
+        if FORBIDDEN_CHARACTERS.search(value):
+            raise self._fail(key, "text without control characters")
         return value.strip()
 
     def str_list(self, key: str) -> tuple[str, ...]:
