@@ -716,30 +716,14 @@ def test_attribute_values_are_valid_or_dropped(known_invalid_epub):
     assert invalid_case_problems(known_invalid_epub, "invalid-attribute-values") == []
 
 
-@pytest.mark.xfail(
-    reason="links to '#nowhere' or 'two.md#no-such-heading' are neither checked by the loader "
-    "nor dropped by render.resolve_links (EPUBCheck RSC-012)",
-    strict=True,
-)
 def test_links_to_undefined_fragments_are_reported_or_dropped(known_invalid_epub):
     assert invalid_case_problems(known_invalid_epub, "dangling-fragment-links") == []
 
 
-@pytest.mark.xfail(
-    reason="relative links to files that are not chapters ('notes.html', 'files/paper.pdf') "
-    "pass through: loader.check_links only looks at .md links (EPUBCheck RSC-007)",
-    strict=True,
-)
 def test_relative_links_to_other_files_are_reported_or_dropped(known_invalid_epub):
     assert invalid_case_problems(known_invalid_epub, "links-to-files-not-in-the-book") == []
 
 
-@pytest.mark.xfail(
-    reason="loader.check_ids only compares chapters and parts; a chapter named copyright.md, "
-    "cover.md or nav.md shares its id and file name with a generated page: duplicate zip "
-    "entries and manifest ids (EPUBCheck PKG/RSC errors)",
-    strict=True,
-)
 @pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")
 @pytest.mark.parametrize("stem", ["copyright", "cover", "nav"])
 def test_chapter_named_like_a_generated_page(small_book, tmp_path, stem):

@@ -292,10 +292,23 @@ def check_stray_files(root: Path, order: ReadingOrder, diagnostics: Diagnostics)
         )
 
 
+# Pages and files makebook makes itself; a chapter may not take their names.
+GENERATED_PAGES = {"halftitle", "titlepage", "copyright", "dedication", "cover", "nav", "toc",
+                   "sample-end", "landmarks", "page-list"}  # fmt: skip
+
+
 def check_ids(book: Book, diagnostics: Diagnostics) -> None:
     seen: dict[str, Chapter] = {}
     reserved = {p.id for p in book.parts}
     for chapter in book.chapters:
+        if chapter.id in GENERATED_PAGES or chapter.id.startswith(("appendix-", "part-", "page-")):
+            diagnostics.error(
+                f"chapter id '{chapter.id}' is the name of a page makebook makes",
+                chapter.path,
+                chapter.line_of("id"),
+                f"give the chapter another `id:` in its front matter, e.g. id: my-{chapter.id}",
+            )
+            continue
         if chapter.id in seen or chapter.id in reserved:
             other = seen.get(chapter.id)
             diagnostics.error(

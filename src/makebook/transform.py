@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from lxml import etree
+
 from .appendices import appendix_pages
 from .cover import book_cover
+from .errors import Problem
 from .model import Book, Page, RenderedBook
 from .render import render_chapter
 from .templating import environment, render_fragment
 from .typography import smarten_book
+from .xhtml import fragment_to_string, unwrap
 
 BODY_FONTS = "Source Serif Pro and Source Sans Pro"
 
@@ -61,6 +65,38 @@ def sample_end(book: Book, env) -> Page:  # type: ignore[no-untyped-def]
     return Page("sample-end", title, "sample-end", "back", html, running_head=book.meta.title)
 
 
+def live_links(pages: list[Page]) -> list[Page]:
+    """Every link leads somewhere: to an id in the book, or to the web. Others are unlinked."""
+    trees = [etree.fromstring(page.html) for page in pages]
+    ids = {e.get("id") for tree in trees for e in tree.iter() if isinstance(e.tag, str)}
+    ids |= {note.id for page in pages for note in page.notes}
+    result = []
+    for page, tree in zip(pages, trees, strict=True):
+        dead = [
+            link
+            for link in tree.iter("a")
+            if not (href := link.get("href", "")).startswith(("http://", "https://", "mailto:"))
+            and not (href.startswith("#") and href[1:] in ids)
+        ]
+        if not dead:
+            result.append(page)
+            continue
+        warnings = [
+            Problem(
+                f"link to '{link.get('href', '')}' left out: it leads to nothing in the book",
+                hint="link to a chapter (file.md or file.md#heading) or a web address",
+                severity="warning",
+            )
+            for link in dead
+        ]
+        for link in dead:
+            unwrap(link)
+        result.append(
+            replace(page, html=fragment_to_string(tree), warnings=(*page.warnings, *warnings))
+        )
+    return result
+
+
 def render_book(book: Book, progress: Callable[[str], None] = lambda _: None) -> RenderedBook:
     book = smarten_book(book)
     env = environment(book.styles_dir.parent / "templates")
@@ -86,4 +122,4 @@ def render_book(book: Book, progress: Callable[[str], None] = lambda _: None) ->
     pages.extend(chapters[c.id] for c in book.chapters if c.matter == "back")
     if book.is_sample:
         pages.append(sample_end(book, env))
-    return RenderedBook(book=book, pages=tuple(pages), cover=book_cover(book))
+    return RenderedBook(book=book, pages=tuple(live_links(pages)), cover=book_cover(book))

@@ -21,3 +21,26 @@ def fragment_to_string(element: etree._Element) -> str:
 def parse_fragment_xml(text: str) -> etree._Element:
     """Parse a fragment this package serialised; it is well-formed by construction."""
     return etree.fromstring(text)
+
+
+def unwrap(element: etree._Element) -> None:
+    """Remove an element but keep its text and children where it stood."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    index = parent.index(element)
+    text = element.text or ""
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    children = list(element)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    last = children[-1] if children else element.getprevious()
+    if last is not None and last is not element:
+        last.tail = (last.tail or "") + (element.tail or "")
+    else:
+        parent.text = (parent.text or "") + (element.tail or "")
+    parent.remove(element)
