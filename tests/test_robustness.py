@@ -907,11 +907,6 @@ def test_safe_content_around_active_content_survives(active_build):
     assert any(i.get("src", "").endswith("pic.png") for i in chapter.iter("{*}img"))
 
 
-@pytest.mark.xfail(
-    reason="render.sanitize drops active content silently; nothing tells the author that "
-    "<script>, on* handlers, javascript: links... were removed, or where",
-    strict=True,
-)
 def test_removed_active_content_is_reported_with_file_and_line(active_build):
     lines = {p.line for p in active_build["warnings"] if p.path == Path("one.md")}
     assert active_build["script_line"] in lines, active_build["warnings"]
@@ -1073,11 +1068,6 @@ def test_bad_input_is_an_error_naming_file_and_line(small_book, tmp_path, name):
     assert_refused(cli_build(book, out, "epub"), out, *patterns)
 
 
-@pytest.mark.xfail(
-    reason="loader.check_image only looks at the file suffix: a text file saved as x.png is "
-    "accepted, packaged into the EPUB as image/png, and WeasyPrint skips it with a log line",
-    strict=True,
-)
 def test_image_that_is_not_an_image_is_an_error(small_book, tmp_path):
     book = copy_book(small_book, tmp_path / "book")
     image_in_one("x.png", lambda b: (b / "x.png").write_text("not a PNG\n"))(book)
@@ -1085,11 +1075,6 @@ def test_image_that_is_not_an_image_is_an_error(small_book, tmp_path):
     assert_refused(cli_build(book, out, "epub"), out, r"one\.md:7\b", "x.png")
 
 
-@pytest.mark.xfail(
-    reason="config.parse_authors does str(item.get('sort')): a list becomes the file-as "
-    "\"['Example', 'Ada']\" instead of an error at book.toml",
-    strict=True,
-)
 def test_author_sort_of_the_wrong_type_is_an_error(small_book, tmp_path):
     book = copy_book(small_book, tmp_path / "book")
     edit(book / "book.toml", 'sort = "Example, Ada"', 'sort = ["Example", "Ada"]')
@@ -1097,12 +1082,6 @@ def test_author_sort_of_the_wrong_type_is_an_error(small_book, tmp_path):
     assert_refused(cli_build(book, out, "epub"), out, r"book\.toml:\d+", "sort")
 
 
-@pytest.mark.xfail(
-    reason="config.parse_metadata never checks `language` (BCP 47) or `date`: the EPUB gets "
-    "an invalid dc:language / xml:lang (EPUBCheck OPF-092, RSC-005) or a date EPUBCheck warns "
-    "about (OPF-053)",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("old", "new"),
     [('language = "en-US"', 'language = "not a language!"'), ('"2025-03-01"', '"yesterday"')],
@@ -1282,11 +1261,6 @@ def test_images_the_loader_does_not_see_are_still_refused(
     assert network_guard == []
 
 
-@pytest.mark.xfail(
-    reason="config.path_lines only records quoted paths ending in .md, so errors about other "
-    "paths in book.toml (a chapter path, bibliography files, the cover) carry no line",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("old", "new"),
     [
@@ -1320,12 +1294,6 @@ def test_remote_stylesheet_import_is_never_fetched(small_book, tmp_path, network
     assert network_guard == []
 
 
-@pytest.mark.xfail(
-    reason="pdf.BookFetcher refuses the remote @import by raising, WeasyPrint (fail_on_errors) "
-    "turns that into FatalURLFetchingError, a BaseException nothing catches: a traceback, "
-    "not an error naming styles/book.css (or a warning and the import ignored)",
-    strict=True,
-)
 def test_remote_stylesheet_import_is_reported_not_a_crash(small_book, tmp_path, network_guard):
     book = copy_book(small_book, tmp_path / "book")
     css = book / "styles" / "book.css"
@@ -1339,11 +1307,6 @@ def test_remote_stylesheet_import_is_reported_not_a_crash(small_book, tmp_path, 
     assert network_guard == []
 
 
-@pytest.mark.xfail(
-    reason="epub.add_styles copies styles/book.css as it is: the remote @import goes into the "
-    "EPUB (EPUBCheck RSC-006, and a reading system may fetch it) without an error or warning",
-    strict=True,
-)
 def test_remote_stylesheet_import_never_reaches_the_epub(small_book, tmp_path):
     book = copy_book(small_book, tmp_path / "book")
     css = book / "styles" / "book.css"

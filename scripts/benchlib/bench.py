@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -37,6 +38,7 @@ EDITIONS = ("epub", "pdf")  # the two editions the targets speak of; `screen` is
 # collides with the first chapter's and the footnotes come out wrong.
 PANDOC_FLAGS = ("--file-scope",)
 WARNING = re.compile(r"\bwarning: (?P<message>.*)")
+MAKEBOOK_SCENARIOS = ("epub_cold", "both_cold", "noop", "edit_paragraph", "grow_chapter")
 PRIMARY = 40  # the size the issue's targets are stated for
 LABELS = {
     "pandoc_epub": "pandoc EPUB",
@@ -96,11 +98,34 @@ def fresh(folder: Path) -> Path:
     return folder
 
 
-def makebook_warnings(series: Series) -> list[str]:
-    """makebook's warnings, one line per kind with a count: a big book can print hundreds."""
-    found = (WARNING.search(line) for s in series.samples[-1:] for line in s.stderr.splitlines())
-    kinds = Counter(re.sub(r"'[^']*'", "'...'", m["message"].strip()) for m in found if m)
-    return [f"{count} x {message}" for message, count in kinds.most_common()]
+def makebook_warnings(series: dict[str, Series]) -> list[str]:
+    """makebook's warnings, one line per kind and scenario: a big book can print hundreds."""
+    summary = []
+    for key in MAKEBOOK_SCENARIOS:
+        lines = series[key].samples[-1].stderr.splitlines() if series[key].samples else []
+        found = (WARNING.search(line) for line in lines)
+        kinds = Counter(re.sub(r"'[^']*'", "'...'", m["message"].strip()) for m in found if m)
+        summary += [f"{key}: {n} x {message}" for message, n in kinds.most_common()]
+    return summary
+
+
+def makebook_package() -> Path:
+    """The makebook package `make-book` imports: the repository's src/, or a frozen copy
+    that PYTHONPATH puts first (to benchmark one version while the code is being edited)."""
+    # __path__, not __file__: src/makebook has no __init__.py, so it is a namespace package.
+    argv = [str(VENV_BIN / "python"), "-c", "import makebook; print(list(makebook.__path__)[0])"]
+    output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    return Path(output.strip())
+
+
+def source_digest(package: Path) -> str:
+    """A fingerprint of makebook's code: the benchmark must not measure two versions."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def run_pandoc(
@@ -160,12 +185,14 @@ def run_rebuilds(
     }
 
 
-def bench_size(chapters: int, seed: int, runs: int, pandoc: str, root: Path) -> SizeResult:
+def bench_size(
+    chapters: int, seed: int, runs: int, pandoc: str, root: Path, package: Path
+) -> SizeResult:
     work = root / f"n{chapters}"
     shutil.rmtree(work, ignore_errors=True)
     book = generate_book(work / "book", chapters, seed)
     tag = f"N={chapters} "
-    load = os.getloadavg()[0]
+    load, code = os.getloadavg()[0], source_digest(package)
     print(f"N = {chapters}: {book.words:,} words in {work / 'book'}", file=sys.stderr)
     series = run_pandoc(pandoc, book, work, runs, tag)
     series |= run_cold(book, work, runs, tag)
@@ -173,10 +200,17 @@ def bench_size(chapters: int, seed: int, runs: int, pandoc: str, root: Path) -> 
     pdf_pages = count_pages(next(last_cold.glob("*.pdf"), None))
     pandoc_pages = count_pages(work / "pandoc" / "book.pdf")
     series |= run_rebuilds(book, last_cold, runs, seed, tag)
-    warnings = makebook_warnings(series["both_cold"])
     loads = (load, os.getloadavg()[0])
     return SizeResult(
-        chapters, book.words, book.works, pdf_pages, pandoc_pages, series, warnings, loads
+        chapters,
+        book.words,
+        book.works,
+        pdf_pages,
+        pandoc_pages,
+        series,
+        makebook_warnings(series),
+        loads,
+        (code, source_digest(package)),
     )
 
 
@@ -191,6 +225,7 @@ def size_json(result: SizeResult) -> dict[str, object]:
         "targets": [t.as_json() for t in targets(result)],
         "makebook_warnings": result.warnings,
         "load_average_before_after": [round(x, 2) for x in result.load],
+        "makebook_source_before_after": list(result.source),
     }
 
 
@@ -245,14 +280,21 @@ def run(args: argparse.Namespace, root: Path) -> int:
     started = time.perf_counter()
     os.environ["PATH"] = f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
     os.environ["COLUMNS"] = "200"  # rich wraps makebook's messages at 80 columns in a pipe
-    pandoc = pandoc_path()
-    results = [bench_size(n, args.seed, args.runs, pandoc, root) for n in args.sizes]
+    pandoc, package = pandoc_path(), makebook_package()
+    print(f"makebook from {package}", file=sys.stderr)
+    results = [bench_size(n, args.seed, args.runs, pandoc, root, package) for n in args.sizes]
     print()
     for result in results:
-        print(size_table(result, args.runs), end="\n\n")
+        print(size_table(result, args.runs))
         for line in result.warnings:
-            print(f"  makebook: {line}")
+            print(f"  makebook warning in {line}")
+        print()
     print(scaling_table(results))
+    print(f"The issue states its targets for N = {PRIMARY} (about 170,000 words).")
+    versions = {code for r in results for code in r.source}
+    if len(versions) > 1:
+        print(f"\nWARNING: {package} changed during the run ({len(versions)} versions seen);")
+        print("the numbers mix versions of makebook: run the benchmark again.")
     duration = time.perf_counter() - started
     write_json(
         args.json,
@@ -267,7 +309,8 @@ def run(args: argparse.Namespace, root: Path) -> int:
                 "makebook_formats": list(EDITIONS),
                 "pandoc_flags": list(PANDOC_FLAGS),
             },
-            "environment": environment(pandoc),
+            "environment": environment(pandoc) | {"makebook_package": str(package)},
+            "makebook_source_versions": len({c for r in results for c in r.source}),
             "sizes": [size_json(r) for r in results],
         },
     )

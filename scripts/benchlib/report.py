@@ -24,6 +24,7 @@ class SizeResult:
     series: dict[str, Series]
     warnings: list[str]
     load: tuple[float, float]  # 1-minute load average before and after: other work skews times
+    source: tuple[str, str]  # fingerprint of src/makebook before and after
 
 
 @dataclass

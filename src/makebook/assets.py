@@ -53,6 +53,33 @@ def css_urls(css: str) -> list[str]:
     return found
 
 
+def outside_references(css: str) -> list[tuple[int, str]]:
+    """(line, reference) of every @import and of every url() that is remote or leaves styles/."""
+    found: list[tuple[int, str]] = []
+
+    def check(value: str, line: int) -> None:
+        if "://" in value or value.startswith(("/", "//")) or ".." in value.split("/"):
+            found.append((line, value))
+
+    def walk(tokens: list) -> None:  # type: ignore[type-arg]
+        for token in tokens:
+            if token.type == "at-rule" and token.lower_at_keyword == "import":
+                found.append((token.source_line, "@import"))
+            if token.type == "url":
+                check(token.value, token.source_line)
+            elif token.type == "function" and token.lower_name == "url" and token.arguments:
+                for argument in token.arguments:
+                    if argument.type == "string":
+                        check(argument.value, token.source_line)
+            for attr in ("content", "prelude", "arguments"):
+                inner = getattr(token, attr, None)
+                if isinstance(inner, list):
+                    walk(inner)
+
+    walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+    return found
+
+
 def font_dirs(styles_dir: Path) -> list[Path]:
     """The author's own fonts first, then the fonts makebook installs."""
     dirs = [styles_dir / "fonts"]

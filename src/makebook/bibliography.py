@@ -7,6 +7,7 @@ later error about a work can point the author at its entry.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -324,6 +325,8 @@ def csl_year(issued: Any) -> str:
 
 
 def parse_bibtex(text: str, shown: Path) -> list[Work]:
+    # bibtexparser logs each failed block itself; makebook reports them with the fix.
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     library = bibtexparser.parse_string(
         text,
         append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()],

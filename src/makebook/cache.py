@@ -34,6 +34,8 @@ def tree_files(folder: Path, skip: Path | None) -> list[Path]:
     for path in sorted(folder.rglob("*")):
         if skip is not None and path.resolve().is_relative_to(skip):
             continue
+        if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
+            continue  # the loader refuses these; the cache does not read them either
         if path.is_file() and not any(
             part.startswith(".") for part in path.relative_to(folder).parts
         ):

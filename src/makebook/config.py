@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 import uuid
@@ -192,9 +193,10 @@ def parse_quotes(typography: _Fields, book: _Fields) -> str:
 
 
 def path_lines(text: str) -> dict[str, int]:
+    """Where each quoted string (chapter, bibliography and cover paths) stands in book.toml."""
     lines: dict[str, int] = {}
     for number, line in enumerate(text.split("\n"), 1):
-        for match in re.finditer(r'"([^"\n]+\.md)"|\'([^\'\n]+\.md)\'', line):
+        for match in re.finditer(r'"([^"\n]+)"|\'([^\'\n]+)\'', line):
             lines.setdefault(match.group(1) or match.group(2), number)
     return lines
 
@@ -255,10 +257,26 @@ def parse_metadata(book: _Fields, accessibility: Accessibility) -> Metadata:
     if not identifier:
         # Stable across builds: derived from the title, so the store sees one book.
         identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'makebook:' + title)}"
+    language = book.str("language", "en")
+    if not LANGUAGE_TAG.match(language):
+        raise error(
+            f"`language` '{language}' is not a language tag",
+            book.shown,
+            _line_of(book.text, "language"),
+            "use a BCP 47 tag such as en, en-GB, en-US, fr or de-CH",
+        )
+    date = book.str("date")
+    if date and not valid_date(date):
+        raise error(
+            f"`date` '{date}' is not a date",
+            book.shown,
+            _line_of(book.text, "date"),
+            "write it as YYYY-MM-DD, e.g. 2026-11-01 (or just the year)",
+        )
     return Metadata(
         title=title,
         subtitle=book.str("subtitle"),
-        language=book.str("language", "en"),
+        language=language,
         identifier=identifier,
         isbn=isbn,
         authors=parse_authors(book),
@@ -296,7 +314,14 @@ def parse_authors(book: _Fields) -> tuple[Person, ...]:
                 _line_of(book.text, "[[book.authors]]"),
             )
         name = item["name"].strip()
-        sort = str(item.get("sort", "")).strip()
+        sort = item.get("sort", "")
+        if not isinstance(sort, str):
+            raise error(
+                'an author\'s `sort` must be text, like "Ellis, Maren"',
+                book.shown,
+                _line_of(book.text, "sort"),
+            )
+        sort = sort.strip()
         family, _, given = sort.partition(",")
         if not sort:
             given, _, family = name.rpartition(" ")
@@ -414,6 +439,24 @@ def parse_trim(pdf: _Fields) -> tuple[str, str]:
 def length_in_inches(length: str) -> float:
     number, unit = float(re.match(r"[\d.]+", length).group()), re.sub(r"[\d.]", "", length)  # type: ignore[union-attr]
     return number * {"in": 1, "mm": 1 / 25.4, "cm": 1 / 2.54, "pt": 1 / 72}[unit]
+
+
+LANGUAGE_TAG = re.compile(
+    r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?(-[A-Za-z0-9]{5,8})*$"
+)
+
+
+def valid_date(text: str) -> bool:
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return True
+        if re.fullmatch(r"\d{4}-\d\d", text):
+            dt.date.fromisoformat(text + "-01")
+            return True
+        dt.date.fromisoformat(text[:10])
+        return re.fullmatch(r"\d{4}-\d\d-\d\d([T ].*)?", text) is not None
+    except ValueError:
+        return False
 
 
 def valid_isbn13(isbn: str) -> bool:

@@ -12,12 +12,15 @@ import posixpath
 from dataclasses import replace
 from pathlib import Path
 
+from .assets import outside_references
 from .bibliography import load_bibliography, read_text
 from .chapters import parse_chapter, slugify
+from .citations import mask_code
 from .config import BOOK_TOML, ReadingOrder, load_config
 from .cover import check_cover
 from .errors import Diagnostics, ManuscriptError, Problem, error
 from .model import Book, Chapter, Matter, Part, Work
+from .sanitize import active_content_lines
 
 CONCEPT_SECTIONS = ("Definition", "Origins & Context", "How It Shows Up")
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -88,7 +91,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     bibliography_read = True
     try:
         works = load_bibliography(
-            (inside(root, p, shown_toml), Path(p)) for p in config.bibliography
+            (inside(root, p, shown_toml, config.lines.get(p)), Path(p)) for p in config.bibliography
         )
     except ManuscriptError as exc:
         diagnostics.extend(exc)
@@ -96,13 +99,16 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
 
     try:
         styles = find_styles(root)
+        check_stylesheets(styles, diagnostics)
     except ManuscriptError as exc:
         diagnostics.extend(exc)
         styles = root
 
     if config.meta.cover:
         try:
-            path = check_image(root, config.meta.cover, shown_toml, None)
+            path = check_image(
+                root, config.meta.cover, shown_toml, config.lines.get(config.meta.cover)
+            )
             check_cover(path, config.meta.cover, diagnostics)
         except ManuscriptError as exc:
             diagnostics.extend(exc)
@@ -124,6 +130,19 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     check_stray_files(root, config.order, diagnostics)
     diagnostics.raise_if_errors()
     return book
+
+
+def check_stylesheets(styles: Path, diagnostics: Diagnostics) -> None:
+    """Styles may use only files in the styles folder: nothing remote, nothing outside."""
+    for sheet in sorted(styles.glob("*.css")):
+        css = read_text(sheet, Path("styles") / sheet.name)
+        for line, reference in outside_references(css):
+            diagnostics.error(
+                f"'{reference}' reaches outside the styles folder",
+                Path("styles") / sheet.name,
+                line,
+                "copy the stylesheet or font into styles/ and refer to it by a relative path",
+            )
 
 
 def load_chapter(
@@ -170,7 +189,37 @@ def check_image(root: Path, relative: str, shown: Path, line: int | None) -> Pat
             line,
             "use PNG, JPEG, GIF, SVG or WebP",
         )
+    if not is_real_image(path):
+        raise error(
+            f"'{relative}' is not a readable {path.suffix.lstrip('.').upper()} image",
+            shown,
+            line,
+            "export it again from an image editor",
+        )
     return path
+
+
+def is_real_image(path: Path) -> bool:
+    """The file is the image its name says: PIL checks bitmaps, an XML parser SVG."""
+    if path.suffix.lower() == ".svg":
+        from lxml import etree
+
+        try:
+            return (
+                etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+                .getroot()
+                .tag.endswith("svg")
+            )
+        except etree.XMLSyntaxError:
+            return False
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+        return True
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return False
 
 
 def resolve_images(root: Path, chapter: Chapter, diagnostics: Diagnostics) -> Chapter:
@@ -223,6 +272,13 @@ def check_book(book: Book, diagnostics: Diagnostics, check_citations: bool = Tru
         if chapter.kind == "concept":
             check_concept_sections(chapter, diagnostics)
             check_reciprocal(chapter, concepts, diagnostics)
+        for line, found in active_content_lines(mask_code(chapter.markdown)):
+            diagnostics.warn(
+                f"'{found}' was removed: a book cannot run scripts or load outside content",
+                chapter.path,
+                chapter.body_line + line - 1,
+                "delete it; for a link, write [text](https://...)",
+            )
     check_links(book, diagnostics)
     check_unused_works(book, diagnostics)
 

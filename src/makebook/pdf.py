@@ -17,10 +17,11 @@ from lxml import etree
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .assets import find_font, font_dirs, stylesheets
 from .config import length_in_inches
+from .errors import error
 from .model import Page, PdfSettings, RenderedBook
 from .templating import environment, render_fragment
 from .xhtml import E
@@ -217,6 +218,18 @@ def _render(rendered: RenderedBook, edition: Edition, inside: str) -> Document:
         base_url=str(book.root) + "/",
         url_fetcher=fetcher,
     )
+    try:
+        return _render_html(html, sheets, fonts, profiles, edition)
+    except FatalURLFetchingError as exc:
+        raise error(
+            f"the {edition.name} PDF needs a file makebook may not read: {exc}",
+            hint="keep every image, stylesheet and font inside the book's folder",
+        ) from None
+
+
+def _render_html(
+    html: HTML, sheets: list, fonts: FontConfiguration, profiles: dict, edition: Edition
+) -> Document:  # type: ignore[type-arg]
     return html.render(
         stylesheets=sheets,
         font_config=fonts,
