@@ -36,7 +36,10 @@ class BuildResult:
 def atomic_output(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; it replaces `target` only when complete."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    # The process id in the name tells a later build whether this file is still being written.
+    handle, temp = tempfile.mkstemp(
+        prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
+    )
     os.close(handle)
     temp_path = Path(temp)
     try:
@@ -45,6 +48,24 @@ def atomic_output(target: Path) -> Iterator[Path]:
         os.replace(temp_path, target)
     finally:
         temp_path.unlink(missing_ok=True)
+
+
+def remove_stale_parts(output: Path) -> None:
+    """Temporary files left by a build that was killed (its process is gone) are removed."""
+    for part in output.glob(".*.part"):
+        pid = part.name.rsplit(".", 3)[-3] if part.name.count(".") >= 3 else ""
+        if pid.isdigit() and not process_alive(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def source_date_epoch() -> dt.datetime | None:
@@ -87,6 +108,7 @@ def build(
     name = output_name(book, sample)
     targets = {fmt: output / f"{name}{SUFFIXES[fmt]}" for fmt in formats}
 
+    remove_stale_parts(output)
     cache = BuildCache.load(output)
     folders = [book.root, book.styles_dir, book.styles_dir.parent / "templates"]
     settings = {"sample": sample, "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}

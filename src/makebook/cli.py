@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
+import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -296,4 +298,6 @@ def minutes(value: float) -> str:
 
 
 def main() -> None:
+    # A terminated build unwinds like Ctrl-C: temporary files are removed, outputs untouched.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     app()

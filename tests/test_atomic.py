@@ -1,0 +1,100 @@
+"""Nothing lost, nothing half-written: killed builds and builds running side by side."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+from makebook.build import build
+
+MAKE_BOOK = [sys.executable, "-c", "from makebook.cli import main; main()"]
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
+def start_build(book: Path, out: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [*MAKE_BOOK, "build", "-m", str(book), "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def edited_book(small_book: Path, tmp_path: Path) -> Path:
+    """The small book with a long chapter, so that laying it out takes several seconds."""
+    book = tmp_path / "book"
+    shutil.copytree(small_book, book)
+    paragraph = "A sentence that fills the page and keeps the layout busy for a while. " * 12
+    idea = book / "idea.md"
+    idea.write_text(idea.read_text() + "\n" + "\n\n".join([paragraph] * 150) + "\n")
+    return book
+
+
+def edit(book: Path) -> None:
+    chapter = book / "one.md"
+    chapter.write_text(chapter.read_text() + "\nA new paragraph, written after the first build.\n")
+
+
+def kill_during_layout(process: subprocess.Popen[bytes], sig: int) -> None:
+    time.sleep(2.0)  # past start-up and into the PDF layout of this small book
+    assert process.poll() is None, "the build ended before it could be interrupted"
+    process.send_signal(sig)
+    process.wait(timeout=60)
+
+
+def test_a_killed_build_leaves_the_previous_book_and_the_next_build_cleans_up(small_book, tmp_path):
+    book = edited_book(small_book, tmp_path)
+    out = tmp_path / "out"
+    build(book, out)
+    before = outputs(out)
+    edit(book)
+    process = start_build(book, out)
+    kill_during_layout(process, signal.SIGKILL)
+    assert outputs(out) == {
+        **before,
+        **{k: v for k, v in outputs(out).items() if k.endswith(".part")},
+    }
+    for name, data in before.items():
+        assert (out / name).read_bytes() == data, f"{name} changed by a killed build"
+    build(book, out)  # the next build removes what the killed one left
+    assert not list(out.glob(".*.part"))
+    with zipfile.ZipFile(out / "a-small-book.epub") as archive:
+        assert b"written after the first build" in archive.read("EPUB/text/one.xhtml")
+
+
+def test_a_terminated_build_removes_its_temporary_files(small_book, tmp_path):
+    book = edited_book(small_book, tmp_path)
+    out = tmp_path / "out"
+    build(book, out)
+    before = outputs(out)
+    edit(book)
+    process = start_build(book, out)
+    kill_during_layout(process, signal.SIGTERM)
+    assert process.returncode != 0
+    time.sleep(0.5)
+    assert not [p.name for p in out.glob(".*.part") if "screen" not in p.name]
+    assert (out / "a-small-book.epub").read_bytes() == before["a-small-book.epub"]
+    assert (out / "a-small-book.pdf").read_bytes() == before["a-small-book.pdf"]
+
+
+def test_two_builds_at_once_do_not_corrupt_each_other(small_book, tmp_path):
+    book = edited_book(small_book, tmp_path)
+    out = tmp_path / "out"
+    first, second = start_build(book, out), start_build(book, out)
+    assert first.wait(timeout=300) == 0 and second.wait(timeout=300) == 0
+    with zipfile.ZipFile(out / "a-small-book.epub") as archive:
+        assert archive.testzip() is None
+    from pypdf import PdfReader
+
+    assert len(PdfReader(out / "a-small-book.pdf").pages) > 3
+    assert len(PdfReader(out / "a-small-book-screen.pdf").pages) > 3
+    assert not list(out.glob(".*.part"))
+    again = build(book, out)  # and the cache they shared is still sound
+    assert set(again.outputs) == {"epub", "pdf", "screen"}
