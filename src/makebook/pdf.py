@@ -22,7 +22,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from .assets import find_font, font_dirs, stylesheets
 from .config import length_in_inches
 from .errors import error
-from .model import Page, PdfSettings, RenderedBook
+from .model import Book, Page, PdfSettings, RenderedBook
 from .templating import environment, render_fragment
 from .xhtml import E
 
@@ -189,17 +189,26 @@ SCREEN_SIZES = {"letter": "letter", "a4": "A4"}
 def lay_out(rendered: RenderedBook, edition_name: str = "print") -> Document:
     """Lay the whole book out; the print layout also gives the EPUB its page numbers.
 
-    A print book whose page count needs a wider gutter than the design's inside
-    margin is laid out a second time with the wider one.
+    The gutter a print book needs depends on its page count, which is known only
+    after layout: it is chosen from an estimate first, and the book is laid out a
+    second time only when the real count lands in another band.
     """
     edition = EDITIONS[edition_name]
-    settings = rendered.book.pdf
-    document = _render(rendered, edition, settings.inside)
-    if edition.name == "print":
-        needed = required_gutter(len(document.pages))
-        if needed > length_in_inches(settings.inside):
-            document = _render(rendered, edition, f"{needed}in")
+    if edition.name != "print":
+        return _render(rendered, edition, rendered.book.pdf.inside)
+    design = length_in_inches(rendered.book.pdf.inside)
+    inside = max(design, required_gutter(estimated_pages(rendered.book)))
+    document = _render(rendered, edition, f"{inside}in")
+    needed = max(design, required_gutter(len(document.pages)))
+    if needed != inside:
+        document = _render(rendered, edition, f"{needed}in")
     return document
+
+
+def estimated_pages(book: Book) -> int:
+    from .stats import book_stats
+
+    return round(sum(s.pages for s in book_stats(book)) * 1.15) + 12  # front and back matter
 
 
 def _render(rendered: RenderedBook, edition: Edition, inside: str) -> Document:
