@@ -43,6 +43,7 @@ Everywhere.
 Mine.
 """
 
+
 def tiny_png() -> bytes:
     from io import BytesIO
 

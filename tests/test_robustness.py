@@ -578,7 +578,11 @@ def test_characters_xml_forbids_are_dropped_or_reported(small_book, tmp_path, na
         return
     files = epub_files(result.outputs["epub"])
     xhtml_trees(files)
-    text = b"".join(data for name, data in files.items() if name.endswith((".xhtml", ".opf", ".ncx", ".xml", ".css")))
+    text = b"".join(
+        data
+        for name, data in files.items()
+        if name.endswith((".xhtml", ".opf", ".ncx", ".xml", ".css"))
+    )
     assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]", text)
 
 
