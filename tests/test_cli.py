@@ -151,3 +151,16 @@ def test_quiet_and_verbose(small_book, tmp_path):
     )
     assert "Reading the manuscript" in loud.output and "Writing the EPUB" in loud.output
     assert "✓ epub" in loud.output
+
+
+def test_build_strict_refuses_active_content_before_writing(small_book, tmp_path):
+    book = copy_book(small_book, tmp_path)
+    chapter = book / "two.md"
+    chapter.write_text(chapter.read_text() + '\n<script>alert("hi")</script>\n')
+    out = tmp_path / "out"
+    relaxed = runner.invoke(app, ["build", "-m", str(book), "-o", str(out), "-f", "epub"])
+    assert relaxed.exit_code == 0 and "warning: '<script' was removed" in relaxed.output
+    strict_out = tmp_path / "strict"
+    strict = runner.invoke(app, ["build", "--strict", "-m", str(book), "-o", str(strict_out)])
+    assert strict.exit_code == 1 and "error: '<script' was removed" in strict.output
+    assert not strict_out.exists() or not [p for p in strict_out.iterdir() if p.is_file()]

@@ -10,7 +10,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,12 @@ def atomic_output(target: Path) -> Iterator[Path]:
         os.replace(temp_path, target)
     finally:
         temp_path.unlink(missing_ok=True)
+
+
+def fail_if_strict(strict: bool, warnings: list[Problem]) -> None:
+    """With --strict a warning stops the build, before anything is written."""
+    if strict and warnings:
+        raise ManuscriptError([replace(w, severity="error") for w in warnings])
 
 
 def remove_stale_parts(output: Path) -> None:
@@ -98,6 +104,7 @@ def build(
     formats: Sequence[str] = FORMATS,
     progress: Callable[[str], None] = lambda _: None,
     sample: bool = False,
+    strict: bool = False,
 ) -> BuildResult:
     diagnostics = Diagnostics()
     progress("Reading the manuscript")
@@ -105,6 +112,7 @@ def build(
     if sample:
         book = make_sample(book)
     result = BuildResult(warnings=diagnostics.warnings)
+    fail_if_strict(strict, result.warnings)
     name = output_name(book, sample)
     targets = {fmt: output / f"{name}{SUFFIXES[fmt]}" for fmt in formats}
 
@@ -136,6 +144,7 @@ def build(
     progress("Rendering chapters")
     rendered = render_book(book, progress)
     result.warnings.extend(w for page in rendered.pages for w in page.warnings)
+    fail_if_strict(strict, result.warnings)
     # The screen edition is a layout of its own: on a machine with a second core it is
     # laid out in a worker process while this one does the print edition.
     screen = start_screen_edition(rendered, targets["screen"]) if "screen" in todo else None

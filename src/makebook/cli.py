@@ -113,7 +113,11 @@ def summary(result: BuildResult, seconds: float) -> None:
 
 
 def run_build(
-    manuscript: Path | None, output: Path, formats: list[str], sample: bool = False
+    manuscript: Path | None,
+    output: Path,
+    formats: list[str],
+    sample: bool = False,
+    strict: bool = False,
 ) -> None:
     started = time.perf_counter()
     root = find_manuscript(manuscript)
@@ -125,7 +129,7 @@ def run_build(
 
     try:
         with console.status("Building…") as status:
-            result = build(root, output, formats, progress, sample=sample)
+            result = build(root, output, formats, progress, sample=sample, strict=strict)
     except ManuscriptError as exc:
         raise fail(exc, root) from None
     report(result.warnings, root)
@@ -159,6 +163,9 @@ def build_command(
     sample: Annotated[
         bool, typer.Option("--sample", help="A sample edition: first chapters and where to buy.")
     ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop at any warning, before writing anything.")
+    ] = False,
 ) -> None:
     """Build the book's editions.
 
@@ -172,7 +179,7 @@ def build_command(
             f"[red]error[/red]: unknown format {', '.join(unknown)}; use epub, pdf or screen"
         )
         raise typer.Exit(2)
-    run_build(manuscript, output, chosen, sample)
+    run_build(manuscript, output, chosen, sample, strict)
 
 
 @app.command("check")

@@ -12,7 +12,15 @@ from typing import Any
 
 from .bibliography import FORBIDDEN_CHARACTERS, read_text
 from .errors import ManuscriptError, Problem, error
-from .model import Accessibility, AppendixSettings, Metadata, PdfSettings, Person, SampleSettings
+from .model import (
+    Accessibility,
+    AppendixSettings,
+    Epigraph,
+    Metadata,
+    PdfSettings,
+    Person,
+    SampleSettings,
+)
 from .typography import default_quotes
 
 BOOK_TOML = "book.toml"
@@ -287,9 +295,18 @@ def parse_metadata(book: _Fields, accessibility: Accessibility) -> Metadata:
         subjects=book.str_list("subjects"),
         cover=book.str("cover"),
         dedication=book.str("dedication"),
+        epigraph=parse_book_epigraph(book),
         edition=book.str("edition"),
         accessibility=accessibility,
     )
+
+
+def parse_book_epigraph(book: _Fields) -> Epigraph | None:
+    raw = book.table.get("epigraph")
+    if raw is None:
+        return None
+    table = _Fields(raw, "book.epigraph", book.shown, book.text)
+    return Epigraph(text=table.str("text", required=True), source=table.str("source"))
 
 
 def parse_authors(book: _Fields) -> tuple[Person, ...]:

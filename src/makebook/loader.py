@@ -350,6 +350,7 @@ def check_stray_files(root: Path, order: ReadingOrder, diagnostics: Diagnostics)
 
 # Pages and files makebook makes itself; a chapter may not take their names.
 GENERATED_PAGES = {"halftitle", "titlepage", "copyright", "dedication", "cover", "nav", "toc",
+                   "book-epigraph",
                    "sample-end", "landmarks", "page-list"}  # fmt: skip
 
 

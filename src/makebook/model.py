@@ -187,6 +187,7 @@ class Metadata:
     subjects: tuple[str, ...] = ()
     cover: str = ""
     dedication: str = ""
+    epigraph: Epigraph | None = None  # the book's own epigraph, on a page after the dedication
     edition: str = ""
     accessibility: Accessibility = field(default_factory=Accessibility)
 

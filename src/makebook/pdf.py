@@ -26,7 +26,7 @@ from .model import Book, Page, PdfSettings, RenderedBook
 from .templating import environment, render_fragment
 from .xhtml import E
 
-FRONT_GENERATED = {"halftitle", "titlepage", "copyright", "dedication"}
+FRONT_GENERATED = {"halftitle", "titlepage", "copyright", "dedication", "epigraph"}
 
 
 class BookFetcher(URLFetcher):

@@ -47,6 +47,11 @@ def front_pages(book: Book, env) -> list[Page]:  # type: ignore[no-untyped-def]
             Page("dedication", "Dedication", "dedication", "front",
                  render_fragment(env, "dedication.xhtml.j2", **context), in_toc=False)
         )  # fmt: skip
+    if meta.epigraph:
+        pages.append(
+            Page("book-epigraph", "Epigraph", "epigraph", "front",
+                 render_fragment(env, "epigraph.xhtml.j2", epigraph=meta.epigraph), in_toc=False)
+        )  # fmt: skip
     return pages
 
 

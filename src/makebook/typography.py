@@ -106,9 +106,14 @@ def smarten_fields(item: T, style: str) -> T:
 
 def smarten_book(book: Book) -> Book:
     style = book.quotes
+    meta = smarten_fields(book.meta, style)
+    if meta.epigraph is not None:
+        epigraph = meta.epigraph
+        meta = replace(meta, epigraph=replace(epigraph, text=smarten(epigraph.text, style),
+                                               source=smarten(epigraph.source, style)))  # fmt: skip
     return replace(
         book,
-        meta=smarten_fields(book.meta, style),
+        meta=meta,
         chapters=tuple(smarten_fields(c, style) for c in book.chapters),
         works=tuple(smarten_fields(w, style) for w in book.works),
     )
