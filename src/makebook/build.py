@@ -102,7 +102,7 @@ def build(
     manuscript: Path,
     output: Path,
     formats: Sequence[str] = FORMATS,
-    progress: Callable[[str], None] = lambda _: None,
+    progress: Callable[..., None] = lambda *_: None,
     sample: bool = False,
     strict: bool = False,
 ) -> BuildResult:
@@ -169,7 +169,7 @@ def build(
     for fmt in formats:
         if fmt not in todo:
             continue
-        progress(f"Writing the {fmt.upper()} edition")
+        progress(f"Writing the {fmt.upper()} edition", todo.index(fmt), len(todo))
         if fmt == "screen":
             assert screen is not None
             result.pages[fmt] = screen.result()

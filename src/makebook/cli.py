@@ -14,6 +14,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from .build import FORMATS, BuildResult, build, check
@@ -122,13 +130,26 @@ def run_build(
     started = time.perf_counter()
     root = find_manuscript(manuscript)
 
-    def progress(message: str) -> None:
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=Verbosity.level == 0,
+    )
+    task = bar.add_task("Building", total=None)
+
+    def progress(message: str, done: int | None = None, total: int | None = None) -> None:
+        """Steps update the bar; per-chapter work moves it along."""
         if Verbosity.level >= 2:
             console.print(f"[dim]{time.perf_counter() - started:6.1f} s[/dim]  {escape(message)}")
-        status.update(escape(message))
+        bar.update(task, description=escape(message), completed=done or 0, total=total)
 
     try:
-        with console.status("Building…") as status:
+        with bar:
             result = build(root, output, formats, progress, sample=sample, strict=strict)
     except ManuscriptError as exc:
         raise fail(exc, root) from None

@@ -102,13 +102,13 @@ def live_links(pages: list[Page]) -> list[Page]:
     return result
 
 
-def render_book(book: Book, progress: Callable[[str], None] = lambda _: None) -> RenderedBook:
+def render_book(book: Book, progress: Callable[..., None] = lambda *_: None) -> RenderedBook:
     book = smarten_book(book)
     env = environment(book.styles_dir.parent / "templates")
     paths = {c.path.as_posix(): c.id for c in book.chapters}
     chapters = {}
     for number, chapter in enumerate(book.chapters, 1):
-        progress(f"Rendering chapter {number} of {len(book.chapters)}: {chapter.title}")
+        progress(f"Rendering {chapter.title}", number - 1, len(book.chapters))
         chapters[chapter.id] = render_chapter(book, chapter, paths)
     parts = {p.id: p for p in book.parts}
 
