@@ -33,44 +33,19 @@ def stylesheets(styles_dir: Path, edition: str) -> list[Path]:
     return [styles_dir / name for name in STYLESHEETS[edition] if (styles_dir / name).is_file()]
 
 
-def css_urls(css: str) -> list[str]:
-    """Every url() in a stylesheet, read with a real CSS tokenizer."""
-    found: list[str] = []
-
-    def walk(tokens: list) -> None:  # type: ignore[type-arg]
-        for token in tokens:
-            if token.type == "url":
-                found.append(token.value)
-            elif token.type == "function" and token.lower_name == "url" and token.arguments:
-                strings = [t.value for t in token.arguments if t.type == "string"]
-                found.extend(strings[:1])
-            for attr in ("content", "prelude", "arguments"):
-                inner = getattr(token, attr, None)
-                if isinstance(inner, list):
-                    walk(inner)
-
-    walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
-    return found
-
-
-def outside_references(css: str) -> list[tuple[int, str]]:
-    """(line, reference) of every @import and of every url() that is remote or leaves styles/."""
-    found: list[tuple[int, str]] = []
-
-    def check(value: str, line: int) -> None:
-        if "://" in value or value.startswith(("/", "//")) or ".." in value.split("/"):
-            found.append((line, value))
+def css_references(css: str) -> list[tuple[int, str, str]]:
+    """(line, "url" or "import", value) for every url() and @import, read with a CSS tokenizer."""
+    found: list[tuple[int, str, str]] = []
 
     def walk(tokens: list) -> None:  # type: ignore[type-arg]
         for token in tokens:
             if token.type == "at-rule" and token.lower_at_keyword == "import":
-                found.append((token.source_line, "@import"))
+                found.append((token.source_line, "import", ""))
             if token.type == "url":
-                check(token.value, token.source_line)
+                found.append((token.source_line, "url", token.value))
             elif token.type == "function" and token.lower_name == "url" and token.arguments:
-                for argument in token.arguments:
-                    if argument.type == "string":
-                        check(argument.value, token.source_line)
+                strings = [t.value for t in token.arguments if t.type == "string"]
+                found.extend((token.source_line, "url", value) for value in strings[:1])
             for attr in ("content", "prelude", "arguments"):
                 inner = getattr(token, attr, None)
                 if isinstance(inner, list):
@@ -78,6 +53,22 @@ def outside_references(css: str) -> list[tuple[int, str]]:
 
     walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
     return found
+
+
+def css_urls(css: str) -> list[str]:
+    return [value for _, kind, value in css_references(css) if kind == "url"]
+
+
+def outside_references(css: str) -> list[tuple[int, str]]:
+    """(line, reference) of every @import and of every url() that is remote or leaves styles/."""
+    return [
+        (line, "@import" if kind == "import" else value)
+        for line, kind, value in css_references(css)
+        if kind == "import"
+        or "://" in value
+        or value.startswith(("/", "//"))
+        or ".." in value.split("/")
+    ]
 
 
 def font_dirs(styles_dir: Path) -> list[Path]:

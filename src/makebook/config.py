@@ -253,14 +253,7 @@ def parse_accessibility(table: _Fields) -> Accessibility:
 
 def parse_metadata(book: _Fields, accessibility: Accessibility) -> Metadata:
     title = book.str("title", required=True)
-    isbn = re.sub(r"[\s-]", "", book.str("isbn"))
-    if isbn and not valid_isbn13(isbn):
-        raise error(
-            f"`isbn` {isbn} is not a valid ISBN-13",
-            book.shown,
-            _line_of(book.text, "isbn"),
-            "check the digits; the last one is a check digit",
-        )
+    isbn = parse_isbn(book)
     identifier = book.str("identifier") or (f"urn:isbn:{isbn}" if isbn else "")
     if not identifier:
         # Stable across builds: derived from the title, so the store sees one book.
@@ -398,14 +391,7 @@ def parse_appendices(table: _Fields) -> tuple[AppendixSettings, ...]:
 
 
 def parse_pdf(pdf: _Fields) -> PdfSettings:
-    isbn = re.sub(r"[\s-]", "", pdf.str("isbn"))
-    if isbn and not valid_isbn13(isbn):
-        raise error(
-            f"`isbn` {isbn} in [pdf] is not a valid ISBN-13",
-            pdf.shown,
-            _line_of(pdf.text, "isbn"),
-            "check the digits; the last one is a check digit",
-        )
+    isbn = parse_isbn(pdf)
     width, height = parse_trim(pdf)
     lengths = {key: pdf.str(key, default) for key, default in (("inside", "0.75in"), ("bleed", ""))}
     for key, value in lengths.items():
@@ -474,6 +460,18 @@ def valid_date(text: str) -> bool:
         return re.fullmatch(r"\d{4}-\d\d-\d\d([T ].*)?", text) is not None
     except ValueError:
         return False
+
+
+def parse_isbn(table: _Fields) -> str:
+    isbn = re.sub(r"[\s-]", "", table.str("isbn"))
+    if isbn and not valid_isbn13(isbn):
+        raise error(
+            f"`isbn` in [{table.name}]: {isbn} is not a valid ISBN-13",
+            table.shown,
+            _line_of(table.text, "isbn"),
+            "check the digits; the last one is a check digit",
+        )
+    return isbn
 
 
 def valid_isbn13(isbn: str) -> bool:
