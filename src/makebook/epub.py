@@ -49,7 +49,9 @@ class TocNode:
 class _FixedTimeZip(zipfile.ZipFile):
     """A ZipFile whose entries all carry one timestamp, for reproducible EPUBs."""
 
-    stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
+    def __init__(self, path: str, stamp: dt.datetime) -> None:
+        super().__init__(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9)
+        self.stamp = stamp.timetuple()[:6]
 
     def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # type: ignore[no-untyped-def, override]
         if isinstance(zinfo_or_arcname, str):
@@ -77,8 +79,7 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
     def write(self) -> None:
-        _FixedTimeZip.stamp = self.stamp.timetuple()[:6]  # type: ignore[assignment]
-        self.out = _FixedTimeZip(self.file_name, "w", zipfile.ZIP_DEFLATED, compresslevel=9)
+        self.out = _FixedTimeZip(self.file_name, self.stamp)
         self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
         self._write_container()
         self._write_opf()
