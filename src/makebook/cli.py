@@ -7,7 +7,7 @@ import json
 import signal
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -43,10 +43,11 @@ app = typer.Typer(
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class Verbosity:
-    """Set once by the top-level options: -q shows only errors, -v shows every step."""
+@dataclass
+class Reporter:
+    """How much to tell the author, set by -q / -v and handed to every command."""
 
-    level = 1
+    level: int = 1  # 0: errors only, 1: normal, 2: every step
 
 
 ManuscriptOption = Annotated[
@@ -84,9 +85,9 @@ def source_line(root: Path, problem: Problem) -> list[str]:
     return [f"  {problem.line:>4} | {text}", "       | " + " " * column + "^"]
 
 
-def report(problems: list[Problem], root: Path) -> None:
+def report(problems: list[Problem], root: Path, reporter: Reporter) -> None:
     for problem in problems:
-        if problem.severity == "warning" and Verbosity.level == 0:
+        if problem.severity == "warning" and reporter.level == 0:
             continue
         colour = "red" if problem.severity == "error" else "yellow"
         where = problem.location()
@@ -98,15 +99,15 @@ def report(problems: list[Problem], root: Path) -> None:
             console.print(f"  [dim]hint:[/dim] {escape(problem.hint)}")
 
 
-def fail(exc: ManuscriptError, root: Path) -> typer.Exit:
-    report(exc.problems, root)
+def fail(exc: ManuscriptError, root: Path, reporter: Reporter) -> typer.Exit:
+    report(exc.problems, root, reporter)
     count = len(exc.problems)
     console.print(f"[red]{count} error{'s' if count != 1 else ''}; nothing was written.[/red]")
     return typer.Exit(1)
 
 
-def summary(result: BuildResult, seconds: float) -> None:
-    if Verbosity.level == 0:
+def summary(result: BuildResult, seconds: float, reporter: Reporter) -> None:
+    if reporter.level == 0:
         return
     for fmt, path in result.outputs.items():
         size = path.stat().st_size / 1024
@@ -121,6 +122,7 @@ def summary(result: BuildResult, seconds: float) -> None:
 
 
 def run_build(
+    reporter: Reporter,
     manuscript: Path | None,
     output: Path,
     formats: list[str],
@@ -138,13 +140,13 @@ def run_build(
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=Verbosity.level == 0,
+        disable=reporter.level == 0,
     )
     task = bar.add_task("Building", total=None)
 
     def progress(message: str, done: int | None = None, total: int | None = None) -> None:
         """Steps update the bar; per-chapter work moves it along."""
-        if Verbosity.level >= 2:
+        if reporter.level >= 2:
             console.print(f"[dim]{time.perf_counter() - started:6.1f} s[/dim]  {escape(message)}")
         bar.update(task, description=escape(message), completed=done or 0, total=total)
 
@@ -152,9 +154,9 @@ def run_build(
         with bar:
             result = build(root, output, formats, progress, sample=sample, strict=strict)
     except ManuscriptError as exc:
-        raise fail(exc, root) from None
-    report(result.warnings, root)
-    summary(result, time.perf_counter() - started)
+        raise fail(exc, root, reporter) from None
+    report(result.warnings, root, reporter)
+    summary(result, time.perf_counter() - started, reporter)
 
 
 @app.callback(invoke_without_command=True)
@@ -166,13 +168,14 @@ def main_callback(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every step.")] = False,
 ) -> None:
     """With no command, build every edition."""
-    Verbosity.level = 0 if quiet else 2 if verbose else 1
+    ctx.obj = Reporter(0 if quiet else 2 if verbose else 1)
     if ctx.invoked_subcommand is None:
-        run_build(manuscript, output, list(FORMATS))
+        run_build(ctx.obj, manuscript, output, list(FORMATS))
 
 
 @app.command("build")
 def build_command(
+    ctx: typer.Context,
     manuscript: ManuscriptOption = None,
     output: OutputOption = Path("build"),
     formats: Annotated[
@@ -200,11 +203,12 @@ def build_command(
             f"[red]error[/red]: unknown format {', '.join(unknown)}; use epub, pdf or screen"
         )
         raise typer.Exit(2)
-    run_build(manuscript, output, chosen, sample, strict)
+    run_build(ctx.obj, manuscript, output, chosen, sample, strict)
 
 
 @app.command("check")
 def check_command(
+    ctx: typer.Context,
     manuscript: ManuscriptOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     output_format: Annotated[
@@ -225,7 +229,7 @@ def check_command(
         rows = [{**asdict(p), "path": str(p.path) if p.path else None} for p in problems]
         typer.echo(json.dumps({"ok": not errors, "problems": rows}, indent=2))
     else:
-        report(problems, root)
+        report(problems, root, ctx.obj)
         if not errors:
             console.print(
                 f"[green]✓[/green] The manuscript is ready to build ({len(problems)} warnings)."
@@ -236,6 +240,7 @@ def check_command(
 
 @app.command("init")
 def init_command(
+    ctx: typer.Context,
     folder: Annotated[Path, typer.Argument(help="The new book's folder.")],
     title: Annotated[str, typer.Option(help="The book's title.")] = "Untitled",
     author: Annotated[str, typer.Option(help="The author's name.")] = "Anonymous",
@@ -247,12 +252,13 @@ def init_command(
     try:
         init_book(folder, title, author)
     except ManuscriptError as exc:
-        raise fail(exc, folder) from None
+        raise fail(exc, folder, ctx.obj) from None
     console.print(f"[green]✓[/green] New book in {folder}. Build it with: make-book -m {folder}")
 
 
 @app.command("new")
 def new_command(
+    ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="essay, concept or note.")],
     title: Annotated[str, typer.Argument(help="The chapter's title.")],
     manuscript: ManuscriptOption = None,
@@ -265,12 +271,12 @@ def new_command(
     try:
         path = new_chapter(root, kind, title)
     except ManuscriptError as exc:
-        raise fail(exc, root) from None
+        raise fail(exc, root, ctx.obj) from None
     console.print(f"[green]✓[/green] {path.relative_to(root)} added to book.toml")
 
 
 @app.command("stats")
-def stats_command(manuscript: ManuscriptOption = None) -> None:
+def stats_command(ctx: typer.Context, manuscript: ManuscriptOption = None) -> None:
     """Words, reading time and estimated print pages, per chapter and in total.
 
     Example: `make-book stats`
@@ -279,7 +285,7 @@ def stats_command(manuscript: ManuscriptOption = None) -> None:
     try:
         book = load_book(root)
     except ManuscriptError as exc:
-        raise fail(exc, root) from None
+        raise fail(exc, root, ctx.obj) from None
     rows = book_stats(book)
     table = Table(title=book.meta.title, show_footer=True)
     table.add_column("Chapter", footer="Total")
@@ -296,6 +302,7 @@ def stats_command(manuscript: ManuscriptOption = None) -> None:
 
 @app.command("preview")
 def preview_command(
+    ctx: typer.Context,
     manuscript: ManuscriptOption = None,
     output: OutputOption = Path("build"),
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
