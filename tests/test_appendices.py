@@ -119,3 +119,18 @@ def test_an_appendix_without_entries_is_left_out(small_book, tmp_path):
     pages = rendered_pages(book)
     assert "appendix-films" not in pages
     assert "appendix-reading" in pages
+
+
+def test_works_cited_in_front_matter_are_listed_too(small_book, tmp_path):
+    book = copy_book(small_book, tmp_path)
+    (book / "preface.md").write_text("---\ntitle: Preface\n---\nAs shown before [@room2015].\n")
+    toml = book / "book.toml"
+    toml.write_text(
+        toml.read_text().replace("[contents]\n", '[contents]\nfront = ["preface.md"]\n')
+    )
+    pages = rendered_pages(book)
+    entry = pages["appendix-cited"].find(".//li[@id='work-room2015']")
+    assert [a.text for a in entry.findall(".//p[@class='discussed-in']/a")] == [
+        "Preface",
+        "A Short Note",
+    ]

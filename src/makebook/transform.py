@@ -123,7 +123,7 @@ def render_book(book: Book, progress: Callable[..., None] = lambda *_: None) -> 
             html = render_fragment(env, "part.xhtml.j2", part=part)
             pages.append(body_start(pages, Page(part.id, part.title, "part", "body", html)))
         pages.append(body_start(pages, chapters[chapter.id]))
-    pages.extend(appendix_pages(book, env, [chapters[c.id] for c in body]))
+    pages.extend(appendix_pages(book, env, list(chapters.values())))
     pages.extend(chapters[c.id] for c in book.chapters if c.matter == "back")
     if book.is_sample:
         pages.append(sample_end(book, env))
