@@ -67,3 +67,19 @@ def test_epub_only_builds_reuse_the_print_page_numbers_when_they_are_current(sma
     assert not any("no print page numbers" in w.message for w in warm.warnings)
     with zipfile.ZipFile(warm.outputs["epub"]) as archive:
         assert 'epub:type="page-list"' in archive.read("EPUB/nav.xhtml").decode()
+
+
+def test_a_no_op_build_reports_the_same_warnings_and_honours_strict(small_book, tmp_path):
+    import pytest
+
+    from makebook.errors import ManuscriptError
+
+    book = copy(small_book, tmp_path)
+    (book / "draft.md").write_text("---\ntitle: Draft\n---\nNot in the book.\n")
+    out = tmp_path / "out"
+    first = build(book, out, ["epub"])
+    second = build(book, out, ["epub"])
+    assert [str(w) for w in second.warnings] == [str(w) for w in first.warnings]
+    assert any("draft.md" in w.message for w in second.warnings)
+    with pytest.raises(ManuscriptError):
+        build(book, out, ["epub"], strict=True)

@@ -16,8 +16,9 @@ from typing import Any
 
 from .cache import BuildCache, inputs_digest
 from .chapters import slugify
+from .config import load_config
 from .errors import Diagnostics, ManuscriptError, Problem
-from .loader import load_book
+from .loader import find_styles, load_book
 from .model import Book, PageStart
 from .sample import make_sample
 
@@ -106,6 +107,15 @@ def build(
     sample: bool = False,
     strict: bool = False,
 ) -> BuildResult:
+    remove_stale_parts(output)
+    cache = BuildCache.load(output)
+    settings = {"sample": sample, "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}
+    unchanged = cached_build(manuscript, output, formats, cache, settings, sample)
+    if unchanged is not None:
+        progress("Nothing changed since the last build")
+        fail_if_strict(strict, unchanged.warnings)
+        return unchanged
+
     diagnostics = Diagnostics()
     progress("Reading the manuscript")
     book = load_book(manuscript, diagnostics)
@@ -115,12 +125,7 @@ def build(
     fail_if_strict(strict, result.warnings)
     name = output_name(book, sample)
     targets = {fmt: output / f"{name}{SUFFIXES[fmt]}" for fmt in formats}
-
-    remove_stale_parts(output)
-    cache = BuildCache.load(output)
-    folders = [book.root, book.styles_dir, book.styles_dir.parent / "templates"]
-    settings = {"sample": sample, "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}
-    inputs = inputs_digest(folders, output, settings)
+    inputs = inputs_digest(build_folders(book.root, book.styles_dir), output, settings)
     todo = []
     for fmt in formats:
         entry = cache.fresh(f"{name}.{fmt}", inputs, targets[fmt])
@@ -132,6 +137,8 @@ def build(
             result.pages[fmt] = entry.pages
     if not todo:
         progress("Nothing changed since the last build")
+        cache.remember_warnings(inputs, result.warnings)
+        cache.save()
         return result
 
     # Importing the writers (WeasyPrint above all) takes most of a second: a build with
@@ -185,7 +192,47 @@ def build(
                 result.pages[fmt] = len(print_layout.pages)
         result.outputs[fmt] = targets[fmt]
         cache.record(f"{name}.{fmt}", inputs, targets[fmt], result.pages.get(fmt))
+    cache.remember_warnings(inputs, result.warnings)
     cache.save()
+    return result
+
+
+def build_folders(root: Path, styles: Path) -> list[Path]:
+    return [root, styles, styles.parent / "templates"]
+
+
+def cached_build(
+    manuscript: Path,
+    output: Path,
+    formats: Sequence[str],
+    cache: BuildCache,
+    settings: dict[str, object],
+    sample: bool,
+) -> BuildResult | None:
+    """The last build's result when no input changed, found without reading the chapters.
+
+    Only book.toml (for the output names) is read; anything unusual means a real build.
+    """
+    root = manuscript.resolve()
+    try:
+        title = load_config(root).meta.title
+        styles = find_styles(root)
+    except ManuscriptError:
+        return None
+    inputs = inputs_digest(build_folders(root, styles), output, settings)
+    name = slugify(title) + ("-sample" if sample else "")
+    warnings = cache.warnings_for(inputs)
+    if warnings is None:
+        return None
+    result = BuildResult(warnings=warnings)
+    for fmt in formats:
+        target = output / f"{name}{SUFFIXES[fmt]}"
+        entry = cache.fresh(f"{name}.{fmt}", inputs, target)
+        if entry is None:
+            return None
+        result.outputs[fmt] = target
+        if entry.pages:
+            result.pages[fmt] = entry.pages
     return result
 
 

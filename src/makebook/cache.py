@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from .errors import Problem
+
 CACHE_DIR = ".makebook-cache"
 MANIFEST = "manifest.json"
 VERSION_PACKAGES = ("makebook", "weasyprint", "ebooklib", "markdown", "pydyf")
@@ -103,6 +105,30 @@ class BuildCache:
 
     def record(self, key: str, inputs: str, target: Path, pages: int | None) -> None:
         self.entries[key] = Entry(inputs, str(target), file_digest(target), pages)
+
+    def remember_warnings(self, inputs: str, warnings: list[Problem]) -> None:
+        self.warnings = [
+            {
+                "inputs": inputs,
+                **{k: (str(v) if isinstance(v, Path) else v) for k, v in vars(w).items()},
+            }
+            for w in warnings
+        ] or [{"inputs": inputs, "none": True}]
+
+    def warnings_for(self, inputs: str) -> list[Problem] | None:
+        """The warnings of the build made from these inputs; None when not known."""
+        if not self.warnings or any(w.get("inputs") != inputs for w in self.warnings):
+            return None
+        return [
+            Problem(
+                **{
+                    **{k: v for k, v in w.items() if k != "inputs"},
+                    "path": Path(w["path"]) if w.get("path") else None,
+                }
+            )  # fmt: skip
+            for w in self.warnings
+            if not w.get("none")
+        ]
 
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
