@@ -97,12 +97,12 @@ class _Fields:
             raise error(f"[{name}] must be a table", shown, _line_of(text, name))
         self.table, self.name, self.shown, self.text = table, name, shown, text
 
+    def invalid(self, key: str, message: str, hint: str = "") -> ManuscriptError:
+        """An error about one key, pointing at the line where it is set."""
+        return error(message, self.shown, _line_of(self.text, key), hint)
+
     def _fail(self, key: str, expected: str) -> ManuscriptError:
-        return error(
-            f"`{key}` in [{self.name}] must be {expected}",
-            self.shown,
-            _line_of(self.text, key),
-        )
+        return self.invalid(key, f"`{key}` in [{self.name}] must be {expected}")
 
     def str(self, key: str, default: str = "", required: bool = False) -> str:
         value = self.table.get(key, None)
@@ -191,10 +191,9 @@ def parse_sample(sample: _Fields) -> SampleSettings:
 def parse_quotes(typography: _Fields, book: _Fields) -> str:
     quotes = typography.str("quotes", default_quotes(book.str("language", "en")))
     if quotes not in ("single", "double"):
-        raise error(
+        raise typography.invalid(
+            "quotes",
             '`quotes` in [typography] must be "single" or "double"',
-            typography.shown,
-            _line_of(typography.text, "quotes"),
             "single: ‘British’ style; double: “American” style",
         )
     return quotes
@@ -220,18 +219,16 @@ def parse_accessibility(table: _Fields) -> Accessibility:
     hazards = table.str_list("hazards") or ("none",)
     for hazard in hazards:
         if hazard not in HAZARDS:
-            raise error(
+            raise table.invalid(
+                "hazards",
                 f"unknown accessibility hazard '{hazard}'",
-                table.shown,
-                _line_of(table.text, "hazards"),
                 f"use some of: {', '.join(sorted(HAZARDS))}",
             )
     exemption = table.str("exemption")
     if exemption and exemption not in EXEMPTIONS:
-        raise error(
+        raise table.invalid(
+            "exemption",
             f"unknown exemption '{exemption}'",
-            table.shown,
-            _line_of(table.text, "exemption"),
             f"use one of: {', '.join(sorted(EXEMPTIONS))}",
         )
     conforms_to, certified_by = table.str("conforms_to"), table.str("certified_by")
@@ -260,18 +257,16 @@ def parse_metadata(book: _Fields, accessibility: Accessibility) -> Metadata:
         identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'makebook:' + title)}"
     language = book.str("language", "en")
     if not LANGUAGE_TAG.match(language):
-        raise error(
+        raise book.invalid(
+            "language",
             f"`language` '{language}' is not a language tag",
-            book.shown,
-            _line_of(book.text, "language"),
             "use a BCP 47 tag such as en, en-GB, en-US, fr or de-CH",
         )
     date = book.str("date")
     if date and not valid_date(date):
-        raise error(
+        raise book.invalid(
+            "date",
             f"`date` '{date}' is not a date",
-            book.shown,
-            _line_of(book.text, "date"),
             "write it as YYYY-MM-DD, e.g. 2026-11-01 (or just the year)",
         )
     return Metadata(
@@ -318,19 +313,11 @@ def parse_authors(book: _Fields) -> tuple[Person, ...]:
         if isinstance(item, str):
             item = {"name": item}
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise error(
-                "each author needs a `name`",
-                book.shown,
-                _line_of(book.text, "[[book.authors]]"),
-            )
+            raise book.invalid("[[book.authors]]", "each author needs a `name`")
         name = item["name"].strip()
         sort = item.get("sort", "")
         if not isinstance(sort, str):
-            raise error(
-                'an author\'s `sort` must be text, like "Ellis, Maren"',
-                book.shown,
-                _line_of(book.text, "sort"),
-            )
+            raise book.invalid("sort", 'an author\'s `sort` must be text, like "Ellis, Maren"')
         sort = sort.strip()
         family, _, given = sort.partition(",")
         if not sort:
@@ -343,10 +330,9 @@ def parse_order(contents: _Fields) -> ReadingOrder:
     parts_raw = contents.table.get("parts", [])
     chapters = contents.str_list("chapters")
     if parts_raw and chapters:
-        raise error(
+        raise contents.invalid(
+            "chapters",
             "[contents] has both `chapters` and `parts`",
-            contents.shown,
-            _line_of(contents.text, "chapters"),
             "put every chapter inside a part, or drop the parts",
         )
     parts: list[tuple[str, tuple[str, ...]]] = []
@@ -403,11 +389,7 @@ def parse_pdf(pdf: _Fields) -> PdfSettings:
             )
     screen = pdf.str("screen_size", "trim").lower()
     if screen not in ("trim", "letter", "a4"):
-        raise error(
-            '`screen_size` in [pdf] must be "trim", "letter" or "a4"',
-            pdf.shown,
-            _line_of(pdf.text, "screen_size"),
-        )
+        raise pdf.invalid("screen_size", '`screen_size` in [pdf] must be "trim", "letter" or "a4"')
     return PdfSettings(
         width=width,
         height=height,
@@ -465,10 +447,9 @@ def valid_date(text: str) -> bool:
 def parse_isbn(table: _Fields) -> str:
     isbn = re.sub(r"[\s-]", "", table.str("isbn"))
     if isbn and not valid_isbn13(isbn):
-        raise error(
+        raise table.invalid(
+            "isbn",
             f"`isbn` in [{table.name}]: {isbn} is not a valid ISBN-13",
-            table.shown,
-            _line_of(table.text, "isbn"),
             "check the digits; the last one is a check digit",
         )
     return isbn
