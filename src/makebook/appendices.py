@@ -136,7 +136,6 @@ def appendix_pages(book: Book, env: jinja2.Environment, chapters: Sequence[Page]
                 matter="back",
                 html=html,
                 landmark="bibliography" if settings.key == "cited" else "",
-                running_head=settings.title,
             )
         )
     return pages

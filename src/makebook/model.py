@@ -248,13 +248,6 @@ class Note:
 
 
 @dataclass(frozen=True)
-class TocEntry:
-    id: str  # target element id (book-unique)
-    title: str
-    level: int  # 1 = part or top-level page, 2 = chapter inside a part
-
-
-@dataclass(frozen=True)
 class Page:
     """One reading unit: a generated page, a part opener, a chapter or an appendix.
 
@@ -272,7 +265,6 @@ class Page:
     in_toc: bool = True
     toc_level: int = 1
     landmark: str = ""  # epub:type for the landmarks nav, if any
-    running_head: str = ""
     warnings: tuple[Problem, ...] = ()  # found while rendering: reported with the build
 
 

@@ -101,7 +101,6 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
         notes=tuple(notes),
         toc_level=2 if chapter.part else 1,
         landmark="",
-        running_head=chapter.title,
         warnings=tuple(warnings),
     )
 

@@ -19,17 +19,12 @@ from .xhtml import fragment_to_string, unwrap
 BODY_FONTS = "Source Serif Pro and Source Sans Pro"
 
 
-def format_isbn(isbn: str) -> str:
-    """978-1-234-56789-7 style grouping is registrant-specific; a plain 13 digits is safe."""
-    return isbn
-
-
 def front_pages(book: Book, env) -> list[Page]:  # type: ignore[no-untyped-def]
     meta = book.meta
     context = {
         "meta": meta,
         "year": meta.date[:4],
-        "isbn_display": format_isbn(meta.isbn),
+        "isbn_display": meta.isbn,
         "fonts": BODY_FONTS,
     }
     pages = [
@@ -67,7 +62,7 @@ def sample_end(book: Book, env) -> Page:  # type: ignore[no-untyped-def]
     html = render_fragment(
         env, "sample-end.xhtml.j2", title=title, message=book.sample.message, url=book.sample.url
     )
-    return Page("sample-end", title, "sample-end", "back", html, running_head=book.meta.title)
+    return Page("sample-end", title, "sample-end", "back", html)
 
 
 def live_links(pages: list[Page]) -> list[Page]:

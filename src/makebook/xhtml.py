@@ -18,11 +18,6 @@ def fragment_to_string(element: etree._Element) -> str:
     return etree.tostring(element, encoding="unicode", method="xml", with_tail=False)
 
 
-def parse_fragment_xml(text: str) -> etree._Element:
-    """Parse a fragment this package serialised; it is well-formed by construction."""
-    return etree.fromstring(text)
-
-
 def unwrap(element: etree._Element) -> None:
     """Remove an element but keep its text and children where it stood."""
     parent = element.getparent()
