@@ -173,9 +173,9 @@ def build(
                 severity="warning",
             )
         )
-    for fmt in formats:
-        if fmt not in todo:
-            continue
+    # The print PDF is written first so its layout, the largest thing in memory, can go
+    # before the EPUB is packed.
+    for fmt in sorted(todo, key=("pdf", "epub", "screen").index):
         progress(f"Writing the {fmt.upper()} edition", todo.index(fmt), len(todo))
         if fmt == "screen":
             assert screen is not None
@@ -190,8 +190,10 @@ def build(
                 assert print_layout is not None
                 write_pdf(rendered, print_layout, temp, "print")
                 result.pages[fmt] = len(print_layout.pages)
+                print_layout = None
         result.outputs[fmt] = targets[fmt]
         cache.record(f"{name}.{fmt}", inputs, targets[fmt], result.pages.get(fmt))
+    result.outputs = {fmt: result.outputs[fmt] for fmt in formats}
     cache.remember_warnings(inputs, result.warnings)
     cache.save()
     return result
