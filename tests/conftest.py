@@ -233,37 +233,43 @@ def run_ace(epub: Path, out: Path) -> dict:  # type: ignore[type-arg]
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
+DEMO_TOP_LEVEL = [
+    "Preface",
+    "Part One: Learning to Listen",
+    "Part Two: A Small Lexicon of Being Seen",
+    "Suggested Reading",
+    "Suggested Films",
+    "Works Cited",
+    "Concepts",
+    "About the Author",
+]  # the demo book's top-level contents, as both the EPUB nav and the PDF outline show them
+
+
+@pytest.fixture(scope="session")
+def validated_books(
+    demo_build: dict[str, Path], small_build: dict[str, Path], sample_build: dict[str, Path]
+) -> dict[str, Path]:
+    """The EPUBs every validator checks, each once per session."""
+    return {
+        "demo": demo_build["epub"],
+        "small": small_build["epub"],
+        "sample": sample_build["epub"],
+    }
+
+
 @pytest.fixture(scope="session")
 def epubcheck_reports(
-    demo_build: dict[str, Path],
-    small_build: dict[str, Path],
-    sample_build: dict[str, Path],
-    tmp_path_factory: pytest.TempPathFactory,
+    validated_books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, dict]:  # type: ignore[type-arg]
     out = tmp_path_factory.mktemp("epubcheck")
     return {
-        name: run_epubcheck(outputs["epub"], out / f"{name}.json")
-        for name, outputs in (
-            ("demo", demo_build),
-            ("small", small_build),
-            ("sample", sample_build),
-        )
+        name: run_epubcheck(epub, out / f"{name}.json") for name, epub in validated_books.items()
     }
 
 
 @pytest.fixture(scope="session")
 def ace_reports(
-    demo_build: dict[str, Path],
-    small_build: dict[str, Path],
-    sample_build: dict[str, Path],
-    tmp_path_factory: pytest.TempPathFactory,
+    validated_books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, dict]:  # type: ignore[type-arg]
     out = tmp_path_factory.mktemp("ace")
-    return {
-        name: run_ace(outputs["epub"], out / name)
-        for name, outputs in (
-            ("demo", demo_build),
-            ("small", small_build),
-            ("sample", sample_build),
-        )
-    }
+    return {name: run_ace(epub, out / name) for name, epub in validated_books.items()}

@@ -49,12 +49,18 @@ def kill_during_layout(process: subprocess.Popen[bytes], sig: int) -> None:
     process.wait(timeout=60)
 
 
-def test_a_killed_build_leaves_the_previous_book_and_the_next_build_cleans_up(small_book, tmp_path):
+def built_then_edited(small_book: Path, tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """A book built once and then edited: (book, output folder, the first build's files)."""
     book = edited_book(small_book, tmp_path)
     out = tmp_path / "out"
     build(book, out)
     before = outputs(out)
     edit(book)
+    return book, out, before
+
+
+def test_a_killed_build_leaves_the_previous_book_and_the_next_build_cleans_up(small_book, tmp_path):
+    book, out, before = built_then_edited(small_book, tmp_path)
     process = start_build(book, out)
     kill_during_layout(process, signal.SIGKILL)
     assert outputs(out) == {
@@ -70,11 +76,7 @@ def test_a_killed_build_leaves_the_previous_book_and_the_next_build_cleans_up(sm
 
 
 def test_a_terminated_build_removes_its_temporary_files(small_book, tmp_path):
-    book = edited_book(small_book, tmp_path)
-    out = tmp_path / "out"
-    build(book, out)
-    before = outputs(out)
-    edit(book)
+    book, out, before = built_then_edited(small_book, tmp_path)
     process = start_build(book, out)
     kill_during_layout(process, signal.SIGTERM)
     assert process.returncode != 0

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import epub_files
+from conftest import DEMO_TOP_LEVEL, epub_files
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -95,16 +95,7 @@ def test_nav_lists_every_chapter_part_and_appendix_nested_by_part(demo_build):
     nav = etree.fromstring(files["EPUB/nav.xhtml"])
     toc = nav.find(".//x:nav[@epub:type='toc']", NS)
     top = [li.find("x:a", NS).text for li in toc.findall("x:ol/x:li", NS)]
-    assert top == [
-        "Preface",
-        "Part One: Learning to Listen",
-        "Part Two: A Small Lexicon of Being Seen",
-        "Suggested Reading",
-        "Suggested Films",
-        "Works Cited",
-        "Concepts",
-        "About the Author",
-    ]
+    assert top == DEMO_TOP_LEVEL
     part_two = toc.findall("x:ol/x:li", NS)[2]
     assert [a.text for a in part_two.findall("x:ol/x:li/x:a", NS)] == [
         "Attunement",

@@ -111,8 +111,11 @@ def write_epub(
     stamp = source_date or build_time(meta.date)
     pages = [p for p in rendered.pages if p.role not in NOT_IN_EPUB]
     files = {p.id: file_name(p) for p in pages}
+    sections = {p.id: etree.fromstring(p.html) for p in pages}  # each page parsed once
     id_files = {
-        element_id: files[page.id] for page in pages for element_id in [page.id, *ids_in(page)]
+        element_id: files[page.id]
+        for page in pages
+        for element_id in [page.id, *ids_in(sections[page.id], page)]
     }
 
     breaks = plan_breaks(page_starts, [p.id for p in pages])
@@ -129,7 +132,7 @@ def write_epub(
     images: set[str] = set()
     documents = []
     for page in pages:
-        body = page_element(page, id_files, images, breaks[page.id])
+        body = page_element(sections[page.id], page, id_files, images, breaks[page.id])
         document = render_document(env, meta.language, page.title, body, css_hrefs)
         item = epub.EpubItem(
             uid=page.id, file_name=files[page.id], media_type="application/xhtml+xml",
@@ -156,8 +159,7 @@ def write_epub(
     _Writer(str(out), epub_book, meta.language, stamp).write()
 
 
-def ids_in(page: Page) -> list[str]:
-    root = etree.fromstring(page.html)
+def ids_in(root: etree._Element, page: Page) -> list[str]:
     found = [e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")]
     return [*found, *(n.id for n in page.notes)]
 
@@ -292,10 +294,13 @@ def add_image(epub_book: epub.EpubBook, root: Path, path: str) -> None:
 
 
 def page_element(
-    page: Page, id_files: dict[str, str], images: set[str], breaks: Sequence[Break] = ()
+    section: etree._Element,
+    page: Page,
+    id_files: dict[str, str],
+    images: set[str],
+    breaks: Sequence[Break] = (),
 ) -> etree._Element:
     """The page's section with print page markers, links resolved across files, and notes."""
-    section = etree.fromstring(page.html)
     place_breaks(section, breaks)
     if page.notes:
         section.append(notes_section(page))
