@@ -38,8 +38,11 @@ def edited_book(small_book: Path, tmp_path: Path) -> Path:
 
 
 def edit(book: Path) -> None:
+    """An edit to a short chapter and to the long one, which has to be laid out again."""
     chapter = book / "one.md"
     chapter.write_text(chapter.read_text() + "\nA new paragraph, written after the first build.\n")
+    idea = book / "idea.md"
+    idea.write_text(idea.read_text() + "\nAnother paragraph for the long chapter.\n")
 
 
 def kill_during_layout(process: subprocess.Popen[bytes], sig: int) -> None:

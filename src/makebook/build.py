@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .cache import BuildCache, inputs_digest
 from .chapters import slugify
@@ -106,10 +106,15 @@ def build(
     progress: Callable[..., None] = lambda *_: None,
     sample: bool = False,
     strict: bool = False,
+    release: bool = False,
 ) -> BuildResult:
     remove_stale_parts(output)
     cache = BuildCache.load(output)
-    settings = {"sample": sample, "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}
+    settings = {
+        "sample": sample,
+        "release": release,
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
+    }
     unchanged = cached_build(manuscript, output, formats, cache, settings, sample)
     if unchanged is not None:
         progress("Nothing changed since the last build")
@@ -144,25 +149,26 @@ def build(
     # Importing the writers (WeasyPrint above all) takes most of a second: a build with
     # nothing to do should not pay for it.
     from .epub import write_epub
-    from .pagemap import page_starts
-    from .pdf import lay_out, write_pdf
     from .transform import render_book
 
     progress("Rendering chapters")
     rendered = render_book(book, progress)
     result.warnings.extend(w for page in rendered.pages for w in page.warnings)
     fail_if_strict(strict, result.warnings)
-    # The screen edition is a layout of its own: on a machine with a second core it is
-    # laid out in a worker process while this one does the print edition.
-    screen = start_screen_edition(rendered, targets["screen"]) if "screen" in todo else None
     starts = cached_page_starts(cache, inputs)
-    print_layout = None
-    if "pdf" in todo or (starts is None and "pdf" in formats):
-        # The EPUB's page-list carries the print edition's page numbers, so the print PDF
-        # is laid out first, once, and both are written from that one layout.
+    # The EPUB's page-list carries the print edition's page numbers, so the print
+    # edition is laid out whenever it is built, and first.
+    needs_print = "pdf" in todo or (starts is None and "pdf" in formats)
+    editions = [e for e, wanted in (("print", needs_print), ("screen", "screen" in todo)) if wanted]
+    if release:
+        layouts = release_layouts(rendered, editions, targets, progress)
+    else:
+        from .layout import lay_out_editions
+
         progress("Laying out pages")
-        print_layout = lay_out(rendered, "print")
-        starts = page_starts(rendered, print_layout)
+        layouts = lay_out_editions(rendered, editions, cache.folder, name, progress)
+    if "print" in layouts:
+        starts = layouts["print"].starts()
         save_page_starts(cache, inputs, starts)
     if "epub" in todo and starts is None:
         result.warnings.append(
@@ -173,26 +179,22 @@ def build(
                 severity="warning",
             )
         )
-    # The print PDF is written first so its layout, the largest thing in memory, can go
-    # before the EPUB is packed.
-    for fmt in sorted(todo, key=("pdf", "epub", "screen").index):
-        progress(f"Writing the {fmt.upper()} edition", todo.index(fmt), len(todo))
-        if fmt == "screen":
-            assert screen is not None
-            result.pages[fmt] = screen.result()
+    try:
+        for fmt in sorted(todo, key=("pdf", "epub", "screen").index):
+            progress(f"Writing the {fmt.upper()} edition", todo.index(fmt), len(todo))
+            layout = layouts.get(EDITION_OF.get(fmt, ""))
+            with atomic_output(targets[fmt]) as temp:
+                if fmt == "epub":
+                    write_epub(rendered, temp, starts or (), source_date_epoch())
+                else:
+                    assert layout is not None
+                    layout.write(temp)
+                    result.pages[fmt] = layout.pages
             result.outputs[fmt] = targets[fmt]
-            cache.record(f"{name}.{fmt}", inputs, targets[fmt], result.pages[fmt])
-            continue
-        with atomic_output(targets[fmt]) as temp:
-            if fmt == "epub":
-                write_epub(rendered, temp, starts or (), source_date_epoch())
-            elif fmt == "pdf":
-                assert print_layout is not None
-                write_pdf(rendered, print_layout, temp, "print")
-                result.pages[fmt] = len(print_layout.pages)
-                print_layout = None
-        result.outputs[fmt] = targets[fmt]
-        cache.record(f"{name}.{fmt}", inputs, targets[fmt], result.pages.get(fmt))
+            cache.record(f"{name}.{fmt}", inputs, targets[fmt], result.pages.get(fmt))
+    finally:
+        for layout in layouts.values():
+            layout.discard()
     result.outputs = {fmt: result.outputs[fmt] for fmt in formats}
     cache.remember_warnings(inputs, result.warnings)
     cache.save()
@@ -238,13 +240,94 @@ def cached_build(
     return result
 
 
-def write_screen_edition(rendered: Any, target: Path) -> int:
+EDITION_OF = {"pdf": "print", "screen": "screen"}
+
+
+class EditionLayout(Protocol):
+    """A laid-out PDF edition, ready to be written."""
+
+    @property
+    def pages(self) -> int: ...
+
+    def starts(self) -> tuple[PageStart, ...]: ...
+
+    def write(self, out: Path) -> None: ...
+
+    def discard(self) -> None: ...
+
+
+@dataclass
+class WholeBookLayout:
+    """A release build's edition: the whole book laid out as one WeasyPrint document."""
+
+    rendered: Any
+    edition: str
+    document: Any = None
+    worker: Future[int] | None = None
+    scratch: Path | None = None
+
+    count: int = 0
+
+    @property
+    def pages(self) -> int:
+        return self.worker.result() if self.worker is not None else self.count
+
+    def starts(self) -> tuple[PageStart, ...]:
+        from .pagemap import page_starts
+
+        return page_starts(self.rendered, self.document)
+
+    def write(self, out: Path) -> None:
+        if self.worker is not None:
+            self.worker.result()  # the worker wrote it beside the target, under a temporary name
+            os.replace(self.scratch, out)  # type: ignore[arg-type]
+            return
+        from .pdf import write_pdf
+
+        write_pdf(self.rendered, self.document, out, self.edition)
+        self.count = len(self.document.pages)
+        self.document = None  # the largest thing in memory: gone before the EPUB is packed
+
+    def discard(self) -> None:
+        """Whatever a failed build leaves of this edition is removed."""
+        if self.scratch is not None:
+            if self.worker is not None:
+                with contextlib.suppress(Exception):
+                    self.worker.result()  # the worker may still be writing it
+            self.scratch.unlink(missing_ok=True)
+
+
+def release_layouts(
+    rendered: Any, editions: list[str], targets: dict[str, Path], progress: Callable[..., None]
+) -> dict[str, EditionLayout]:
+    from .pdf import lay_out
+
+    layouts: dict[str, EditionLayout] = {}
+    if "screen" in editions:
+        # On a machine with a second core the screen edition is laid out in a worker
+        # process while this one does the print edition.
+        target = targets["screen"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, scratch = tempfile.mkstemp(
+            prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
+        )
+        os.close(handle)
+        worker = start_screen_edition(rendered, Path(scratch))
+        layouts["screen"] = WholeBookLayout(
+            rendered, "screen", worker=worker, scratch=Path(scratch)
+        )
+    if "print" in editions:
+        progress("Laying out pages")
+        layouts["print"] = WholeBookLayout(rendered, "print", lay_out(rendered, "print"))
+    return layouts
+
+
+def write_screen_edition(rendered: Any, scratch: Path) -> int:
     """Lay out and write the screen PDF; returns its page count. Runs in a worker."""
     from .pdf import lay_out, write_pdf
 
     layout = lay_out(rendered, "screen")
-    with atomic_output(target) as temp:
-        write_pdf(rendered, layout, temp, "screen")
+    write_pdf(rendered, layout, scratch, "screen")
     return len(layout.pages)
 
 

@@ -128,6 +128,7 @@ def run_build(
     formats: list[str],
     sample: bool = False,
     strict: bool = False,
+    release: bool = False,
 ) -> None:
     started = time.perf_counter()
     root = find_manuscript(manuscript)
@@ -152,11 +153,20 @@ def run_build(
 
     try:
         with bar:
-            result = build(root, output, formats, progress, sample=sample, strict=strict)
+            result = build(
+                root, output, formats, progress, sample=sample, strict=strict, release=release
+            )
     except ManuscriptError as exc:
         raise fail(exc, root, reporter) from None
     report(result.warnings, root, reporter)
     summary(result, time.perf_counter() - started, reporter)
+
+
+ReleaseOption = typer.Option(
+    "--release",
+    help="Lay the PDFs out as one document each (slower; smallest files) instead of "
+    "chapter by chapter.",
+)
 
 
 @app.callback(invoke_without_command=True)
@@ -166,11 +176,12 @@ def main_callback(
     output: OutputOption = Path("build"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Show only errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every step.")] = False,
+    release: Annotated[bool, ReleaseOption] = False,
 ) -> None:
     """With no command, build every edition."""
     ctx.obj = Reporter(0 if quiet else 2 if verbose else 1)
     if ctx.invoked_subcommand is None:
-        run_build(ctx.obj, manuscript, output, list(FORMATS))
+        run_build(ctx.obj, manuscript, output, list(FORMATS), release=release)
 
 
 @app.command("build")
@@ -190,6 +201,7 @@ def build_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Stop at any warning, before writing anything.")
     ] = False,
+    release: Annotated[bool, ReleaseOption] = False,
 ) -> None:
     """Build the book's editions.
 
@@ -203,7 +215,7 @@ def build_command(
             f"[red]error[/red]: unknown format {', '.join(unknown)}; use epub, pdf or screen"
         )
         raise typer.Exit(2)
-    run_build(ctx.obj, manuscript, output, chosen, sample, strict)
+    run_build(ctx.obj, manuscript, output, chosen, sample, strict, release)
 
 
 @app.command("check")

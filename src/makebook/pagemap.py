@@ -14,12 +14,29 @@ FOLIO = re.compile(r"^(\d+|[ivxlcdm]+)$")
 
 def page_starts(rendered: RenderedBook, document: Document) -> tuple[PageStart, ...]:
     """For every page: its folio and the first words set on it, for the EPUB's page-list."""
-    page_ids = {p.id for p in rendered.pages} | {"toc"}
-    labels = infer_labels([folio_of(page._page_box) for page in document.pages])
+    return assemble_starts(raw_starts(layout_page_ids(rendered), document))
+
+
+def layout_page_ids(rendered: RenderedBook) -> frozenset[str]:
+    return frozenset(p.id for p in rendered.pages) | {"toc"}
+
+
+RawStart = tuple[str, str | None, str]  # printed folio (or ""), reading unit id, first line
+
+
+def raw_starts(page_ids: frozenset[str], document: Document) -> list[RawStart]:
+    """What each laid-out page shows: its printed folio and its first line."""
+    return [
+        (folio_of(page._page_box), *first_line(page._page_box, page_ids)) for page in document.pages
+    ]
+
+
+def assemble_starts(raws: list[RawStart]) -> tuple[PageStart, ...]:
+    """Page starts of a whole book from its pages in order (a blank page is ("", None, ""))."""
+    labels = infer_labels([folio for folio, _, _ in raws])
     starts: list[PageStart] = []
     current: str | None = None
-    for label, page in zip(labels, document.pages, strict=True):
-        first_id, snippet = first_line(page._page_box, page_ids)
+    for label, (_, first_id, snippet) in zip(labels, raws, strict=True):
         current = first_id or current
         starts.append(PageStart(label, current, snippet))
     return tuple(starts)

@@ -7,7 +7,9 @@ WeasyPrint reads nothing but the book's own files and the installed fonts.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,7 +24,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from .assets import find_font, font_dirs, stylesheets
 from .config import length_in_inches
 from .errors import error
-from .model import Book, Page, PdfSettings, RenderedBook
+from .model import Book, Metadata, Page, PdfSettings, RenderedBook
 from .templating import environment, render_fragment
 from .xhtml import E
 
@@ -97,14 +99,23 @@ def add_drop_cap(section: etree._Element) -> None:
     paragraph.set("class", (paragraph.get("class", "") + " has-dropcap").strip())
 
 
-def book_document(rendered: RenderedBook, env: jinja2.Environment, edition: Edition) -> str:
-    meta = rendered.meta
+@dataclass(frozen=True)
+class Division:
+    """A section of the PDF document: a page of the book, or the printed contents."""
+
+    id: str
+    matter: str
+    element: etree._Element
+
+
+def book_divisions(rendered: RenderedBook, env: jinja2.Environment) -> list[Division]:
+    """Every section of the PDF in reading order, with the printed contents in its place."""
     pages = list(rendered.pages)
-    body = E.body({"data-title": meta.title, "class": f"edition-{edition.name}"})
+    divisions: list[Division] = []
     toc_done = started_body = False
     for page in pages:
         if not toc_done and page.role not in FRONT_GENERATED:
-            body.append(etree.fromstring(toc_fragment(env, pages)))
+            divisions.append(Division("toc", "front", etree.fromstring(toc_fragment(env, pages))))
             toc_done = True
         section = etree.fromstring(page.html)
         if page.matter == "front" and page.role not in FRONT_GENERATED:
@@ -115,7 +126,12 @@ def book_document(rendered: RenderedBook, env: jinja2.Environment, edition: Edit
         place_footnotes(section, page)
         if rendered.book.pdf.drop_caps and page.role == "chapter":
             add_drop_cap(section)
-        body.append(section)
+        divisions.append(Division(page.id, page.matter, section))
+    return divisions
+
+
+def html_document(meta: Metadata, edition: str, sections: Iterable[etree._Element]) -> str:
+    body = E.body({"data-title": meta.title, "class": f"edition-{edition}"}, *sections)
     head = E.head(
         E.meta({"charset": "utf-8"}),
         E.title(meta.title),
@@ -134,6 +150,11 @@ def book_document(rendered: RenderedBook, env: jinja2.Environment, edition: Edit
     )
     html = E.html({"lang": meta.language}, head, body)
     return etree.tostring(html, encoding="unicode", method="xml")
+
+
+def book_document(rendered: RenderedBook, env: jinja2.Environment, edition: Edition) -> str:
+    divisions = book_divisions(rendered, env)
+    return html_document(rendered.meta, edition.name, (d.element for d in divisions))
 
 
 @dataclass(frozen=True)
@@ -214,21 +235,74 @@ def estimated_pages(book: Book) -> int:
 def _render(rendered: RenderedBook, edition: Edition, inside: str) -> Document:
     book = rendered.book
     env = environment(book.styles_dir.parent / "templates")
+    context = LayoutContext(book.root, book.styles_dir, book.pdf, edition.name)
+    return render_html(context, book_document(rendered, env, edition), inside)
+
+
+@dataclass(frozen=True)
+class LayoutContext:
+    """What WeasyPrint needs besides the document: small enough to send to a worker."""
+
+    root: Path
+    styles_dir: Path
+    settings: PdfSettings
+    edition: str
+
+
+@dataclass
+class Styles:
+    """An edition's parsed stylesheets, with the fonts and colour profiles they declare."""
+
+    fetcher: BookFetcher
+    fonts: FontConfiguration
+    profiles: dict[str, object]  # filled by @color-profile rules, read by the PDF/X writer
+    sheets: list[CSS]
+
+    def extra(self, css: str) -> list[CSS]:
+        common = {"url_fetcher": self.fetcher, "font_config": self.fonts}
+        return [CSS(string=css, color_profiles=self.profiles, **common)] if css else []
+
+
+@functools.lru_cache(maxsize=4)
+def edition_styles(context: LayoutContext, inside: str, assets: str) -> Styles:
+    """Parsed once per process and reused for every division laid out with the same styles.
+
+    `assets` (a digest of the stylesheets and fonts) is part of the key, so an edited
+    stylesheet is parsed again.
+    """
+    edition = EDITIONS[context.edition]
     extra = [CMYK_PROFILE] if edition.variant == "pdf/x-4" else []
-    roots = [book.root, book.styles_dir, *font_dirs(book.styles_dir), *extra]
-    fetcher = BookFetcher(roots, book.styles_dir)
+    roots = [context.root, context.styles_dir, *font_dirs(context.styles_dir), *extra]
+    fetcher = BookFetcher(roots, context.styles_dir)
     fonts = FontConfiguration()
-    profiles: dict[str, object] = {}  # filled by @color-profile rules, read by the PDF/X writer
+    profiles: dict[str, object] = {}
     common = {"url_fetcher": fetcher, "font_config": fonts, "color_profiles": profiles}
-    sheets = [CSS(string=page_css(book.pdf, edition, inside), **common)]
-    sheets += [CSS(filename=str(s), **common) for s in stylesheets(book.styles_dir, edition.name)]
-    html = HTML(
-        string=book_document(rendered, env, edition),
-        base_url=str(book.root) + "/",
-        url_fetcher=fetcher,
-    )
+    sheets = [CSS(string=page_css(context.settings, edition, inside), **common)]
+    sheets += [
+        CSS(filename=str(s), **common) for s in stylesheets(context.styles_dir, edition.name)
+    ]
+    return Styles(fetcher, fonts, profiles, sheets)
+
+
+def render_html(
+    context: LayoutContext, html: str, inside: str, extra_css: str = "", assets: str = ""
+) -> Document:
+    """Lay out one XHTML document with the edition's stylesheets, reading only the book."""
+    edition = EDITIONS[context.edition]
     try:
-        return _render_html(html, sheets, fonts, profiles, edition)
+        styles = (
+            edition_styles(context, inside, assets)
+            if assets
+            else edition_styles.__wrapped__(context, inside, assets)
+        )
+        document = HTML(string=html, base_url=str(context.root) + "/", url_fetcher=styles.fetcher)
+        return document.render(
+            stylesheets=styles.sheets + styles.extra(extra_css),
+            font_config=styles.fonts,
+            color_profiles=styles.profiles,
+            pdf_variant=edition.variant,
+            pdf_tags=True,
+        )
     except FatalURLFetchingError as exc:
         raise error(
             f"the {edition.name} PDF needs a file makebook may not read: {exc}",
@@ -236,24 +310,20 @@ def _render(rendered: RenderedBook, edition: Edition, inside: str) -> Document:
         ) from None
 
 
-def _render_html(
-    html: HTML, sheets: list, fonts: FontConfiguration, profiles: dict, edition: Edition
-) -> Document:  # type: ignore[type-arg]
-    return html.render(
-        stylesheets=sheets,
-        font_config=fonts,
-        color_profiles=profiles,
-        pdf_variant=edition.variant,
-        pdf_tags=True,
-    )
-
-
 def write_pdf(rendered: RenderedBook, document: Document, out: Path, edition_name: str) -> None:
+    """A whole-book layout, written with the same text layer as a joined one."""
+    from .pdfjoin import plain_spaces_in_file
+
+    write_document(document, out, edition_name, rendered.meta.identifier)
+    plain_spaces_in_file(out)
+
+
+def write_document(document: Document, out: Path, edition_name: str, identifier: str) -> None:
     edition = EDITIONS[edition_name]
     document.write_pdf(
         str(out),
         pdf_variant=edition.variant,
         pdf_tags=True,
         uncompressed_pdf=False,
-        pdf_identifier=rendered.meta.identifier.encode("utf-8"),
+        pdf_identifier=identifier.encode("utf-8"),
     )

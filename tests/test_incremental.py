@@ -1,0 +1,162 @@
+"""Chapter-by-chapter layout gives the same book as a whole-book layout, after any edit.
+
+The default build lays each division out on its own and joins the pieces
+(layout.py, pdfjoin.py); `--release` lays the whole book out as one document.
+Both must be the same book: pages, text, folios, outline, links, destinations
+and a sound structure tree. An incremental build after each kind of edit must
+equal a clean build of the edited manuscript, and lay out only what changed.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from conftest import DEMO, STYLES
+from makebook.build import build
+from pdfshape import shape
+
+
+def assert_same_pdf(fast: Path, reference: Path) -> None:
+    a, b = shape(fast), shape(reference)
+    for item in fields(a):
+        left, right = getattr(a, item.name), getattr(b, item.name)
+        if item.name == "text":
+            differ = [i + 1 for i, (x, y) in enumerate(zip(left, right, strict=False)) if x != y]
+            assert not differ, f"text differs on pages {differ[:10]}"
+        assert left == right, f"{item.name} differs between {fast.name} builds"
+
+
+@pytest.fixture(scope="module")
+def release_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("release")
+    return build(DEMO, out, ["pdf", "screen"], release=True).outputs
+
+
+@pytest.mark.parametrize("edition", ["pdf", "screen"])
+def test_chapter_by_chapter_layout_is_the_same_book_as_a_release_build(
+    demo_build, release_build, edition
+):
+    assert_same_pdf(demo_build[edition], release_build[edition])
+
+
+def test_the_joined_pdf_keeps_one_structure_tree_and_the_standard_entries(demo_build):
+    facts = shape(demo_build["pdf"])
+    assert {"/StructTreeRoot", "/MarkInfo", "/Lang", "/OutputIntents", "/Metadata"} <= facts.catalog
+    assert facts.tags["/Document"] == 1
+    assert facts.tags["/H1"] >= 15 and facts.tags["/Link"] > 100 and facts.tags["/Figure"] >= 1
+    assert all(trim == facts.boxes[0][1] for _, trim in facts.boxes)
+    screen = shape(demo_build["screen"])
+    assert "/ViewerPreferences" in screen.catalog and screen.tags["/Document"] == 1
+
+
+def test_colour_profiles_are_embedded_once(demo_build):
+    import pikepdf
+
+    with pikepdf.open(demo_build["pdf"]) as pdf:
+        profiles = {
+            obj.objgen
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Stream) and "/N" in obj and "/First" not in obj
+        }
+    assert len(profiles) == 1
+
+
+def demo_copy(root: Path) -> Path:
+    book = root / "book"
+    shutil.copytree(DEMO, book)
+    shutil.copytree(STYLES, book / "styles")
+    return book
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def edit_paragraph(book: Path) -> None:
+    chapter = book / "chapters" / "give-sorrow-words.md"
+    text = chapter.read_text(encoding="utf-8")
+    paragraph = next(p for p in text.split("\n\n") if p[:1].isalpha() and len(p) > 200)
+    replace_in(chapter, paragraph, paragraph.replace(" the ", " the very ", 1))
+
+
+def grow_chapter(book: Path) -> None:
+    """Two more pages in a chapter of Part One: every later folio moves."""
+    chapter = book / "chapters" / "the-second-try.md"
+    sentence = "We sat there a long time, and nobody said what everybody knew. "
+    added = "\n\n".join([sentence * 9] * 9)
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\n" + added + "\n", encoding="utf-8")
+
+
+def edit_stylesheet(book: Path) -> None:
+    css = book / "styles" / "pdf.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nblockquote p { font-style: italic; }\n")
+
+
+def edit_setting(book: Path) -> None:
+    replace_in(book / "book.toml", "drop_caps = true", "drop_caps = false")
+
+
+def edit_bibliography(book: Path) -> None:
+    replace_in(book / "bibliography" / "books.yaml", "Guilford Press", "The Guilford Press")
+
+
+EDITS = {
+    "paragraph": edit_paragraph,
+    "growth": grow_chapter,
+    "stylesheet": edit_stylesheet,
+    "setting": edit_setting,
+    "bibliography": edit_bibliography,
+}
+
+
+def laid_out(messages: list[str]) -> int:
+    """How many divisions the build laid out, from its progress messages."""
+    return sum(
+        int(m.group(1)) for m in (re.match(r"Laying out (\d+) of", msg) for msg in messages) if m
+    )
+
+
+def record(messages: list[str]):  # type: ignore[no-untyped-def]
+    return lambda message, *_: messages.append(message)
+
+
+def test_an_incremental_build_equals_a_clean_build_after_each_kind_of_edit(tmp_path):
+    book = demo_copy(tmp_path)
+    out = tmp_path / "incremental"
+    build(book, out, ["epub", "pdf"])
+    for name, edit in EDITS.items():
+        edit(book)
+        messages: list[str] = []
+        result = build(book, out, ["epub", "pdf"], progress=record(messages))
+        clean = build(book, tmp_path / f"clean-{name}", ["epub", "pdf"]).outputs
+        assert result.outputs["epub"].read_bytes() == clean["epub"].read_bytes(), name
+        assert_same_pdf(result.outputs["pdf"], clean["pdf"])
+        if name == "paragraph":
+            assert laid_out(messages) == 1, "a one-paragraph edit lays out one chapter"
+        if name == "growth":
+            assert 1 < laid_out(messages) < 40
+
+
+def test_a_corrupt_layout_cache_is_laid_out_again_not_trusted(tmp_path):
+    book = demo_copy(tmp_path)
+    out = tmp_path / "out"
+    build(book, out, ["pdf"])
+    layouts = out / ".makebook-cache" / "layout"
+    pieces = sorted(layouts.glob("*.pdf"))
+    pieces[0].write_bytes(pieces[0].read_bytes()[:1000])  # truncated
+    records = sorted(layouts.glob("*.json"))
+    records = [r for r in records if not r.name.startswith("state-")]
+    records[1].write_text("{not json", encoding="utf-8")
+    for state in layouts.glob("state-*.json"):
+        state.write_text('{"inside": "bogus", "groups": {"preface": {"pages": "x"}}}')
+    edit_paragraph(book)
+    result = build(book, out, ["pdf"])
+    clean = build(book, tmp_path / "clean", ["pdf"]).outputs
+    assert_same_pdf(result.outputs["pdf"], clean["pdf"])
