@@ -300,6 +300,8 @@ def test_no_body_line_runs_past_the_text_block(demo_build):
             left = (0.75 if recto else 0.68) * 72
             right = page.width - (0.68 if recto else 0.75) * 72
             for char in page.chars:
+                if not char["text"].strip():
+                    continue  # a space at a line's end leaves no ink
                 assert char["x0"] >= left - 1.5, (index, char["text"], char["x0"])
                 assert char["x1"] <= right + 1.5, (index, char["text"], char["x1"])
 
