@@ -152,7 +152,7 @@ def build(
     from .transform import render_book
 
     progress("Rendering chapters")
-    rendered = render_book(book, progress)
+    rendered = render_book(book, progress, cache.folder / "pages")
     result.warnings.extend(w for page in rendered.pages for w in page.warnings)
     fail_if_strict(strict, result.warnings)
     starts = cached_page_starts(cache, inputs)

@@ -17,9 +17,13 @@ from importlib import metadata
 from pathlib import Path
 
 from .errors import Problem
+from .model import Book, Note, Page
 
 CACHE_DIR = ".makebook-cache"
 MANIFEST = "manifest.json"
+# Cached pieces no build used are removed only this long after they were written: a
+# build running beside this one may not have recorded what it wrote yet.
+PRUNE_AFTER_SECONDS = 600
 VERSION_PACKAGES = ("makebook", "weasyprint", "ebooklib", "markdown", "pydyf")
 
 
@@ -139,3 +143,65 @@ class BuildCache:
         temp = self.folder / f".{MANIFEST}.{os.getpid()}"
         temp.write_text(json.dumps(data, indent=1), encoding="utf-8")
         os.replace(temp, self.folder / MANIFEST)
+
+
+class PageCache:
+    """Rendered chapters (Markdown -> XHTML) from earlier builds, by a digest of their inputs.
+
+    A chapter's page depends on its own text and on the book around it (the works
+    it may cite, the other chapters' titles and files, the quotation style), so
+    the key covers both; an entry that does not parse is rendered again.
+    """
+
+    def __init__(self, folder: Path, context: str) -> None:
+        self.folder = folder
+        self.context = context
+        self.used: set[str] = set()
+
+    def key(self, chapter: object) -> str:
+        return hashlib.sha256((self.context + repr(chapter)).encode()).hexdigest()
+
+    def get(self, key: str) -> Page | None:
+        self.used.add(key)
+        try:
+            data = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            return Page(
+                **{
+                    **data,
+                    "notes": tuple(Note(**n) for n in data["notes"]),
+                    "warnings": tuple(
+                        Problem(**{**w, "path": Path(w["path"]) if w["path"] else None})
+                        for w in data["warnings"]
+                    ),
+                }
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: str, page: Page) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = {
+            **vars(page),
+            "notes": [vars(n) for n in page.notes],
+            "warnings": [
+                {**vars(w), "path": str(w.path) if w.path else None} for w in page.warnings
+            ],
+        }
+        temp = self.folder / f".{key}.{os.getpid()}"
+        temp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(temp, self.folder / f"{key}.json")
+
+    def prune(self, older_than: float) -> None:
+        """Remove pages this build did not use, once no build beside it can still need them."""
+        for path in self.folder.glob("*.json"):
+            if path.stem not in self.used and path.stat().st_mtime < older_than:
+                path.unlink(missing_ok=True)
+
+
+def render_context(book: Book) -> str:
+    """What every chapter's rendering reads from the rest of the book."""
+    neighbours = [(c.id, c.title, c.kind, c.path, c.matter, c.part) for c in book.chapters]
+    parts = [(p.id, p.title) for p in book.parts]
+    return repr(
+        (versions(), book.works, book.quotes, book.meta.language, neighbours, parts, book.root)
+    )

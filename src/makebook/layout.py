@@ -32,7 +32,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .cache import file_digest, tree_files, versions
+from .cache import PRUNE_AFTER_SECONDS, file_digest, tree_files, versions
 from .config import length_in_inches
 from .model import PageStart, RenderedBook
 from .pagemap import RawStart, assemble_starts, raw_starts, to_roman
@@ -51,7 +51,6 @@ from .templating import environment
 
 LINK_SCHEME = "makebook:"  # a link to another division; pdfjoin.py turns it into a destination
 MAX_ROUNDS = 6
-PRUNE_AFTER_SECONDS = 600
 Bookmark = tuple[int, str, float, float, str]  # level, label, x, y (PDF units), state
 
 
@@ -318,7 +317,6 @@ class LayoutStore:
                 keep.update(json.loads(state.read_text(encoding="utf-8")).get("keys", []))
             except (OSError, ValueError, AttributeError):
                 continue
-        # A build running beside this one may not have recorded what it wrote yet.
         settled = time.time() - PRUNE_AFTER_SECONDS
         for path in self.folder.iterdir():
             if (

@@ -8,6 +8,8 @@ any device can go to "page 57" of the printed book.
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -62,37 +64,70 @@ def text_chunks(section: etree._Element) -> Iterator[tuple[etree._Element, str, 
     yield from visit(section)
 
 
-def normalise(text: str, offset: int, out: list[str], index: list[int]) -> None:
-    for position, char in enumerate(text):
-        if char.isspace() or char == "\u00ad":
-            continue
-        for lowered in char.lower():
-            out.append(lowered)
-            index.append(offset + position)
+SKIPPED = re.compile(r"[\s\u00ad]+")  # what a printed line and the EPUB text may differ in
+
+
+def lowered(text: str) -> str:
+    """Lower case, one character for one: the few that lower to two are kept as they are."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+@dataclass
+class Folded:
+    """Text without spaces and soft hyphens, lower-cased, that knows where each letter was."""
+
+    text: str
+    kept_before: list[int]  # for each skipped run: how many letters come before it
+    skipped_through: list[int]  # for each skipped run: characters skipped up to its end
+
+    @classmethod
+    def of(cls, full: str) -> Folded:
+        kept_before, skipped_through, skipped = [], [], 0
+        for run in SKIPPED.finditer(full):
+            kept_before.append(run.start() - skipped)
+            skipped += run.end() - run.start()
+            skipped_through.append(skipped)
+        return cls(lowered(SKIPPED.sub("", full)), kept_before, skipped_through)
+
+    def original(self, letter: int) -> int:
+        """Where the letter at this position of the folded text stands in the full text."""
+        runs = bisect.bisect_right(self.kept_before, letter)
+        return letter + (self.skipped_through[runs - 1] if runs else 0)
+
+    def folded(self, position: int) -> int:
+        """How many letters of the full text come before this position."""
+        low, high = 0, len(self.text)
+        while low < high:  # the first letter at or after the position
+            middle = (low + high) // 2
+            if self.original(middle) < position:
+                low = middle + 1
+            else:
+                high = middle
+        return low
 
 
 def place_breaks(section: etree._Element, breaks: Sequence[Break]) -> int:
     """Insert the markers into `section`; returns how many snippets were not found."""
     chunks = list(text_chunks(section))
-    full, starts, norm, norm_index = "", [], [], []  # type: ignore[var-annotated]
+    starts, length = [], 0
     for _, _, text in chunks:
-        starts.append(len(full))
-        normalise(text, len(full), norm, norm_index)
-        full += text
-    haystack = "".join(norm)
+        starts.append(length)
+        length += len(text)
+    full = "".join(text for _, _, text in chunks)
+    folded = Folded.of(full)
     positions: list[tuple[int, list[str]]] = []
     cursor, missed = 0, 0
     for item in breaks:
-        needle_chars: list[str] = []
-        normalise(trim_hyphenated(item.snippet), 0, needle_chars, [])
-        needle = "".join(needle_chars)
-        found = haystack.find(needle, norm_index.index(cursor) if cursor in norm_index else 0)
-        found = found if needle else -1
+        needle = lowered(SKIPPED.sub("", trim_hyphenated(item.snippet)))
+        found = folded.text.find(needle, folded.folded(cursor)) if needle else -1
         if found < 0:
             missed += bool(item.snippet)
             position = cursor if item.snippet else len(full)
         else:
-            position = word_start(full, norm_index[found], cursor)
+            position = word_start(full, folded.original(found), cursor)
         cursor = max(cursor, position)
         positions.append((position, item.labels))
     for position, labels in reversed(positions):

@@ -255,14 +255,15 @@ class StructureJoin:
             for annotation in page.obj.get("/Annots", [])
             if "/StructParent" in annotation
         }
-        nums = root.ParentTree.Nums
+        # One copy of the whole parent tree (qpdf maps what was copied already), then renumber.
+        nums = self.joined.copy_foreign(root.ParentTree).Nums
         for key, value in zip(nums[::2], nums[1::2], strict=True):
             new_key = len(self.nums) // 2
             if int(key) in pages:
                 self.joined.pages[pages[int(key)]].obj.StructParents = new_key
             elif int(key) in links:
                 self.joined.copy_foreign(links[int(key)]).StructParent = new_key
-            self.nums.extend([new_key, copy_object(self.joined, value)])
+            self.nums.extend([new_key, value])
 
     def finish(self) -> None:
         joined = self.joined

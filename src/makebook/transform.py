@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from lxml import etree
 
 from .appendices import appendix_pages
+from .cache import PRUNE_AFTER_SECONDS, PageCache, render_context
 from .cover import book_cover
 from .errors import Problem
 from .model import Book, Page, RenderedBook
@@ -97,14 +100,26 @@ def live_links(pages: list[Page]) -> list[Page]:
     return result
 
 
-def render_book(book: Book, progress: Callable[..., None] = lambda *_: None) -> RenderedBook:
+def render_book(
+    book: Book, progress: Callable[..., None] = lambda *_: None, cache: Path | None = None
+) -> RenderedBook:
+    """Every page of the book; with a cache folder, chapters rendered before are reused."""
     book = smarten_book(book)
     env = environment(book.styles_dir.parent / "templates")
     paths = {c.path.as_posix(): c.id for c in book.chapters}
+    store = PageCache(cache, render_context(book)) if cache is not None else None
     chapters = {}
     for number, chapter in enumerate(book.chapters, 1):
         progress(f"Rendering {chapter.title}", number - 1, len(book.chapters))
-        chapters[chapter.id] = render_chapter(book, chapter, paths)
+        key = store.key(chapter) if store else ""
+        page = store.get(key) if store else None
+        if page is None:
+            page = render_chapter(book, chapter, paths)
+            if store:
+                store.put(key, page)
+        chapters[chapter.id] = page
+    if store:
+        store.prune(time.time() - PRUNE_AFTER_SECONDS)
     parts = {p.id: p for p in book.parts}
 
     pages = front_pages(book, env)
