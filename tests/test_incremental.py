@@ -144,7 +144,7 @@ def test_an_incremental_build_equals_a_clean_build_after_each_kind_of_edit(tmp_p
             assert 1 < laid_out(messages) < 40
 
 
-def test_a_corrupt_layout_cache_is_laid_out_again_not_trusted(tmp_path):
+def test_a_corrupt_cache_is_built_again_not_trusted(tmp_path):
     book = demo_copy(tmp_path)
     out = tmp_path / "out"
     build(book, out, ["pdf"])
@@ -156,7 +156,32 @@ def test_a_corrupt_layout_cache_is_laid_out_again_not_trusted(tmp_path):
     records[1].write_text("{not json", encoding="utf-8")
     for state in layouts.glob("state-*.json"):
         state.write_text('{"inside": "bogus", "groups": {"preface": {"pages": "x"}}}')
+    pages = sorted((out / ".makebook-cache" / "pages").glob("*.json"))
+    pages[0].write_text("[]", encoding="utf-8")
+    pages[1].write_bytes(b"\xff\xfe")
     edit_paragraph(book)
     result = build(book, out, ["pdf"])
     clean = build(book, tmp_path / "clean", ["pdf"]).outputs
     assert_same_pdf(result.outputs["pdf"], clean["pdf"])
+
+
+def test_a_change_lays_out_again_only_what_it_affects(tmp_path):
+    """epub.css is not read by the PDF; an image is read by the chapter that shows it."""
+    from PIL import Image
+
+    book = demo_copy(tmp_path)
+    out = tmp_path / "out"
+    build(book, out, ["pdf"])
+
+    css = book / "styles" / "epub.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\np { text-indent: 2em; }\n")
+    messages: list[str] = []
+    build(book, out, ["pdf"], progress=record(messages))
+    assert laid_out(messages) == 0
+
+    image = book / "images" / "circle-of-repair.png"
+    with Image.open(image) as picture:
+        picture.convert("RGB").rotate(180).save(image)
+    messages = []
+    build(book, out, ["pdf"], progress=record(messages))
+    assert laid_out(messages) == 1

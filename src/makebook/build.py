@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import multiprocessing
 import os
@@ -180,16 +181,24 @@ def build(
             )
         )
     try:
-        for fmt in sorted(todo, key=("pdf", "epub", "screen").index):
-            progress(f"Writing the {fmt.upper()} edition", todo.index(fmt), len(todo))
-            layout = layouts.get(EDITION_OF.get(fmt, ""))
-            with atomic_output(targets[fmt]) as temp:
-                if fmt == "epub":
-                    write_epub(rendered, temp, starts or (), source_date_epoch())
-                else:
-                    assert layout is not None
-                    layout.write(temp)
-                    result.pages[fmt] = layout.pages
+        with contextlib.ExitStack() as stack:
+            temps = {fmt: stack.enter_context(atomic_output(targets[fmt])) for fmt in todo}
+            # The PDF editions are written in worker processes while this one packs the EPUB.
+            waits = []
+            for fmt in (f for f in ("pdf", "screen") if f in todo):
+                progress(f"Writing the {fmt.upper()} edition")
+                layout = layouts[EDITION_OF[fmt]]
+                work = functools.partial(layout.write, temps[fmt])
+                waits.append(in_background(work) if layout.background else work)
+            if "epub" in todo:
+                progress("Writing the EPUB edition")
+                write_epub(rendered, temps["epub"], starts or (), source_date_epoch())
+            for wait in waits:
+                wait()
+        # Every output is complete and in place (atomic_output renamed them): record them.
+        for fmt in todo:
+            if fmt in EDITION_OF:
+                result.pages[fmt] = layouts[EDITION_OF[fmt]].pages
             result.outputs[fmt] = targets[fmt]
             cache.record(f"{name}.{fmt}", inputs, targets[fmt], result.pages.get(fmt))
     finally:
@@ -255,6 +264,11 @@ class EditionLayout(Protocol):
 
     def discard(self) -> None: ...
 
+    @property
+    def background(self) -> bool:
+        """Whether writing is work worth a process of its own (or only waiting for one)."""
+        ...
+
 
 @dataclass
 class WholeBookLayout:
@@ -266,11 +280,15 @@ class WholeBookLayout:
     worker: Future[int] | None = None
     scratch: Path | None = None
 
-    count: int = 0
+    @property
+    def background(self) -> bool:
+        return self.worker is None
 
     @property
     def pages(self) -> int:
-        return self.worker.result() if self.worker is not None else self.count
+        if self.worker is not None:
+            return self.worker.result()
+        return len(self.document.pages)
 
     def starts(self) -> tuple[PageStart, ...]:
         from .pagemap import page_starts
@@ -285,8 +303,6 @@ class WholeBookLayout:
         from .pdf import write_pdf
 
         write_pdf(self.rendered, self.document, out, self.edition)
-        self.count = len(self.document.pages)
-        self.document = None  # the largest thing in memory: gone before the EPUB is packed
 
     def discard(self) -> None:
         """Whatever a failed build leaves of this edition is removed."""
@@ -320,6 +336,38 @@ def release_layouts(
         progress("Laying out pages")
         layouts["print"] = WholeBookLayout(rendered, "print", lay_out(rendered, "print"))
     return layouts
+
+
+def in_background(work: Callable[[], None]) -> Callable[[], None]:
+    """Start `work` in a forked process; the returned function waits for it and raises
+    what it raised. With one core, or no fork, the work is done at once."""
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        work()
+        return lambda: None
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def run() -> None:
+        try:
+            work()
+            send.send(None)
+        except BaseException as exc:  # reported to the parent, which raises it
+            send.send(exc)
+
+    process = context.Process(target=run, daemon=True)
+    process.start()
+    send.close()
+
+    def wait() -> None:
+        try:
+            failure = receive.recv()
+        except EOFError:
+            failure = RuntimeError("a worker process writing a PDF edition stopped")
+        process.join()
+        if failure is not None:
+            raise failure
+
+    return wait
 
 
 def write_screen_edition(rendered: Any, scratch: Path) -> int:

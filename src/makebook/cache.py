@@ -24,7 +24,16 @@ MANIFEST = "manifest.json"
 # Cached pieces no build used are removed only this long after they were written: a
 # build running beside this one may not have recorded what it wrote yet.
 PRUNE_AFTER_SECONDS = 600
-VERSION_PACKAGES = ("makebook", "weasyprint", "ebooklib", "markdown", "pydyf")
+VERSION_PACKAGES = (
+    "makebook",
+    "weasyprint",
+    "ebooklib",
+    "markdown",
+    "pydyf",
+    "pikepdf",
+    "font-source-serif-pro",
+    "font-source-sans-pro",
+)
 
 
 def file_digest(path: Path) -> str:

@@ -29,9 +29,11 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from .assets import stylesheets
 from .cache import PRUNE_AFTER_SECONDS, file_digest, tree_files, versions
 from .config import length_in_inches
 from .model import PageStart, RenderedBook
@@ -79,7 +81,7 @@ class Job:
     page_ids: frozenset[str]
     identifier: str
     pdf: Path | None  # where to write the PDF; None = measure only
-    assets: str  # digest of the stylesheets, fonts and images the layout reads
+    assets: str  # digest of the stylesheets and fonts the layout reads
 
 
 @dataclass
@@ -170,6 +172,7 @@ class EditionLayout:
     counts: list[int]
     anchors: list[dict[str, int]]
     owner: dict[str, int] = field(default_factory=dict)  # id -> group index
+    images: ImageDigests = field(default_factory=lambda: ImageDigests(Path(".")))
     measured: bool = False  # counts come from a real layout (this build's or the last one's)
 
     def placements(self) -> list[Placement]:
@@ -207,8 +210,9 @@ class EditionLayout:
             ]
             html = self.html_for(sections)
             extra = first_page_css(group, place)
+            images = self.images.of(sections)
             key = hashlib.sha256(
-                json.dumps([self.edition, html, extra, self.inside, self.assets]).encode()
+                json.dumps([self.edition, html, extra, self.inside, self.assets, images]).encode()
             ).hexdigest()
             result.append(
                 Job(key, html, extra, self.inside, self.context, self.page_ids, self.identifier,
@@ -358,16 +362,40 @@ class Guess:
 INSIDE = re.compile(r"^\d+(\.\d+)?in$")
 
 
-def assets_digest(rendered: RenderedBook) -> str:
-    """What a division's layout reads besides its HTML: styles, fonts, images, WeasyPrint."""
+def styles_digest(rendered: RenderedBook, edition: str) -> str:
+    """What every division of an edition reads besides its HTML: the edition's stylesheets,
+    the other files in styles/ (fonts, artwork), the [pdf] settings and the libraries.
+
+    A stylesheet the edition does not use (epub.css, the other PDF edition's) is left out,
+    so editing it lays nothing out again.
+    """
     book = rendered.book
-    digest = hashlib.sha256(json.dumps(versions(), sort_keys=True).encode())
+    used = {path.name for path in stylesheets(book.styles_dir, edition)}
+    digest = hashlib.sha256(json.dumps([versions(), edition], sort_keys=True).encode())
     digest.update(json.dumps(vars(book.pdf), sort_keys=True, default=str).encode())
-    for folder in (book.styles_dir, book.root / "images"):
-        if folder.is_dir():
-            for path in tree_files(folder, None):
-                digest.update(str(path).encode() + file_digest(path).encode())
+    for path in tree_files(book.styles_dir, None):
+        if path.suffix == ".css" and path.parent == book.styles_dir and path.name not in used:
+            continue
+        digest.update(str(path.relative_to(book.styles_dir)).encode() + file_digest(path).encode())
     return digest.hexdigest()
+
+
+class ImageDigests:
+    """The images a division shows, by content: an edited image lays out only its chapters."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.known: dict[str, str] = {}
+
+    def of(self, sections: list[etree._Element]) -> list[tuple[str, str]]:
+        sources = sorted({img.get("src", "") for s in sections for img in s.iter("img")})
+        return [(src, self.digest(src)) for src in sources if src]
+
+    def digest(self, src: str) -> str:
+        if src not in self.known:
+            path = self.root / unquote(urlsplit(src).path)
+            self.known[src] = file_digest(path) if path.is_file() else "missing"
+        return self.known[src]
 
 
 @dataclass
@@ -396,6 +424,10 @@ class EditionResult:
     def discard(self) -> None:
         """Nothing to remove: the laid-out divisions stay in the cache for the next build."""
 
+    @property
+    def background(self) -> bool:
+        return True
+
 
 def lay_out_editions(
     rendered: RenderedBook,
@@ -412,7 +444,7 @@ def lay_out_editions(
     divisions = book_divisions(rendered, env)
     groups = groups_of(divisions)
     owner = {i: index for index, group in enumerate(groups) for i in group.ids}
-    assets = assets_digest(rendered)
+    images = ImageDigests(book.root)
     layouts = {}
     for edition in editions:
         guess = Guess.read(store.previous(f"{name}-{edition}"), groups)
@@ -426,12 +458,13 @@ def lay_out_editions(
             context=LayoutContext(book.root, book.styles_dir, book.pdf, edition),
             identifier=rendered.meta.identifier,
             html_for=lambda sections, e=edition: html_document(rendered.meta, e, sections),
-            assets=assets,
+            assets=styles_digest(rendered, edition),
             store=store,
             inside=guess.inside,
             counts=guess.counts,
             anchors=guess.anchors,
             owner=owner,
+            images=images,
             measured=guess.complete,
         )
     results: dict[str, Laid] = {}
