@@ -164,3 +164,18 @@ def test_build_strict_refuses_active_content_before_writing(small_book, tmp_path
     strict = runner.invoke(app, ["build", "--strict", "-m", str(book), "-o", str(strict_out)])
     assert strict.exit_code == 1 and "error: '<script' was removed" in strict.output
     assert not strict_out.exists() or not [p for p in strict_out.iterdir() if p.is_file()]
+
+
+def test_release_flag_before_or_after_the_command(small_book, tmp_path):
+    """A release build lays the PDF out whole: no chapter-by-chapter layout cache."""
+    runs = {
+        "default": ["build", "-f", "pdf"],
+        "after": ["build", "--release", "-f", "pdf"],
+        "before": ["--release", "build", "-f", "pdf"],
+    }
+    for name, argv in runs.items():
+        out = tmp_path / name
+        result = runner.invoke(app, [*argv, "-m", str(small_book), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        chapter_by_chapter = (out / ".makebook-cache" / "layout").is_dir()
+        assert chapter_by_chapter == (name == "default"), name

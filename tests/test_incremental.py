@@ -185,3 +185,15 @@ def test_a_change_lays_out_again_only_what_it_affects(tmp_path):
     messages = []
     build(book, out, ["pdf"], progress=record(messages))
     assert laid_out(messages) == 1
+
+
+def test_a_layout_that_does_not_settle_falls_back_to_the_whole_book(
+    small_book, tmp_path, monkeypatch
+):
+    import makebook.layout
+
+    monkeypatch.setattr(makebook.layout, "MAX_ROUNDS", 1)  # a cold build needs two
+    result = build(small_book, tmp_path / "out", ["pdf"])
+    assert any("laid out as one document" in w.message for w in result.warnings)
+    release = build(small_book, tmp_path / "release", ["pdf"], release=True)
+    assert_same_pdf(result.outputs["pdf"], release.outputs["pdf"])

@@ -164,10 +164,21 @@ def build(
     if release:
         layouts = release_layouts(rendered, editions, targets, progress)
     else:
-        from .layout import lay_out_editions
+        from .layout import LayoutDidNotSettle, lay_out_editions
 
         progress("Laying out pages")
-        layouts = lay_out_editions(rendered, editions, cache.folder, name, progress)
+        try:
+            layouts = lay_out_editions(rendered, editions, cache.folder, name, progress)
+        except LayoutDidNotSettle:
+            result.warnings.append(
+                Problem(
+                    "the page numbers of the contents or of 'see page' references kept "
+                    "moving each other, so the PDF was laid out as one document",
+                    hint="nothing to do; `make-book --release` always lays it out that way",
+                    severity="warning",
+                )
+            )
+            layouts = release_layouts(rendered, editions, targets, progress)
     if "print" in layouts:
         starts = layouts["print"].starts()
         save_page_starts(cache, inputs, starts)

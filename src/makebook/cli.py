@@ -180,6 +180,7 @@ def main_callback(
 ) -> None:
     """With no command, build every edition."""
     ctx.obj = Reporter(0 if quiet else 2 if verbose else 1)
+    ctx.meta["release"] = release  # `make-book --release build ...` means a release build too
     if ctx.invoked_subcommand is None:
         run_build(ctx.obj, manuscript, output, list(FORMATS), release=release)
 
@@ -215,6 +216,7 @@ def build_command(
             f"[red]error[/red]: unknown format {', '.join(unknown)}; use epub, pdf or screen"
         )
         raise typer.Exit(2)
+    release = release or bool(ctx.meta.get("release"))
     run_build(ctx.obj, manuscript, output, chosen, sample, strict, release)
 
 

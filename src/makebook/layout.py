@@ -39,7 +39,6 @@ from .config import length_in_inches
 from .model import PageStart, RenderedBook
 from .pagemap import RawStart, assemble_starts, raw_starts, to_roman
 from .pdf import (
-    EDITIONS,
     Division,
     LayoutContext,
     book_divisions,
@@ -176,14 +175,15 @@ class EditionLayout:
     measured: bool = False  # counts come from a real layout (this build's or the last one's)
 
     def placements(self) -> list[Placement]:
-        recto = EDITIONS[self.edition].name == "print"
+        recto = self.edition == "print"  # the print edition opens every division on a recto
         placed: list[Placement] = []
         page = folio = 0
+        in_body = False
         for index, (group, count) in enumerate(zip(self.groups, self.counts, strict=True)):
             blank = recto and index > 0 and page % 2 == 1
             page += blank
-            if group.body and not any(g.body for g in self.groups[:index]):
-                folio = 0  # the body's folios start again at 1
+            if group.body and not in_body:
+                folio, in_body = 0, True  # the body's folios start again at 1
             else:
                 folio += blank
             placed.append(Placement(blank, page, folio + 1))
@@ -203,8 +203,9 @@ class EditionLayout:
 
     def jobs(self, write: bool) -> list[Job]:
         placed = self.placements()
+        page_ids = frozenset(d.id for g in self.groups for d in g.divisions)
         result = []
-        for _index, (group, place) in enumerate(zip(self.groups, placed, strict=True)):
+        for group, place in zip(self.groups, placed, strict=True):
             sections = [
                 self.resolve(copy.deepcopy(d.element), group, placed) for d in group.divisions
             ]
@@ -215,14 +216,10 @@ class EditionLayout:
                 json.dumps([self.edition, html, extra, self.inside, self.assets, images]).encode()
             ).hexdigest()
             result.append(
-                Job(key, html, extra, self.inside, self.context, self.page_ids, self.identifier,
+                Job(key, html, extra, self.inside, self.context, page_ids, self.identifier,
                     self.store.pdf_path(key) if write else None, self.assets)
             )  # fmt: skip
         return result
-
-    @property
-    def page_ids(self) -> frozenset[str]:
-        return frozenset(d.id for g in self.groups for d in g.divisions)
 
     def resolve(
         self, section: etree._Element, group: Group, placed: list[Placement]
@@ -469,50 +466,62 @@ def lay_out_editions(
         )
     results: dict[str, Laid] = {}
     with Workers() as workers:
-        pending = dict(layouts)
-        plans = {e: layout.jobs(write=layout.measured) for e, layout in layouts.items()}
-        for _ in range(MAX_ROUNDS):
-            todo = []
-            for jobs in plans.values():
-                for job in jobs:
-                    cached = results.get(job.key) or store.get(job.key)
-                    if cached is not None and (cached.pdf is not None or job.pdf is None):
-                        results[job.key] = cached
-                    elif job.key not in {j.key for j in todo}:
-                        todo.append(job)
-            progress(f"Laying out {len(todo)} of {sum(map(len, plans.values()))} divisions")
-            for job, laid in workers.run(todo):
-                results[job.key] = laid
-                if laid.pdf is not None:
-                    store.put(job.key, laid)
-            for edition in list(pending):
-                layout = pending[edition]
-                layout.update(plans[edition], results)
-                again = layout.jobs(write=True)
-                if [j.key for j in again] == [j.key for j in plans[edition]] and all(
-                    results[j.key].pdf is not None for j in again
-                ):
-                    del pending[edition]
-                plans[edition] = again
-            plans = {e: plans[e] for e in pending}
-            if not pending:
-                break
-        else:
-            raise RuntimeError("the chapter-by-chapter layout did not settle")
+        settle(list(layouts.values()), results, store, workers, progress)
         output: dict[str, EditionResult] = {}
         for edition, layout in layouts.items():
             final = layout.jobs(write=True)
             blank = None
             if layout.edition == "print" and any(p.blank_before for p in layout.placements()):
                 blank = blank_page(layout, results, store, workers)
-            store.remember(
-                f"{name}-{edition}",
-                layout,
-                [j.key for j in final] + ([blank.stem] if blank else []),
-            )
+            keys = [j.key for j in final] + ([blank.stem] if blank else [])
+            store.remember(f"{name}-{edition}", layout, keys)
             output[edition] = EditionResult(layout, [results[j.key] for j in final], blank)
     store.prune()
     return output
+
+
+class LayoutDidNotSettle(Exception):
+    """Page numbers that keep changing each other (a reference whose number, once printed,
+    moves its own target): the whole-book layout is the way out."""
+
+
+def settle(
+    layouts: list[EditionLayout],
+    results: dict[str, Laid],
+    store: LayoutStore,
+    workers: Workers,
+    progress: Callable[..., None],
+) -> None:
+    """Lay out, round after round, until every division's inputs follow from the results."""
+    plans = {id(layout): layout.jobs(write=layout.measured) for layout in layouts}
+    pending = list(layouts)
+    for _ in range(MAX_ROUNDS):
+        todo: dict[str, Job] = {}
+        for layout in pending:
+            for job in plans[id(layout)]:
+                cached = results.get(job.key) or store.get(job.key)
+                if cached is not None and (cached.pdf is not None or job.pdf is None):
+                    results[job.key] = cached
+                else:
+                    todo.setdefault(job.key, job)
+        total = sum(len(plans[id(layout)]) for layout in pending)
+        progress(f"Laying out {len(todo)} of {total} divisions")
+        for job, laid in workers.run(list(todo.values())):
+            results[job.key] = laid
+            if laid.pdf is not None:
+                store.put(job.key, laid)
+        for layout in list(pending):
+            layout.update(plans[id(layout)], results)
+            again = layout.jobs(write=True)
+            keys = [j.key for j in again]
+            if keys == [j.key for j in plans[id(layout)]] and all(
+                results[key].pdf is not None for key in keys
+            ):
+                pending.remove(layout)
+            plans[id(layout)] = again
+        if not pending:
+            return
+    raise LayoutDidNotSettle()
 
 
 def blank_page(

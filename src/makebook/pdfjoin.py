@@ -10,6 +10,7 @@ intent) that every piece carries alike.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import warnings
@@ -22,30 +23,28 @@ from pikepdf import Array, Dictionary, Name, String
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
-from .layout import LINK_SCHEME, EditionResult
+from .layout import LINK_SCHEME, EditionResult, Laid
 
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/OutputIntents", "/Metadata")
 
 
 def join_edition(result: EditionResult, out: Path) -> None:
-    with pikepdf.Pdf.new() as joined:
+    # The pieces stay open until the joined file is saved: qpdf copies stream data then.
+    with contextlib.ExitStack() as stack:
+        joined = stack.enter_context(pikepdf.Pdf.new())
+        blank = stack.enter_context(pikepdf.open(result.blank)) if result.blank else None
+        pieces = [stack.enter_context(pikepdf.open(written(laid))) for laid in result.laid]
         tree = StructureJoin(joined)
         shared = SharedStreams()
         destinations: dict[str, tuple[int, list[Any]]] = {}
         bookmarks: list[list[tuple[int, str, tuple[float, float], str]]] = []
-        blank = pikepdf.open(result.blank) if result.blank else None
-        first: pikepdf.Pdf | None = None
-        opened = []
-        for place, laid in zip(result.layout.placements(), result.laid, strict=True):
+        places = result.layout.placements()
+        for place, laid, piece in zip(places, result.laid, pieces, strict=True):
             if place.blank_before:
                 assert blank is not None
                 add_blank(joined, blank)
                 shared.share(joined.pages[-1:])
                 bookmarks.append([])
-            assert laid.pdf is not None
-            piece = pikepdf.open(laid.pdf)
-            opened.append(piece)
-            first = first or piece
             base = len(joined.pages)
             with warnings.catch_warnings():
                 # pikepdf warns that named destinations are not copied: they are, below.
@@ -58,7 +57,8 @@ def join_edition(result: EditionResult, out: Path) -> None:
                 [(level, label, (x, y), state) for level, label, x, y, state in page]
                 for page in laid.bookmarks
             )
-        assert first is not None
+        # Every piece has the same document-level entries (one book, one set of styles).
+        first = pieces[0]
         for key in CATALOG_KEYS:
             if key in first.Root:
                 joined.Root[key] = copy_object(joined, first.Root[key])
@@ -74,10 +74,6 @@ def join_edition(result: EditionResult, out: Path) -> None:
             deterministic_id=True,
             min_version=first.pdf_version,
         )
-        for piece in opened:
-            piece.close()
-        if blank is not None:
-            blank.close()
 
 
 NBSP_TO_SPACE = (re.compile(rb"(<[0-9A-Fa-f]+>\s*)<00[Aa]0>"), rb"\1<0020>")
@@ -122,6 +118,12 @@ def copy_object(joined: pikepdf.Pdf, value: Any) -> Any:
     if isinstance(value, Dictionary):
         return Dictionary({key: copy_object(joined, value[key]) for key in value})
     return value
+
+
+def written(laid: Laid) -> Path:
+    if laid.pdf is None:
+        raise ValueError("a division was measured but never written")
+    return laid.pdf
 
 
 def add_blank(joined: pikepdf.Pdf, blank: pikepdf.Pdf) -> None:
