@@ -197,3 +197,23 @@ def test_a_layout_that_does_not_settle_falls_back_to_the_whole_book(
     assert any("laid out as one document" in w.message for w in result.warnings)
     release = build(small_book, tmp_path / "release", ["pdf"], release=True)
     assert_same_pdf(result.outputs["pdf"], release.outputs["pdf"])
+
+
+def test_bleed_crop_marks_a_letter_screen_edition_and_drop_caps_join_the_same(
+    small_book, tmp_path
+):
+    """The page settings that change every page (and the blank versos) agree in both paths."""
+    book = tmp_path / "book"
+    shutil.copytree(small_book, book)
+    toml = book / "book.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8")
+        + '\n[pdf]\nbleed = "0.125in"\nmarks = true\nscreen_size = "letter"\ndrop_caps = true\n',
+        encoding="utf-8",
+    )
+    fast = build(book, tmp_path / "fast", ["pdf", "screen"]).outputs
+    release = build(book, tmp_path / "release", ["pdf", "screen"], release=True).outputs
+    for edition in ("pdf", "screen"):
+        assert_same_pdf(fast[edition], release[edition])
+    media, trim = shape(fast["pdf"]).boxes[1]
+    assert media[2] - media[0] == trim[2] - trim[0] + 18  # 0.125 in of bleed each side
