@@ -83,3 +83,18 @@ def test_a_no_op_build_reports_the_same_warnings_and_honours_strict(small_book, 
     assert any("draft.md" in w.message for w in second.warnings)
     with pytest.raises(ManuscriptError):
         build(book, out, ["epub"], strict=True)
+
+
+def test_an_epub_built_alone_after_an_edit_keeps_print_page_numbers(small_book, tmp_path):
+    """The print edition was laid out before: only the edited chapter is laid out again,
+    and the EPUB's page-list is the one a full build of the edited book gives."""
+    book = copy(small_book, tmp_path)
+    out = tmp_path / "out"
+    pdf = build(book, out, ["epub", "pdf"]).outputs["pdf"].read_bytes()
+    chapter = book / "one.md"
+    chapter.write_text(chapter.read_text() + "\nOne more paragraph, added later.\n")
+    alone = build(book, out, ["epub"])
+    assert not any("no print page numbers" in w.message for w in alone.warnings)
+    assert (out / "a-small-book.pdf").read_bytes() == pdf  # not asked for: left as it was
+    full = build(book, tmp_path / "full", ["epub", "pdf"]).outputs["epub"]
+    assert alone.outputs["epub"].read_bytes() == full.read_bytes()

@@ -199,9 +199,7 @@ def test_a_layout_that_does_not_settle_falls_back_to_the_whole_book(
     assert_same_pdf(result.outputs["pdf"], release.outputs["pdf"])
 
 
-def test_bleed_crop_marks_a_letter_screen_edition_and_drop_caps_join_the_same(
-    small_book, tmp_path
-):
+def test_bleed_crop_marks_a_letter_screen_edition_and_drop_caps_join_the_same(small_book, tmp_path):
     """The page settings that change every page (and the blank versos) agree in both paths."""
     book = tmp_path / "book"
     shutil.copytree(small_book, book)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from .cache import BuildCache, inputs_digest
+from .cache import BuildCache, inputs_digest, layout_state
 from .chapters import slugify
 from .config import load_config
 from .errors import Diagnostics, ManuscriptError, Problem
@@ -158,8 +158,12 @@ def build(
     fail_if_strict(strict, result.warnings)
     starts = cached_page_starts(cache, inputs)
     # The EPUB's page-list carries the print edition's page numbers, so the print
-    # edition is laid out whenever it is built, and first.
-    needs_print = "pdf" in todo or (starts is None and "pdf" in formats)
+    # edition is laid out whenever it is built, and first. An EPUB built alone gets them
+    # too when an earlier build laid the print edition out: only what changed is laid out.
+    laid_before = layout_state(cache.folder, name, "print").is_file()
+    needs_print = "pdf" in todo or (
+        starts is None and ("pdf" in formats or ("epub" in todo and laid_before and not release))
+    )
     editions = [e for e, wanted in (("print", needs_print), ("screen", "screen" in todo)) if wanted]
     if release:
         layouts = release_layouts(rendered, editions, targets, progress)

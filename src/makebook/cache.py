@@ -36,6 +36,11 @@ VERSION_PACKAGES = (
 )
 
 
+def layout_state(cache_folder: Path, book_name: str, edition: str) -> Path:
+    """Where the last chapter-by-chapter layout of an edition left its page counts."""
+    return cache_folder / "layout" / f"state-{book_name}-{edition}.json"
+
+
 def file_digest(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

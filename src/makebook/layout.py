@@ -34,7 +34,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from .assets import stylesheets
-from .cache import PRUNE_AFTER_SECONDS, file_digest, tree_files, versions
+from .cache import PRUNE_AFTER_SECONDS, file_digest, layout_state, tree_files, versions
 from .config import length_in_inches
 from .model import PageStart, RenderedBook
 from .pagemap import RawStart, assemble_starts, raw_starts, to_roman
@@ -287,17 +287,17 @@ class LayoutStore:
         temp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(temp, self.folder / f"{key}.json")
 
-    def state_path(self, name: str) -> Path:
-        return self.folder / f"state-{name}.json"
+    def state_path(self, book: str, edition: str) -> Path:
+        return layout_state(self.folder.parent, book, edition)
 
-    def previous(self, name: str) -> dict[str, object]:
+    def previous(self, book: str, edition: str) -> dict[str, object]:
         try:
-            data = json.loads(self.state_path(name).read_text(encoding="utf-8"))
+            data = json.loads(self.state_path(book, edition).read_text(encoding="utf-8"))
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             return {}
 
-    def remember(self, name: str, layout: EditionLayout, keys: list[str]) -> None:
+    def remember(self, book: str, edition: str, layout: EditionLayout, keys: list[str]) -> None:
         data = {
             "inside": layout.inside,
             "groups": {
@@ -306,9 +306,10 @@ class LayoutStore:
             },
             "keys": keys,
         }
-        temp = self.folder / f".state-{name}.{os.getpid()}"
+        target = self.state_path(book, edition)
+        temp = target.with_name(f".{target.name}.{os.getpid()}")
         temp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temp, self.state_path(name))
+        os.replace(temp, target)
 
     def prune(self) -> None:
         """Remove layouts no edition's last build used."""
@@ -444,7 +445,7 @@ def lay_out_editions(
     images = ImageDigests(book.root)
     layouts = {}
     for edition in editions:
-        guess = Guess.read(store.previous(f"{name}-{edition}"), groups)
+        guess = Guess.read(store.previous(name, edition), groups)
         if not guess.inside:
             design = length_in_inches(book.pdf.inside)
             gutter = required_gutter(estimated_pages(book)) if edition == "print" else 0
@@ -474,7 +475,7 @@ def lay_out_editions(
             if layout.edition == "print" and any(p.blank_before for p in layout.placements()):
                 blank = blank_page(layout, results, store, workers)
             keys = [j.key for j in final] + ([blank.stem] if blank else [])
-            store.remember(f"{name}-{edition}", layout, keys)
+            store.remember(name, edition, layout, keys)
             output[edition] = EditionResult(layout, [results[j.key] for j in final], blank)
     store.prune()
     return output
