@@ -147,7 +147,7 @@ def test_an_incremental_build_equals_a_clean_build_after_each_kind_of_edit(tmp_p
 def test_a_corrupt_cache_is_built_again_not_trusted(tmp_path):
     book = demo_copy(tmp_path)
     out = tmp_path / "out"
-    build(book, out, ["pdf"])
+    build(book, out, ["epub", "pdf"])
     layouts = out / ".makebook-cache" / "layout"
     pieces = sorted(layouts.glob("*.pdf"))
     pieces[0].write_bytes(pieces[0].read_bytes()[:1000])  # truncated
@@ -159,10 +159,13 @@ def test_a_corrupt_cache_is_built_again_not_trusted(tmp_path):
     pages = sorted((out / ".makebook-cache" / "pages").glob("*.json"))
     pages[0].write_text("[]", encoding="utf-8")
     pages[1].write_bytes(b"\xff\xfe")
+    for cover in (out / ".makebook-cache" / "pages").glob("cover-*.png"):
+        cover.write_bytes(b"not a picture")
     edit_paragraph(book)
-    result = build(book, out, ["pdf"])
-    clean = build(book, tmp_path / "clean", ["pdf"]).outputs
+    result = build(book, out, ["epub", "pdf"])
+    clean = build(book, tmp_path / "clean", ["epub", "pdf"]).outputs
     assert_same_pdf(result.outputs["pdf"], clean["pdf"])
+    assert result.outputs["epub"].read_bytes() == clean["epub"].read_bytes()
 
 
 def test_a_change_lays_out_again_only_what_it_affects(tmp_path):

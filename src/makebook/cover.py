@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
+import os
 import textwrap
 from pathlib import Path
 
@@ -16,6 +18,7 @@ MIN_HEIGHT = 1600
 BACKGROUND = (38, 52, 64)
 INK = (244, 238, 226)
 ACCENT = (196, 170, 120)
+COVER_FONTS = ("SourceSerifPro-Semibold.ttf", "SourceSerifPro-It.ttf", "SourceSansPro-Semibold.ttf")
 
 
 def check_cover(path: Path, shown: str, diagnostics: Diagnostics) -> None:
@@ -40,14 +43,39 @@ def check_cover(path: Path, shown: str, diagnostics: Diagnostics) -> None:
         )
 
 
-def book_cover(book: Book) -> Cover:
+def book_cover(book: Book, cache: Path | None = None) -> Cover:
     meta = book.meta
     alt = f"Cover: {meta.title}" + (f", by {meta.author_line}" if meta.authors else "")
     if meta.cover:
         path = book.root / meta.cover
         media_type = "image/png" if path.suffix.lower() == ".png" else "image/jpeg"
         return Cover(path.read_bytes(), media_type, "cover" + path.suffix.lower(), alt)
-    return Cover(generated_cover(meta, book.styles_dir), "image/png", "cover.png", alt)
+    return Cover(cached_cover(meta, book.styles_dir, cache), "image/png", "cover.png", alt)
+
+
+def cached_cover(meta: Metadata, styles_dir: Path, cache: Path | None) -> bytes:
+    """The generated cover from an earlier build when its text and fonts are the same."""
+    if cache is None:
+        return generated_cover(meta, styles_dir)
+    fonts = [find_font(styles_dir, f"fonts/{name}") for name in COVER_FONTS]
+    digest = hashlib.sha256(repr((meta.title, meta.subtitle, meta.author_line)).encode())
+    for font in fonts:
+        digest.update(font.read_bytes() if font else b"?")
+    path = cache / f"cover-{digest.hexdigest()}.png"
+    try:
+        data = path.read_bytes()
+        if data.startswith(b"\x89PNG"):
+            return data
+    except OSError:
+        pass
+    data = generated_cover(meta, styles_dir)
+    cache.mkdir(parents=True, exist_ok=True)
+    for old in cache.glob("cover-*.png"):
+        old.unlink(missing_ok=True)
+    temp = cache / f".cover.{os.getpid()}"
+    temp.write_bytes(data)
+    os.replace(temp, path)
+    return data
 
 
 def _font(styles_dir: Path, name: str, size: int):  # type: ignore[no-untyped-def]
@@ -74,9 +102,9 @@ def generated_cover(meta: Metadata, styles_dir: Path) -> bytes:
 
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    title_font = _font(styles_dir, "SourceSerifPro-Semibold.ttf", 150)
-    subtitle_font = _font(styles_dir, "SourceSerifPro-It.ttf", 70)
-    author_font = _font(styles_dir, "SourceSansPro-Semibold.ttf", 80)
+    title_font = _font(styles_dir, COVER_FONTS[0], 150)
+    subtitle_font = _font(styles_dir, COVER_FONTS[1], 70)
+    author_font = _font(styles_dir, COVER_FONTS[2], 80)
     draw.rectangle((120, 120, WIDTH - 120, HEIGHT - 120), outline=ACCENT, width=6)
     y = _centred(draw, 620, textwrap.wrap(meta.title, 14), title_font, INK)
     if meta.subtitle:

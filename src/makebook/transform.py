@@ -137,4 +137,5 @@ def render_book(
     pages.extend(chapters[c.id] for c in book.chapters if c.matter == "back")
     if book.is_sample:
         pages.append(sample_end(book, env))
-    return RenderedBook(book=book, pages=tuple(live_links(pages)), cover=book_cover(book))
+    cover = book_cover(book, cache)
+    return RenderedBook(book=book, pages=tuple(live_links(pages)), cover=cover)
