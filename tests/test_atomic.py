@@ -103,3 +103,16 @@ def test_two_builds_at_once_do_not_corrupt_each_other(small_book, tmp_path):
     assert not list(out.glob(".*.part"))
     again = build(book, out)  # and the cache they shared is still sound
     assert set(again.outputs) == {"epub", "pdf", "screen"}
+
+
+def test_a_failure_while_writing_in_a_worker_reaches_the_build():
+    import pytest
+
+    from makebook.build import in_background
+
+    def fail() -> None:
+        raise ValueError("the disk is full")
+
+    wait = in_background(fail)
+    with pytest.raises(ValueError, match="the disk is full"):
+        wait()
