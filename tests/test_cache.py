@@ -98,3 +98,24 @@ def test_an_epub_built_alone_after_an_edit_keeps_print_page_numbers(small_book, 
     assert (out / "a-small-book.pdf").read_bytes() == pdf  # not asked for: left as it was
     full = build(book, tmp_path / "full", ["epub", "pdf"]).outputs["epub"]
     assert alone.outputs["epub"].read_bytes() == full.read_bytes()
+
+
+def test_what_killed_builds_left_in_the_cache_is_removed_once_it_is_old(small_book, tmp_path):
+    import os
+    import time
+
+    book = copy(small_book, tmp_path)
+    out = tmp_path / "out"
+    build(book, out, ["pdf"])
+    cache = out / CACHE_DIR
+    left = [cache / "layout" / ".abc.pdf.999999.part", cache / "pages" / ".def.999999"]
+    fresh = cache / "layout" / ".ghi.pdf.999998.part"  # perhaps a build beside this one
+    hour_ago = time.time() - 3600
+    for path in [*left, fresh]:
+        path.write_bytes(b"half")
+    for path in left:
+        os.utime(path, (hour_ago, hour_ago))
+    (book / "one.md").write_text((book / "one.md").read_text() + "\nMore.\n")
+    build(book, out, ["pdf"])
+    assert not any(path.exists() for path in left)
+    assert fresh.exists()

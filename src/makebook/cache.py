@@ -207,9 +207,19 @@ class PageCache:
 
     def prune(self, older_than: float) -> None:
         """Remove pages this build did not use, once no build beside it can still need them."""
-        for path in self.folder.glob("*.json"):
-            if path.stem not in self.used and path.stat().st_mtime < older_than:
+        for path in self.folder.glob("*") if self.folder.is_dir() else []:
+            # A file starting with a dot was being written by a build that was killed.
+            unused = path.suffix == ".json" and path.stem not in self.used
+            if (unused or path.name.startswith(".")) and modified_before(path, older_than):
                 path.unlink(missing_ok=True)
+
+
+def modified_before(path: Path, moment: float) -> bool:
+    """False for a file another build removed meanwhile."""
+    try:
+        return path.stat().st_mtime < moment
+    except OSError:
+        return False
 
 
 def render_context(book: Book) -> str:

@@ -34,7 +34,14 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from .assets import stylesheets
-from .cache import PRUNE_AFTER_SECONDS, file_digest, layout_state, tree_files, versions
+from .cache import (
+    PRUNE_AFTER_SECONDS,
+    file_digest,
+    layout_state,
+    modified_before,
+    tree_files,
+    versions,
+)
 from .config import length_in_inches
 from .model import PageStart, RenderedBook
 from .pagemap import RawStart, assemble_starts, raw_starts, to_roman
@@ -321,12 +328,10 @@ class LayoutStore:
                 continue
         settled = time.time() - PRUNE_AFTER_SECONDS
         for path in self.folder.iterdir():
-            if (
-                path.suffix in (".pdf", ".json")
-                and not path.name.startswith("state-")
-                and path.stem not in keep
-                and path.stat().st_mtime < settled
-            ):
+            unused = path.suffix in (".pdf", ".json") and path.stem not in keep
+            # Files starting with a dot were being written by a build that was killed.
+            stale = path.name.startswith(".") or (unused and not path.name.startswith("state-"))
+            if stale and modified_before(path, settled):
                 path.unlink(missing_ok=True)
 
 
