@@ -34,7 +34,7 @@ def assert_same_pdf(fast: Path, reference: Path) -> None:
 @pytest.fixture(scope="module")
 def release_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("release")
-    return build(DEMO, out, ["pdf", "screen"], release=True).outputs
+    return build(DEMO, out, ["epub", "pdf", "screen"], release=True).outputs
 
 
 @pytest.mark.parametrize("edition", ["pdf", "screen"])
@@ -42,6 +42,10 @@ def test_chapter_by_chapter_layout_is_the_same_book_as_a_release_build(
     demo_build, release_build, edition
 ):
     assert_same_pdf(demo_build[edition], release_build[edition])
+
+
+def test_the_epub_page_list_is_the_same_from_either_layout(demo_build, release_build):
+    assert demo_build["epub"].read_bytes() == release_build["epub"].read_bytes()
 
 
 def test_the_joined_pdf_keeps_one_structure_tree_and_the_standard_entries(demo_build):
