@@ -240,17 +240,21 @@ def following_text(marker: etree._Element, limit: int) -> str:
     return "".join(parts)
 
 
+def package_metas(epub: Path) -> set[tuple[str | None, str | None]]:
+    """(property, value) of every <meta> in the package document."""
+    package = opf(epub_files(epub))
+    return {(m.get("property"), m.text) for m in package.iterfind(".//opf:meta", NS)}
+
+
 def test_page_break_source_and_page_navigation_are_declared(demo_build):
-    package = opf(epub_files(demo_build["epub"]))
-    metas = {(m.get("property"), m.text) for m in package.iterfind(".//opf:meta", NS)}
+    metas = package_metas(demo_build["epub"])
     assert ("pageBreakSource", "urn:isbn:9781234567897") in metas
     assert ("schema:accessibilityFeature", "printPageNumbers") in metas
     assert ("schema:accessibilityFeature", "pageNavigation") in metas
 
 
 def test_declared_accessibility_is_in_the_package(small_build):
-    package = opf(epub_files(small_build["epub"]))
-    metas = {(m.get("property"), m.text) for m in package.iterfind(".//opf:meta", NS)}
+    metas = package_metas(small_build["epub"])
     assert ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA") in metas
     assert ("a11y:certifiedBy", "Fixture Press") in metas
     assert ("a11y:exemption", "eaa-microenterprise") in metas
@@ -261,8 +265,7 @@ def test_declared_accessibility_is_in_the_package(small_build):
 
 
 def test_demo_claims_alternative_text_because_it_has_an_image(demo_build):
-    package = opf(epub_files(demo_build["epub"]))
-    metas = {(m.get("property"), m.text) for m in package.iterfind(".//opf:meta", NS)}
+    metas = package_metas(demo_build["epub"])
     assert ("schema:accessibilityFeature", "alternativeText") in metas
     assert ("schema:accessMode", "visual") in metas
 

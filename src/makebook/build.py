@@ -116,7 +116,13 @@ def build(
         "release": release,
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
     }
-    unchanged = cached_build(manuscript, output, formats, cache, settings, sample)
+    # Taken before anything is read: an edit saved while this build runs is seen by the next.
+    known_inputs = current_inputs(manuscript, output, settings)
+    unchanged = (
+        cached_build(manuscript, output, formats, cache, known_inputs, sample)
+        if known_inputs
+        else None
+    )
     if unchanged is not None:
         progress("Nothing changed since the last build")
         fail_if_strict(strict, unchanged.warnings)
@@ -131,7 +137,9 @@ def build(
     fail_if_strict(strict, result.warnings)
     name = output_name(book, sample)
     targets = {fmt: output / f"{name}{SUFFIXES[fmt]}" for fmt in formats}
-    inputs = inputs_digest(build_folders(book.root, book.styles_dir), output, settings)
+    inputs = known_inputs or inputs_digest(
+        build_folders(book.root, book.styles_dir), output, settings
+    )
     todo = []
     for fmt in formats:
         entry = cache.fresh(f"{name}.{fmt}", inputs, targets[fmt])
@@ -165,24 +173,10 @@ def build(
         starts is None and ("pdf" in formats or ("epub" in todo and laid_before and not release))
     )
     editions = [e for e, wanted in (("print", needs_print), ("screen", "screen" in todo)) if wanted]
-    if release:
-        layouts = release_layouts(rendered, editions, targets, progress)
-    else:
-        from .layout import LayoutDidNotSettle, lay_out_editions
-
-        progress("Laying out pages")
-        try:
-            layouts = lay_out_editions(rendered, editions, cache.folder, name, progress)
-        except LayoutDidNotSettle:
-            result.warnings.append(
-                Problem(
-                    "the page numbers of the contents or of 'see page' references kept "
-                    "moving each other, so the PDF was laid out as one document",
-                    hint="nothing to do; `make-book --release` always lays it out that way",
-                    severity="warning",
-                )
-            )
-            layouts = release_layouts(rendered, editions, targets, progress)
+    layouts, warnings = lay_out_pdfs(
+        rendered, editions, cache.folder, name, targets, release, progress
+    )
+    result.warnings.extend(warnings)
     if "print" in layouts:
         starts = layouts["print"].starts()
         save_page_starts(cache, inputs, starts)
@@ -229,25 +223,33 @@ def build_folders(root: Path, styles: Path) -> list[Path]:
     return [root, styles, styles.parent / "templates"]
 
 
+def current_inputs(manuscript: Path, output: Path, settings: dict[str, object]) -> str | None:
+    """The digest of every file a build of this manuscript may read, and of its settings;
+    None when there is no styles folder to find (the build itself reports that)."""
+    root = manuscript.resolve()
+    try:
+        styles = find_styles(root)
+    except ManuscriptError:
+        return None
+    return inputs_digest(build_folders(root, styles), output, settings)
+
+
 def cached_build(
     manuscript: Path,
     output: Path,
     formats: Sequence[str],
     cache: BuildCache,
-    settings: dict[str, object],
+    inputs: str,
     sample: bool,
 ) -> BuildResult | None:
     """The last build's result when no input changed, found without reading the chapters.
 
     Only book.toml (for the output names) is read; anything unusual means a real build.
     """
-    root = manuscript.resolve()
     try:
-        title = load_config(root).meta.title
-        styles = find_styles(root)
+        title = load_config(manuscript.resolve()).meta.title
     except ManuscriptError:
         return None
-    inputs = inputs_digest(build_folders(root, styles), output, settings)
     name = slugify(title) + ("-sample" if sample else "")
     warnings = cache.warnings_for(inputs)
     if warnings is None:
@@ -326,6 +328,33 @@ class WholeBookLayout:
                 with contextlib.suppress(Exception):
                     self.worker.result()  # the worker may still be writing it
             self.scratch.unlink(missing_ok=True)
+
+
+def lay_out_pdfs(
+    rendered: Any,
+    editions: list[str],
+    cache_folder: Path,
+    name: str,
+    targets: dict[str, Path],
+    release: bool,
+    progress: Callable[..., None],
+) -> tuple[dict[str, EditionLayout], list[Problem]]:
+    """Chapter by chapter (the default) or, for a release, each edition as one document."""
+    if release:
+        return release_layouts(rendered, editions, targets, progress), []
+    from .layout import LayoutDidNotSettle, lay_out_editions
+
+    progress("Laying out pages")
+    try:
+        return dict(lay_out_editions(rendered, editions, cache_folder, name, progress)), []
+    except LayoutDidNotSettle:
+        warning = Problem(
+            "the page numbers of the contents or of 'see page' references kept "
+            "moving each other, so the PDF was laid out as one document",
+            hint="nothing to do; `make-book --release` always lays it out that way",
+            severity="warning",
+        )
+        return release_layouts(rendered, editions, targets, progress), [warning]
 
 
 def release_layouts(

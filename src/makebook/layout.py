@@ -27,20 +27,17 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from .assets import stylesheets
 from .cache import (
     PRUNE_AFTER_SECONDS,
     file_digest,
     layout_state,
     modified_before,
-    tree_files,
-    versions,
 )
 from .config import length_in_inches
 from .model import PageStart, RenderedBook
@@ -53,9 +50,11 @@ from .pdf import (
     html_document,
     render_html,
     required_gutter,
+    styles_digest,
     write_document,
 )
 from .templating import environment
+from .xhtml import E
 
 LINK_SCHEME = "makebook:"  # a link to another division; pdfjoin.py turns it into a destination
 MAX_ROUNDS = 6
@@ -104,7 +103,7 @@ class Laid:
 
 def lay_out_job(job: Job) -> Laid:
     """Runs in a worker: lay out, measure, and write the PDF if asked to."""
-    document = render_html(job.context, job.html, job.inside, job.extra_css, job.assets)
+    document = render_html(job.context, job.html, job.inside, job.assets, job.extra_css)
     anchors: dict[str, int] = {}
     bookmarks: list[list[Bookmark]] = []
     for number, page in enumerate(document.pages):
@@ -177,9 +176,9 @@ class EditionLayout:
     inside: str
     counts: list[int]
     anchors: list[dict[str, int]]
-    owner: dict[str, int] = field(default_factory=dict)  # id -> group index
-    images: ImageDigests = field(default_factory=lambda: ImageDigests(Path(".")))
-    measured: bool = False  # counts come from a real layout (this build's or the last one's)
+    owner: dict[str, int]  # id -> group index
+    images: ImageDigests
+    measured: bool  # counts come from a real layout (this build's or the last one's)
 
     def placements(self) -> list[Placement]:
         recto = self.edition == "print"  # the print edition opens every division on a recto
@@ -350,37 +349,21 @@ class Guess:
         try:
             inside = str(previous.get("inside") or "")
             known = previous.get("groups") or {}
-            assert isinstance(known, dict) and (not inside or INSIDE.match(inside))
+            if not isinstance(known, dict) or (inside and not INSIDE.match(inside)):
+                raise ValueError("not a layout record")
             counts = [int(known.get(g.name, {}).get("pages", 1)) for g in groups]
             anchors = [
                 {str(k): int(v) for k, v in known.get(g.name, {}).get("anchors", {}).items()}
                 for g in groups
             ]
-            assert all(count > 0 for count in counts)
-        except (AssertionError, AttributeError, TypeError, ValueError):
+            if min(counts, default=1) < 1:
+                raise ValueError("a division without pages")
+        except (AttributeError, TypeError, ValueError):
             return blank  # a damaged record: guess nothing, lay everything out
         return cls(inside, counts, anchors, bool(known) and all(g.name in known for g in groups))
 
 
 INSIDE = re.compile(r"^\d+(\.\d+)?in$")
-
-
-def styles_digest(rendered: RenderedBook, edition: str) -> str:
-    """What every division of an edition reads besides its HTML: the edition's stylesheets,
-    the other files in styles/ (fonts, artwork), the [pdf] settings and the libraries.
-
-    A stylesheet the edition does not use (epub.css, the other PDF edition's) is left out,
-    so editing it lays nothing out again.
-    """
-    book = rendered.book
-    used = {path.name for path in stylesheets(book.styles_dir, edition)}
-    digest = hashlib.sha256(json.dumps([versions(), edition], sort_keys=True).encode())
-    digest.update(json.dumps(vars(book.pdf), sort_keys=True, default=str).encode())
-    for path in tree_files(book.styles_dir, None):
-        if path.suffix == ".css" and path.parent == book.styles_dir and path.name not in used:
-            continue
-        digest.update(str(path.relative_to(book.styles_dir)).encode() + file_digest(path).encode())
-    return digest.hexdigest()
 
 
 class ImageDigests:
@@ -461,7 +444,7 @@ def lay_out_editions(
             context=LayoutContext(book.root, book.styles_dir, book.pdf, edition),
             identifier=rendered.meta.identifier,
             html_for=lambda sections, e=edition: html_document(rendered.meta, e, sections),
-            assets=styles_digest(rendered, edition),
+            assets=styles_digest(book, edition),
             store=store,
             inside=guess.inside,
             counts=guess.counts,
@@ -472,10 +455,10 @@ def lay_out_editions(
         )
     results: dict[str, Laid] = {}
     with Workers() as workers:
-        settle(list(layouts.values()), results, store, workers, progress)
+        plans = settle(list(layouts.values()), results, store, workers, progress)
         output: dict[str, EditionResult] = {}
         for edition, layout in layouts.items():
-            final = layout.jobs(write=True)
+            final = plans[id(layout)]
             blank = None
             if layout.edition == "print" and any(p.blank_before for p in layout.placements()):
                 blank = blank_page(layout, results, store, workers)
@@ -497,8 +480,11 @@ def settle(
     store: LayoutStore,
     workers: Workers,
     progress: Callable[..., None],
-) -> None:
-    """Lay out, round after round, until every division's inputs follow from the results."""
+) -> dict[int, list[Job]]:
+    """Lay out, round after round, until every division's inputs follow from the results.
+
+    Returns each layout's settled jobs (by id() of the layout), all laid out and written.
+    """
     plans = {id(layout): layout.jobs(write=layout.measured) for layout in layouts}
     pending = list(layouts)
     for _ in range(MAX_ROUNDS):
@@ -526,7 +512,7 @@ def settle(
                 pending.remove(layout)
             plans[id(layout)] = again
         if not pending:
-            return
+            return plans
     raise LayoutDidNotSettle()
 
 
@@ -534,8 +520,6 @@ def blank_page(
     layout: EditionLayout, results: dict[str, Laid], store: LayoutStore, workers: Workers
 ) -> Path:
     """A document whose second page is the edition's blank verso (with its trim and marks)."""
-    from .xhtml import E
-
     html = layout.html_for(
         [
             E.div(E.p("\u00a0")),

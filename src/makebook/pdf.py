@@ -8,6 +8,8 @@ WeasyPrint reads nothing but the book's own files and the installed fonts.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import jinja2
+import pydyf
 from lxml import etree
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
@@ -22,6 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .assets import find_font, font_dirs, stylesheets
+from .cache import file_digest, tree_files, versions
 from .config import length_in_inches
 from .errors import error
 from .model import Book, Metadata, Page, PdfSettings, RenderedBook
@@ -236,7 +240,8 @@ def _render(rendered: RenderedBook, edition: Edition, inside: str) -> Document:
     book = rendered.book
     env = environment(book.styles_dir.parent / "templates")
     context = LayoutContext(book.root, book.styles_dir, book.pdf, edition.name)
-    return render_html(context, book_document(rendered, env, edition), inside)
+    assets = styles_digest(book, edition.name)
+    return render_html(context, book_document(rendered, env, edition), inside, assets)
 
 
 @dataclass(frozen=True)
@@ -263,6 +268,23 @@ class Styles:
         return [CSS(string=css, color_profiles=self.profiles, **common)] if css else []
 
 
+def styles_digest(book: Book, edition: str) -> str:
+    """What every division of an edition reads besides its HTML: the edition's stylesheets,
+    the other files in styles/ (fonts, artwork), the [pdf] settings and the libraries.
+
+    A stylesheet the edition does not use (epub.css, the other PDF edition's) is left out,
+    so editing it lays nothing out again.
+    """
+    used = {path.name for path in stylesheets(book.styles_dir, edition)}
+    digest = hashlib.sha256(json.dumps([versions(), edition], sort_keys=True).encode())
+    digest.update(json.dumps(vars(book.pdf), sort_keys=True, default=str).encode())
+    for path in tree_files(book.styles_dir, None):
+        if path.suffix == ".css" and path.parent == book.styles_dir and path.name not in used:
+            continue
+        digest.update(str(path.relative_to(book.styles_dir)).encode() + file_digest(path).encode())
+    return digest.hexdigest()
+
+
 @functools.lru_cache(maxsize=4)
 def edition_styles(context: LayoutContext, inside: str, assets: str) -> Styles:
     """Parsed once per process and reused for every division laid out with the same styles.
@@ -285,16 +307,12 @@ def edition_styles(context: LayoutContext, inside: str, assets: str) -> Styles:
 
 
 def render_html(
-    context: LayoutContext, html: str, inside: str, extra_css: str = "", assets: str = ""
+    context: LayoutContext, html: str, inside: str, assets: str, extra_css: str = ""
 ) -> Document:
     """Lay out one XHTML document with the edition's stylesheets, reading only the book."""
     edition = EDITIONS[context.edition]
     try:
-        styles = (
-            edition_styles(context, inside, assets)
-            if assets
-            else edition_styles.__wrapped__(context, inside, assets)
-        )
+        styles = edition_styles(context, inside, assets)
         document = HTML(string=html, base_url=str(context.root) + "/", url_fetcher=styles.fetcher)
         return document.render(
             stylesheets=styles.sheets + styles.extra(extra_css),
@@ -311,14 +329,11 @@ def render_html(
 
 
 def write_pdf(rendered: RenderedBook, document: Document, out: Path, edition_name: str) -> None:
-    """A whole-book layout, written with the same text layer as a joined one."""
-    from .pdfjoin import plain_spaces_in_file
-
     write_document(document, out, edition_name, rendered.meta.identifier)
-    plain_spaces_in_file(out)
 
 
 def write_document(document: Document, out: Path, edition_name: str, identifier: str) -> None:
+    """Every PDF makebook writes (whole books and single chapters) goes through here."""
     edition = EDITIONS[edition_name]
     document.write_pdf(
         str(out),
@@ -326,4 +341,22 @@ def write_document(document: Document, out: Path, edition_name: str, identifier:
         pdf_tags=True,
         uncompressed_pdf=False,
         pdf_identifier=identifier.encode("utf-8"),
+        finisher=plain_spaces,
     )
+
+
+NBSP_ENTRY = re.compile(rb"^(<[0-9a-f]+> )<00a0>$")
+
+
+def plain_spaces(_document: Document, pdf: pydyf.PDF) -> None:
+    """Copied text has ordinary spaces, whichever space a font's subset met first.
+
+    A font draws the space and the no-break space with one glyph, and WeasyPrint
+    maps that glyph to whichever of the two it set first; a chapter opening with
+    "\u2014\u00a0Winnicott" would otherwise copy and search with no-break spaces.
+    Runs on WeasyPrint's objects before they are written (its `finisher` hook).
+    """
+    for obj in pdf.objects:
+        lines = getattr(obj, "stream", None)
+        if isinstance(obj, pydyf.Stream) and lines and b"begincmap" in lines:
+            obj.stream = [NBSP_ENTRY.sub(rb"\1<0020>", line) for line in lines]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
@@ -64,7 +63,6 @@ def join_edition(result: EditionResult, out: Path) -> None:
                 joined.Root[key] = copy_object(joined, first.Root[key])
         joined.trailer.Info = copy_object(joined, first.trailer.Info)
         tree.finish()
-        plain_spaces(joined)
         link_destinations(joined, destinations)
         add_outline(joined, bookmarks)
         joined.save(
@@ -74,37 +72,6 @@ def join_edition(result: EditionResult, out: Path) -> None:
             deterministic_id=True,
             min_version=first.pdf_version,
         )
-
-
-NBSP_TO_SPACE = (re.compile(rb"(<[0-9A-Fa-f]+>\s*)<00[Aa]0>"), rb"\1<0020>")
-
-
-def plain_spaces(pdf: pikepdf.Pdf) -> None:
-    """Copied text has ordinary spaces, whichever space a font's subset met first.
-
-    A font draws the space and the no-break space with one glyph, and WeasyPrint
-    maps that glyph to whichever of the two it set first; a chapter opening with
-    "\u2014\u00a0Winnicott" would otherwise copy and search with no-break spaces.
-    """
-    seen: set[tuple[int, int]] = set()
-    for page in pdf.pages:
-        fonts = page.obj.get("/Resources", {}).get("/Font", {})
-        for name in list(fonts.keys()):
-            font = fonts[name]
-            cmap = font.get("/ToUnicode")
-            if cmap is None or cmap.objgen in seen:
-                continue
-            seen.add(cmap.objgen)
-            data = cmap.read_bytes()
-            fixed = NBSP_TO_SPACE[0].sub(NBSP_TO_SPACE[1], data)
-            if fixed != data:
-                cmap.write(fixed)
-
-
-def plain_spaces_in_file(path: Path) -> None:
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        plain_spaces(pdf)
-        pdf.save(path, deterministic_id=True)
 
 
 def copy_object(joined: pikepdf.Pdf, value: Any) -> Any:
