@@ -222,3 +222,46 @@ def test_bleed_crop_marks_a_letter_screen_edition_and_drop_caps_join_the_same(sm
         assert_same_pdf(fast[edition], release[edition])
     media, trim = shape(fast["pdf"]).boxes[1]
     assert media[2] - media[0] == trim[2] - trim[0] + 18  # 0.125 in of bleed each side
+
+
+def test_a_cold_build_lays_each_division_out_once_unless_it_prints_a_later_page(
+    small_book, tmp_path
+):
+    """Folios are settled while the divisions are laid out side by side (placement.py).
+    A division printing the page of something after it is laid out again once that page
+    is known: within the round for the note that refers to the next chapter (known when
+    the note itself is paginated), in a second round for the contents."""
+    messages: list[str] = []
+    result = build(small_book, tmp_path / "out", ["pdf"], progress=record(messages))
+    rounds = [m for m in messages if m.startswith("Laying out ") and " of " in m]
+    total = int(rounds[0].split(" of ")[1].split()[0])
+    assert rounds == [
+        f"Laying out {total} of {total} divisions",
+        f"Laying out 1 of {total} divisions",
+    ]
+    release = build(small_book, tmp_path / "release", ["pdf"], release=True)
+    assert_same_pdf(result.outputs["pdf"], release.outputs["pdf"])
+
+
+def test_a_division_that_fails_stops_the_divisions_waiting_for_it(small_book, monkeypatch):
+    """The divisions after a failed one wait for its page count: they stop, and the
+    build reports the first failure instead of hanging."""
+    import signal
+
+    import makebook.layout
+    from makebook.errors import error
+
+    real = makebook.layout.render_html
+
+    def render(context, html, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "The First Essay" in html and "chapter-title" in html:
+            raise error("the first essay cannot be laid out")
+        return real(context, html, *args, **kwargs)
+
+    monkeypatch.setattr(makebook.layout, "render_html", render)
+    signal.alarm(120)  # a hang fails the test instead of the suite
+    try:
+        with pytest.raises(Exception, match="first essay cannot be laid out"):
+            build(small_book, small_book.parent / "failed", ["pdf", "screen"])
+    finally:
+        signal.alarm(0)

@@ -5,15 +5,18 @@ done again after any edit. Here the front matter and each part, chapter and
 appendix is laid out as a document of its own, in worker processes, and the
 result is cached by what went into it; pdfjoin.py joins the pieces into one PDF.
 
-Two things cross divisions, and both are settled by laying out again until
-nothing changes (a fixed point):
-- where a division starts (its first folio, and whether a blank verso comes
-  before it) depends on the page counts of the divisions before it;
+Two things cross divisions, and placement.py settles both while the workers lay
+the divisions out side by side, through a board of page counts they share:
+- where a division starts (its first folio, the side of its first page, and
+  whether a blank verso comes before it) follows from the page counts of the
+  divisions before it; the folio is set after pagination, so this costs no
+  second layout;
 - the printed contents and "see page N" references print the page of their
-  target, which may be in another division.
+  target; a number the board knows is filled in before layout, one that was
+  guessed wrong is corrected by laying out again, at once if the target comes
+  before the division, in another round (a fixed point) if it comes after.
 The previous build's page counts and target pages are the first guess, so an
-edit usually settles in one round that lays out only the edited chapter. With
-no previous build, a first round only measures (layout without writing).
+edit usually settles in one round that lays out only the edited chapter.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -41,7 +45,7 @@ from .cache import (
 )
 from .config import length_in_inches
 from .model import PageStart, RenderedBook
-from .pagemap import RawStart, assemble_starts, raw_starts, to_roman
+from .pagemap import RawStart, assemble_starts, raw_starts
 from .pdf import (
     Division,
     LayoutContext,
@@ -53,8 +57,25 @@ from .pdf import (
     styles_digest,
     write_document,
 )
+from .placement import (
+    FAILED,
+    Board,
+    OtherSide,
+    Placement,
+    Ref,
+    Seat,
+    fill,
+    first_page_css,
+    folio_number,
+    place,
+    placed_while_laid_out,
+    placeholder,
+)
 from .templating import environment
 from .xhtml import E
+
+if TYPE_CHECKING:
+    from weasyprint import Document
 
 LINK_SCHEME = "makebook:"  # a link to another division; pdfjoin.py turns it into a destination
 MAX_ROUNDS = 6
@@ -78,15 +99,24 @@ class Group:
 class Job:
     """Everything a worker needs to lay out one document."""
 
-    key: str
-    html: str
+    key: str  # of the document as planned; the worker returns the key of what it laid out
+    template: str  # the HTML, with placeholders for the page numbers it prints
     extra_css: str
     inside: str
     context: LayoutContext
     page_ids: frozenset[str]
     identifier: str
-    pdf: Path | None  # where to write the PDF; None = measure only
+    folder: Path  # the layout store: the PDF is written there, named by its key
     assets: str  # digest of the stylesheets and fonts the layout reads
+    images: tuple[tuple[str, str], ...]
+    seat: Seat | None  # None: laid out as planned, with no other division to wait for
+
+
+def job_key(job: Job, html: str, extra_css: str) -> str:
+    """A digest of everything that goes into laying a document out."""
+    edition = job.context.edition
+    parts = [edition, html, extra_css, job.inside, job.assets, [list(i) for i in job.images]]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 @dataclass
@@ -97,13 +127,62 @@ class Laid:
     anchors: dict[str, int]  # id -> page index in this document
     bookmarks: list[list[Bookmark]]  # per page
     starts: list[RawStart]
-    pdf: Path | None
+    pdf: Path | None  # None: measured only
     sha256: str = ""
 
 
-def lay_out_job(job: Job) -> Laid:
-    """Runs in a worker: lay out, measure, and write the PDF if asked to."""
-    document = render_html(job.context, job.html, job.inside, job.assets, job.extra_css)
+def lay_out_job(job: Job, board: Board) -> tuple[str, Laid]:
+    """Runs in a worker: lay out, placed and numbered as far as the other divisions say,
+    and write the PDF. Returns the key of the document actually laid out, and its record."""
+    seat = job.seat
+    if seat is None:
+        html = fill(job.template, ())
+        document = render_html(job.context, html, job.inside, job.assets, job.extra_css)
+        return job.key, measure_and_write(job, document, job.key, write=True)
+    try:
+        # Targets before this division are laid out, or being laid out, by other workers.
+        extra, (numbers, _) = job.extra_css, board.numbers(seat, seat.index - 1)
+        for _ in range(MAX_ROUNDS):
+            html = fill(job.template, numbers)
+            try:
+                with placed_while_laid_out(seat, board) as folios:
+                    document = render_html(job.context, html, job.inside, job.assets, extra)
+            except OtherSide as turn:
+                seat = replace(seat, guess=turn.placement)
+                extra = first_page_css(seat.bodies[seat.index], turn.placement)
+                continue
+            if folios.shift is not None:  # now laid out as if placed so from the start
+                seat = replace(seat, guess=folios.placement)
+                extra = first_page_css(seat.bodies[seat.index], folios.placement)
+            board.publish(seat.slot, len(document.pages), list(own_anchors(seat, document)))
+            settled, complete = board.numbers(seat, seat.index)
+            if not complete and not seat.trusted:
+                # Numbers of targets further on are only known after this round: this
+                # layout gives the page count the divisions after it need; the next
+                # round lays it out with its numbers.
+                key = job_key(job, html, extra)
+                return key, measure_and_write(job, document, key, write=False)
+            if settled == numbers:
+                break
+            numbers = settled  # a number it had to guess is known now, and was wrong
+        key = job_key(job, html, extra)
+        return key, measure_and_write(job, document, key, write=True)
+    except BaseException:
+        board.publish(seat.slot, FAILED)  # the divisions after this one stop waiting
+        raise
+
+
+def own_anchors(seat: Seat, document: Document) -> Iterable[tuple[int, int]]:
+    """The referenced targets this division lays out, with the page each is on."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            pages.setdefault(name, number)
+    for target, slot in seat.owned:
+        yield slot, pages.get(target, 0)
+
+
+def measure_and_write(job: Job, document: Document, key: str, write: bool) -> Laid:
     anchors: dict[str, int] = {}
     bookmarks: list[list[Bookmark]] = []
     for number, page in enumerate(document.pages):
@@ -117,12 +196,13 @@ def lay_out_job(job: Job) -> Laid:
             ]
         )
     laid = Laid(len(document.pages), anchors, bookmarks, raw_starts(job.page_ids, document), None)
-    if job.pdf is not None:
-        temp = job.pdf.with_name(f".{job.pdf.name}.{os.getpid()}.part")
+    if write:
+        target = job.folder / f"{key}.pdf"
+        temp = target.with_name(f".{target.name}.{os.getpid()}.part")
         write_document(document, temp, job.context.edition, job.identifier)
         laid.sha256 = file_digest(temp)
-        os.replace(temp, job.pdf)
-        laid.pdf = job.pdf
+        os.replace(temp, target)
+        laid.pdf = target
     return laid
 
 
@@ -134,32 +214,27 @@ def groups_of(divisions: list[Division]) -> list[Group]:
     return [Group(ds, frozenset(element_ids(ds)), body) for ds, body in groups]
 
 
+def numbered(link: etree._Element, in_toc: bool) -> bool:
+    """A link that prints its target's page: a contents entry, or a cross-reference."""
+    return in_toc or "xref" in (link.get("class") or "").split()
+
+
+def referenced_targets(divisions: Iterable[Division]) -> list[str]:
+    targets = set()
+    for division in divisions:
+        in_toc = division.element.tag == "nav"
+        for link in division.element.iter("a"):
+            href = link.get("href", "")
+            if href.startswith("#") and numbered(link, in_toc):
+                targets.add(href[1:])
+    return sorted(targets)
+
+
 def element_ids(divisions: Iterable[Division]) -> Iterable[str]:
     for division in divisions:
         for element in division.element.iter():
             if isinstance(element.tag, str) and element.get("id"):
                 yield element.get("id")
-
-
-@dataclass
-class Placement:
-    """Where a group lands in the joined book."""
-
-    blank_before: bool
-    first_page: int  # index in the whole PDF
-    first_folio: int  # value of the page counter on its first page
-
-
-def first_page_css(group: Group, place: Placement) -> str:
-    """Where a division starts: its first folio, and a left-hand page when it lands on one."""
-    rules = []
-    if group.body:
-        # Only :first works here; `@page { counter-reset }` would reset on every page.
-        rules.append(f"@page :first {{ counter-reset: page {place.first_folio}; }}")
-    if place.first_page % 2 == 1:
-        # The root's break-before decides the side of a document's first page.
-        rules.append("html { break-before: left; }")
-    return "\n".join(rules)
 
 
 @dataclass
@@ -178,76 +253,88 @@ class EditionLayout:
     anchors: list[dict[str, int]]
     owner: dict[str, int]  # id -> group index
     images: ImageDigests
-    measured: bool  # counts come from a real layout (this build's or the last one's)
+    offset: int  # the edition's first count slot on the workers' board
+    referenced: dict[str, int]  # target of a page reference -> its anchor slot on the board
+    measured: bool  # counts and anchors come from a complete layout (the last build's or this)
+
+    @property
+    def bodies(self) -> tuple[bool, ...]:
+        return tuple(group.body for group in self.groups)
 
     def placements(self) -> list[Placement]:
-        recto = self.edition == "print"  # the print edition opens every division on a recto
-        placed: list[Placement] = []
-        page = folio = 0
-        in_body = False
-        for index, (group, count) in enumerate(zip(self.groups, self.counts, strict=True)):
-            blank = recto and index > 0 and page % 2 == 1
-            page += blank
-            if group.body and not in_body:
-                folio, in_body = 0, True  # the body's folios start again at 1
-            else:
-                folio += blank
-            placed.append(Placement(blank, page, folio + 1))
-            page += count
-            folio += count
-        return placed
+        return place(self.edition, self.bodies, self.counts)
 
     def total_pages(self) -> int:
         last = self.placements()[-1]
         return last.first_page + self.counts[-1]
 
-    def folio_of(self, target: str, placed: list[Placement]) -> int:
-        index = self.owner.get(target)
-        if index is None:
-            return 0
-        return placed[index].first_folio + self.anchors[index].get(target, 0)
-
-    def jobs(self, write: bool) -> list[Job]:
+    def jobs(self) -> list[Job]:
         placed = self.placements()
         page_ids = frozenset(d.id for g in self.groups for d in g.divisions)
+        bodies = self.bodies
         result = []
-        for group, place in zip(self.groups, placed, strict=True):
-            sections = [
-                self.resolve(copy.deepcopy(d.element), group, placed) for d in group.divisions
-            ]
-            html = self.html_for(sections)
-            extra = first_page_css(group, place)
-            images = self.images.of(sections)
-            key = hashlib.sha256(
-                json.dumps([self.edition, html, extra, self.inside, self.assets, images]).encode()
-            ).hexdigest()
-            result.append(
-                Job(key, html, extra, self.inside, self.context, page_ids, self.identifier,
-                    self.store.pdf_path(key) if write else None, self.assets)
-            )  # fmt: skip
+        for index, (group, where) in enumerate(zip(self.groups, placed, strict=True)):
+            refs: list[Ref] = []
+            copies = [copy.deepcopy(d.element) for d in group.divisions]
+            sections = [self.resolve(section, group, refs) for section in copies]
+            numbers = tuple(self.number(ref, placed) for ref in refs)
+            owned = tuple((t, slot) for t, slot in self.referenced.items() if t in group.ids)
+            seat = Seat(self.edition, self.offset, index, bodies, where, tuple(refs), numbers,
+                        owned, self.measured)  # fmt: skip
+            job = Job("", self.html_for(sections), first_page_css(group.body, where), self.inside,
+                      self.context, page_ids, self.identifier, self.store.folder, self.assets,
+                      tuple(self.images.of(sections)), seat)  # fmt: skip
+            planned = fill(job.template, numbers)
+            result.append(replace(job, key=job_key(job, planned, job.extra_css)))
         return result
 
-    def resolve(
-        self, section: etree._Element, group: Group, placed: list[Placement]
-    ) -> etree._Element:
-        """Links leaving the group point to a named destination; page references get numbers."""
+    def resolve(self, section: etree._Element, group: Group, refs: list[Ref]) -> etree._Element:
+        """Links leaving the group point to a named destination; page references get a
+        placeholder for their number, and a Ref in `refs`."""
         in_toc = section.tag == "nav"
         for link in section.iter("a"):
             href = link.get("href", "")
             if not href.startswith("#"):
                 continue
             target = href[1:]
-            if "xref" in (link.get("class") or "").split() or in_toc:
-                folio = self.folio_of(target, placed)
+            if numbered(link, in_toc):
                 front = in_toc and "toc-front" in (link.getparent().get("class") or "")
-                link.set("data-folio", to_roman(folio) if front else str(folio))
+                link.set("data-folio", placeholder(len(refs)))
+                refs.append(Ref(target, self.owner.get(target), self.referenced[target], front))
             if target not in group.ids:
                 link.set("href", LINK_SCHEME + target)
         return section
 
-    def update(self, jobs: list[Job], results: dict[str, Laid]) -> None:
-        self.counts = [results[job.key].pages for job in jobs]
-        self.anchors = [results[job.key].anchors for job in jobs]
+    def number(self, ref: Ref, placed: list[Placement]) -> str:
+        """The page number of a reference, as far as the last layout knows it."""
+        if ref.owner is None:
+            return folio_number(0, ref.roman)
+        page = placed[ref.owner].first_folio + self.anchors[ref.owner].get(ref.target, 0)
+        return folio_number(page, ref.roman)
+
+    def known_anchors(self, laid: list[Laid | None]) -> dict[int, int | None]:
+        """For the board: the page of each referenced target in its division, if known.
+
+        A part's, chapter's or appendix's own id is on its first page: a reference to
+        it waits only for the page counts before it.
+        """
+        known: dict[int, int | None] = {}
+        for target, slot in self.referenced.items():
+            index = self.owner.get(target)
+            done = laid[index] if index is not None else None
+            if done:
+                known[slot] = done.anchors.get(target, 0)
+            elif (
+                index is not None and self.groups[index].body and self.groups[index].name == target
+            ):
+                known[slot] = 0
+            else:
+                known[slot] = None
+        return known
+
+    def update(self, laid: list[Laid]) -> None:
+        self.counts = [each.pages for each in laid]
+        self.anchors = [each.anchors for each in laid]
         self.measured = True
         design = length_in_inches(self.context.settings.inside)
         if self.edition == "print":
@@ -396,8 +483,8 @@ class EditionResult:
 
     def starts(self) -> tuple[PageStart, ...]:
         raws: list[RawStart] = []
-        for place, laid in zip(self.layout.placements(), self.laid, strict=True):
-            if place.blank_before:
+        for where, laid in zip(self.layout.placements(), self.laid, strict=True):
+            if where.blank_before:
                 raws.append(("", None, ""))
             raws.extend(laid.starts)
         return assemble_starts(raws)
@@ -431,8 +518,9 @@ def lay_out_editions(
     groups = groups_of(divisions)
     owner = {i: index for index, group in enumerate(groups) for i in group.ids}
     images = ImageDigests(book.root)
+    targets = referenced_targets(divisions)
     layouts = {}
-    for edition in editions:
+    for number, edition in enumerate(editions):
         guess = Guess.read(store.previous(name, edition), groups)
         if not guess.inside:
             design = length_in_inches(book.pdf.inside)
@@ -451,10 +539,12 @@ def lay_out_editions(
             anchors=guess.anchors,
             owner=owner,
             images=images,
+            offset=number * len(groups),
+            referenced={t: number * len(targets) + i for i, t in enumerate(targets)},
             measured=guess.complete,
         )
     results: dict[str, Laid] = {}
-    with Workers() as workers:
+    with Workers(len(editions) * len(groups), len(editions) * len(targets)) as workers:
         plans = settle(list(layouts.values()), results, store, workers, progress)
         output: dict[str, EditionResult] = {}
         for edition, layout in layouts.items():
@@ -485,29 +575,36 @@ def settle(
 
     Returns each layout's settled jobs (by id() of the layout), all laid out and written.
     """
-    plans = {id(layout): layout.jobs(write=layout.measured) for layout in layouts}
+    plans = {id(layout): layout.jobs() for layout in layouts}
     pending = list(layouts)
     for _ in range(MAX_ROUNDS):
         todo: dict[str, Job] = {}
         for layout in pending:
+            known: list[Laid | None] = []
             for job in plans[id(layout)]:
                 cached = results.get(job.key) or store.get(job.key)
-                if cached is not None and (cached.pdf is not None or job.pdf is None):
+                if cached is not None:
                     results[job.key] = cached
-                else:
+                if cached is None or cached.pdf is None:
                     todo.setdefault(job.key, job)
+                known.append(cached)
+            workers.board.reset(layout.offset, [k.pages if k else None for k in known])
+            workers.board.reset_anchors(layout.known_anchors(known))
         total = sum(len(plans[id(layout)]) for layout in pending)
         progress(f"Laying out {len(todo)} of {total} divisions")
-        for job, laid in workers.run(list(todo.values())):
-            results[job.key] = laid
+        as_planned: dict[str, Laid] = {}
+        for job, key, laid in workers.run(list(todo.values())):
+            results[key] = laid
             if laid.pdf is not None:
-                store.put(job.key, laid)
+                store.put(key, laid)
+            as_planned[job.key] = laid
         for layout in list(pending):
-            layout.update(plans[id(layout)], results)
-            again = layout.jobs(write=True)
+            plan = plans[id(layout)]
+            layout.update([results.get(j.key) or as_planned[j.key] for j in plan])
+            again = layout.jobs()
             keys = [j.key for j in again]
-            if keys == [j.key for j in plans[id(layout)]] and all(
-                results[key].pdf is not None for key in keys
+            if keys == [j.key for j in plan] and all(
+                key in results and results[key].pdf is not None for key in keys
             ):
                 pending.remove(layout)
             plans[id(layout)] = again
@@ -533,17 +630,23 @@ def blank_page(
     cached = results.get(key) or store.get(key)
     if cached is None:
         job = Job(key, html, css, layout.inside, layout.context, frozenset(), layout.identifier,
-                  store.pdf_path(key), layout.assets)  # fmt: skip
-        ((_, cached),) = workers.run([job])
+                  store.folder, layout.assets, (), None)  # fmt: skip
+        ((_, _, cached),) = workers.run([job])
         store.put(key, cached)
-    assert cached.pdf is not None
     return cached.pdf
 
 
 class Workers:
-    """Worker processes for layout: one per core; none on a single core."""
+    """Worker processes for layout: one per core; none on a single core.
 
-    def __init__(self) -> None:
+    They share a board of page counts (placement.py), made before they are forked.
+    """
+
+    def __init__(self, slots: int, targets: int) -> None:
+        cores = os.cpu_count() or 1
+        forking = cores > 1 and "fork" in multiprocessing.get_all_start_methods()
+        self.fork = multiprocessing.get_context("fork") if forking else None
+        self.board = Board(self.fork or multiprocessing.get_context(), slots, targets)
         self.pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Workers:
@@ -553,12 +656,29 @@ class Workers:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
 
-    def run(self, jobs: list[Job]) -> list[tuple[Job, Laid]]:
-        cores = os.cpu_count() or 1
-        if len(jobs) <= 1 or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            return [(job, lay_out_job(job)) for job in jobs]
+    def run(self, jobs: list[Job]) -> list[tuple[Job, str, Laid]]:
+        """Lay the jobs out; each comes back with the key of what was laid out.
+
+        In book order: a division waits only for divisions before it, which are then
+        already taken by a worker (or done), so every wait ends.
+        """
+        ordered = sorted(jobs, key=lambda j: (j.seat.index, j.seat.first) if j.seat else (0, 0))
+        if len(jobs) <= 1 or self.fork is None:
+            return [(job, *lay_out_job(job, self.board)) for job in ordered]
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork"))
-        # The longest documents first, so no core waits on one big chapter at the end.
-        ordered = sorted(jobs, key=lambda j: -len(j.html))
-        return list(zip(ordered, self.pool.map(lay_out_job, ordered), strict=True))
+            self.pool = ProcessPoolExecutor(
+                os.cpu_count(), mp_context=self.fork, initializer=join_board, initargs=(self.board,)
+            )
+        laid = self.pool.map(lay_out_in_worker, ordered)
+        return [(job, key, each) for job, (key, each) in zip(ordered, laid, strict=True)]
+
+
+WORKER_BOARD: list[Board] = []  # in a worker process: the board it was forked with
+
+
+def join_board(board: Board) -> None:
+    WORKER_BOARD.append(board)
+
+
+def lay_out_in_worker(job: Job) -> tuple[str, Laid]:
+    return lay_out_job(job, WORKER_BOARD[0])

@@ -1,0 +1,271 @@
+"""Where each division lands in the joined book, decided while the divisions are laid out.
+
+A division's first folio (and, in the screen edition, the side of its first
+page) follows from the page counts of the divisions before it, which are only
+known once those are laid out too. Laying every division out twice, once to
+count and once with its folios, doubled the cost of a cold build. WeasyPrint
+paginates a document completely before it makes the margin boxes, and only the
+margin boxes show the folio; so a worker lays its division out, publishes the
+page count on a board shared by all workers, waits for the counts of the
+divisions before it (laid out at the same time, by the other workers), and only
+then lets the margin boxes be made, with the page counter moved to the right
+first folio. A division that turns out to start on the other side is laid out
+again at once (the side chooses `@page :left` or `:right` rules, which may
+change more than the margin boxes).
+
+The numbers printed by the contents and by "see page N" references are part of
+the text, so they must be right before layout. A worker fills in every number
+the board already knows (targets before its division usually are), lays out,
+and if a number it had to guess turns out wrong once the divisions before it
+are placed, lays out again at once. Numbers of targets later in the book that
+are not laid out yet stay guesses, which layout.py's fixed point corrects in
+another round.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+from typing import Any
+
+from .pagemap import to_roman
+
+UNKNOWN = -1
+FAILED = -2
+WAIT_SECONDS = 1.0  # how often a waiting worker checks that its parent is still there
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a division lands in the joined book."""
+
+    blank_before: bool
+    first_page: int  # index in the whole PDF
+    first_folio: int  # value of the page counter on its first page
+
+
+def place(edition: str, bodies: Sequence[bool], counts: Sequence[int]) -> list[Placement]:
+    """The placement of each division (front matter or body) from the page counts before it."""
+    recto = edition == "print"  # the print edition opens every division on a recto
+    placed: list[Placement] = []
+    page = folio = 0
+    in_body = False
+    for index, (body, count) in enumerate(zip(bodies, counts, strict=True)):
+        blank = recto and index > 0 and page % 2 == 1
+        page += blank
+        if body and not in_body:
+            folio, in_body = 0, True  # the body's folios start again at 1
+        else:
+            folio += blank
+        placed.append(Placement(blank, page, folio + 1))
+        page += count
+        folio += count
+    return placed
+
+
+def first_page_css(body: bool, place: Placement) -> str:
+    """Where a division starts: its first folio, and a left-hand page when it lands on one."""
+    rules = []
+    if body:
+        # Only :first works here; `@page { counter-reset }` would reset on every page.
+        rules.append(f"@page :first {{ counter-reset: page {place.first_folio}; }}")
+    if place.first_page % 2 == 1:
+        # The root's break-before decides the side of a document's first page.
+        rules.append("html { break-before: left; }")
+    return "\n".join(rules)
+
+
+class EarlierDivisionFailed(Exception):
+    """A division before this one could not be laid out; its own error is the one to show."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A page number a division prints: of `target`, laid out in division `owner`."""
+
+    target: str
+    owner: int | None  # index in the edition; None: not in the PDF (printed as 0)
+    slot: int  # where the board keeps the target's page within its division
+    roman: bool  # front matter folio
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A division's place on the board and what its placement is computed from."""
+
+    edition: str
+    first: int  # the edition's first slot for page counts
+    index: int  # the division's index in its edition
+    bodies: tuple[bool, ...]  # for each division of the edition: body matter?
+    guess: Placement  # the placement it is laid out with
+    refs: tuple[Ref, ...]  # the page numbers it prints, in the order of its placeholders
+    numbers: tuple[str, ...]  # the guessed numbers
+    owned: tuple[tuple[str, int], ...]  # referenced targets it lays out, with their slots
+    trusted: bool  # the guesses come from a complete layout (the last build's or this one's)
+
+    @property
+    def slot(self) -> int:
+        return self.first + self.index
+
+
+PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+
+
+def placeholder(number: int) -> str:
+    """Stands for the `number`th page number in a division's HTML until it is known."""
+    return f"\ue000{number}\ue001"
+
+
+def fill(template: str, numbers: Sequence[str]) -> str:
+    return PLACEHOLDER.sub(lambda match: numbers[int(match[1])], template)
+
+
+def folio_number(folio: int, roman: bool) -> str:
+    return to_roman(folio) if roman else str(folio)
+
+
+class Board:
+    """Page counts of the divisions being laid out, and the pages of the targets of page
+    references within their divisions, in memory shared with the workers.
+
+    Count slots: one a division, editions one after another; anchor slots: one a
+    referenced target, likewise. UNKNOWN until a worker publishes. Created before
+    the workers are forked, so they inherit it.
+    """
+
+    def __init__(self, context: BaseContext, slots: int, targets: int) -> None:
+        self.counts = context.Array("i", max(slots, 1), lock=False)  # type: ignore[attr-defined]
+        self.anchors = context.Array("i", max(targets, 1), lock=False)  # type: ignore[attr-defined]
+        self.changed = context.Condition()
+        self.parent = os.getpid()
+
+    def reset(self, first: int, counts: Sequence[int | None]) -> None:
+        """Before a round: what is known (cached divisions) and what is not."""
+        with self.changed:
+            for offset, count in enumerate(counts):
+                self.counts[first + offset] = UNKNOWN if count is None else count
+
+    def reset_anchors(self, anchors: dict[int, int | None]) -> None:
+        with self.changed:
+            for slot, page in anchors.items():
+                self.anchors[slot] = UNKNOWN if page is None else page
+
+    def publish(self, slot: int, count: int, anchors: Sequence[tuple[int, int]] = ()) -> None:
+        with self.changed:
+            self.counts[slot] = count
+            for anchor, page in anchors:
+                self.anchors[anchor] = page
+            self.changed.notify_all()
+
+    def before(self, first: int, slot: int) -> list[int]:
+        """The counts of the divisions before `slot` in its edition, once all are published."""
+        with self.changed:
+            while True:
+                counts = list(self.counts[first:slot])
+                if FAILED in counts:
+                    raise EarlierDivisionFailed()
+                if UNKNOWN not in counts:
+                    return counts
+                self.wait()
+
+    def numbers(self, seat: Seat, wait_through: int) -> tuple[tuple[str, ...], bool]:
+        """The page numbers the division prints: known ones from the board, the rest guessed;
+        and whether all are known.
+
+        Numbers of targets in divisions up to `wait_through` are waited for: those are
+        laid out before this one (or are this one), so each is taken by a worker already.
+        """
+        numbers = list(seat.numbers)
+        complete = True
+        with self.changed:
+            for place_in_html, ref in enumerate(seat.refs):
+                if ref.owner is None:
+                    continue
+                while (known := self.folio(seat, ref)) is None and ref.owner <= wait_through:
+                    self.wait()
+                if known is None:
+                    complete = False
+                else:
+                    numbers[place_in_html] = folio_number(known, ref.roman)
+        return tuple(numbers), complete
+
+    def folio(self, seat: Seat, ref: Ref) -> int | None:
+        assert ref.owner is not None
+        counts = list(self.counts[seat.first : seat.first + ref.owner + 1])
+        if FAILED in counts:
+            raise EarlierDivisionFailed()
+        anchor = self.anchors[ref.slot]
+        if UNKNOWN in counts[:-1] or anchor == UNKNOWN:
+            return None
+        where = place(seat.edition, seat.bodies[: ref.owner + 1], [*counts[:-1], 1])[-1]
+        return where.first_folio + anchor
+
+    def wait(self) -> None:
+        """Under the lock: until something is published."""
+        self.changed.wait(WAIT_SECONDS)
+        if os.getpid() != self.parent and os.getppid() != self.parent:
+            raise EarlierDivisionFailed()  # the build that started us is gone
+
+
+class OtherSide(Exception):
+    """The division starts on the other side than guessed: lay it out again, placed so."""
+
+    def __init__(self, placement: Placement) -> None:
+        super().__init__(placement)
+        self.placement = placement
+
+
+class Folios:
+    """Stands in for WeasyPrint's make_margin_boxes while one division is laid out.
+
+    On the first page's margin boxes pagination is complete: publish the count,
+    wait for the placement, and from then on give every page its real folio.
+    """
+
+    def __init__(self, seat: Seat, board: Board, make_margin_boxes: Callable[..., Any]) -> None:
+        self.seat = seat
+        self.board = board
+        self.make_margin_boxes = make_margin_boxes
+        self.shift: int | None = None  # None until the placement is known
+        self.placement = seat.guess
+
+    def __call__(self, context: Any, page: Any, state: Any) -> Any:
+        if self.shift is None:
+            self.settle(len(context.page_maker) - 1)
+        if self.shift:
+            values = state[1].get("page")
+            if values:
+                values[-1] += self.shift
+        return self.make_margin_boxes(context, page, state)
+
+    def settle(self, count: int) -> None:
+        seat = self.seat
+        self.board.publish(seat.slot, count)
+        counts = self.board.before(seat.first, seat.slot)
+        self.placement = place(seat.edition, seat.bodies[: seat.index + 1], [*counts, count])[-1]
+        if self.placement.first_page % 2 != seat.guess.first_page % 2:
+            raise OtherSide(self.placement)
+        self.shift = self.placement.first_folio - seat.guess.first_folio
+
+
+@contextlib.contextmanager
+def placed_while_laid_out(seat: Seat, board: Board) -> Iterator[Folios]:
+    """Hook Folios into WeasyPrint for the layout done inside the block.
+
+    If WeasyPrint no longer calls make_margin_boxes this way the hook never runs
+    (`shift` stays None) and the division keeps its guessed placement, which
+    layout.py's fixed point then corrects by laying it out again.
+    """
+    import weasyprint.layout
+
+    original = weasyprint.layout.make_margin_boxes
+    folios = Folios(seat, board, original)
+    weasyprint.layout.make_margin_boxes = folios
+    try:
+        yield folios
+    finally:
+        weasyprint.layout.make_margin_boxes = original
