@@ -29,7 +29,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +47,7 @@ from .config import length_in_inches
 from .model import PageStart, RenderedBook
 from .pagemap import RawStart, assemble_starts, raw_starts
 from .pdf import (
+    LINK_SCHEME,
     Division,
     LayoutContext,
     book_divisions,
@@ -60,6 +61,7 @@ from .pdf import (
 from .placement import (
     FAILED,
     Board,
+    EarlierDivisionFailed,
     OtherSide,
     Placement,
     Ref,
@@ -77,8 +79,8 @@ from .xhtml import E
 if TYPE_CHECKING:
     from weasyprint import Document
 
-LINK_SCHEME = "makebook:"  # a link to another division; pdfjoin.py turns it into a destination
 MAX_ROUNDS = 6
+MAX_LAYOUTS = 3  # of one division in one round: its numbers of earlier pages, corrected
 Bookmark = tuple[int, str, float, float, str]  # level, label, x, y (PDF units), state
 
 
@@ -140,9 +142,10 @@ def lay_out_job(job: Job, board: Board) -> tuple[str, Laid]:
         document = render_html(job.context, html, job.inside, job.assets, job.extra_css)
         return job.key, measure_and_write(job, document, job.key, write=True)
     try:
-        # Targets before this division are laid out, or being laid out, by other workers.
-        extra, (numbers, _) = job.extra_css, board.numbers(seat, seat.index - 1)
-        for _ in range(MAX_ROUNDS):
+        # Targets before this division are laid out, or being laid out, by other workers
+        # (all of them, once it comes back from the end of the queue).
+        extra, (numbers, _) = job.extra_css, board.numbers(seat, seat.known_before)
+        for _ in range(MAX_LAYOUTS):
             html = fill(job.template, numbers)
             try:
                 with placed_while_laid_out(seat, board) as folios:
@@ -155,11 +158,11 @@ def lay_out_job(job: Job, board: Board) -> tuple[str, Laid]:
                 seat = replace(seat, guess=folios.placement)
                 extra = first_page_css(seat.bodies[seat.index], folios.placement)
             board.publish(seat.slot, len(document.pages), list(own_anchors(seat, document)))
-            settled, complete = board.numbers(seat, seat.index)
+            settled, complete = board.numbers(seat, seat.known_after)
             if not complete and not seat.trusted:
-                # Numbers of targets further on are only known after this round: this
-                # layout gives the page count the divisions after it need; the next
-                # round lays it out with its numbers.
+                # Numbers of targets further on are known only once those are laid out:
+                # this layout gives the page count the divisions after it need; it is
+                # laid out again after them (Workers.run).
                 key = job_key(job, html, extra)
                 return key, measure_and_write(job, document, key, write=False)
             if settled == numbers:
@@ -660,17 +663,54 @@ class Workers:
         """Lay the jobs out; each comes back with the key of what was laid out.
 
         In book order: a division waits only for divisions before it, which are then
-        already taken by a worker (or done), so every wait ends.
+        already taken by a worker (or done), so every wait ends. A division that could
+        only be measured (it prints the page of a later one) goes to the end of the
+        queue, laid out when every division has been measured.
         """
         ordered = sorted(jobs, key=lambda j: (j.seat.index, j.seat.first) if j.seat else (0, 0))
         if len(jobs) <= 1 or self.fork is None:
-            return [(job, *lay_out_job(job, self.board)) for job in ordered]
+            return self.run_here(ordered)
         if self.pool is None:
             self.pool = ProcessPoolExecutor(
                 os.cpu_count(), mp_context=self.fork, initializer=join_board, initargs=(self.board,)
             )
-        laid = self.pool.map(lay_out_in_worker, ordered)
-        return [(job, key, each) for job, (key, each) in zip(ordered, laid, strict=True)]
+        submitted = {self.pool.submit(lay_out_in_worker, job): job for job in ordered}
+        pending, done, failures = set(submitted), [], []
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=lambda f: ordered.index(submitted[f])):
+                job = submitted[future]
+                if future.exception() is not None:
+                    failures.append(future.exception())
+                    continue
+                key, laid = future.result()
+                if laid.pdf is None and not failures:
+                    again = self.pool.submit(lay_out_in_worker, when_all_measured(job))
+                    submitted[again] = job
+                    pending.add(again)
+                else:
+                    done.append((job, key, laid))
+        # A division that failed stops those waiting for it: its error is the one to show.
+        for failure in sorted(failures, key=lambda f: isinstance(f, EarlierDivisionFailed)):
+            raise failure
+        return done
+
+    def run_here(self, ordered: list[Job]) -> list[tuple[Job, str, Laid]]:
+        done = []
+        queue = [(job, job) for job in ordered]
+        for job, planned in queue:
+            key, laid = lay_out_job(job, self.board)
+            if laid.pdf is None:
+                queue.append((when_all_measured(job), planned))
+            else:
+                done.append((planned, key, laid))
+        return done
+
+
+def when_all_measured(job: Job) -> Job:
+    """The job again, to be laid out with every page number it prints known."""
+    assert job.seat is not None
+    return replace(job, seat=replace(job.seat, last=True))
 
 
 WORKER_BOARD: list[Board] = []  # in a worker process: the board it was forked with

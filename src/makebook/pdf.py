@@ -341,11 +341,32 @@ def write_document(document: Document, out: Path, edition_name: str, identifier:
         pdf_tags=True,
         uncompressed_pdf=False,
         pdf_identifier=identifier.encode("utf-8"),
-        finisher=plain_spaces,
+        finisher=finish,
     )
 
 
 NBSP_ENTRY = re.compile(rb"^(<[0-9a-f]+> )<00a0>$")
+LINK_SCHEME = "makebook:"  # a link to another division of a book laid out chapter by chapter
+
+
+def finish(document: Document, pdf: pydyf.PDF) -> None:
+    """WeasyPrint's `finisher` hook: runs on its objects before they are written."""
+    plain_spaces(document, pdf)
+    links_between_divisions(pdf)
+
+
+def links_between_divisions(pdf: pydyf.PDF) -> None:
+    """A link to another division, laid out as a document of its own, becomes the link
+    WeasyPrint makes inside one document: to a named destination, which the joined
+    book has (pdfjoin.py)."""
+    for obj in pdf.objects:
+        action = obj.get("A") if isinstance(obj, pydyf.Dictionary) else None
+        uri = getattr(action.get("URI"), "string", "") if isinstance(action, dict) else ""
+        if isinstance(uri, str) and uri.startswith(LINK_SCHEME):
+            target = uri[len(LINK_SCHEME) :]
+            del obj["A"]
+            obj["Contents"] = pydyf.String(target)
+            obj["Dest"] = pydyf.String(target)
 
 
 def plain_spaces(_document: Document, pdf: pydyf.PDF) -> None:

@@ -18,11 +18,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, String
+from pikepdf import Array, Dictionary, Name
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
-from .layout import LINK_SCHEME, EditionResult, Laid
+from .layout import EditionResult, Laid
 
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/OutputIntents", "/Metadata")
 
@@ -115,22 +115,13 @@ def named_destinations(piece: pikepdf.Pdf, base: int) -> dict[str, tuple[int, li
 
 
 def link_destinations(joined: pikepdf.Pdf, destinations: dict[str, tuple[int, list[Any]]]) -> None:
+    """The book's named destinations: links between divisions point at them by name
+    (pdf.links_between_divisions made them so when each division was written)."""
     tree = pikepdf.NameTree.new(joined)
     for name in sorted(destinations):
         number, position = destinations[name]
         tree[name] = Array([joined.pages[number].obj, *position])
     joined.Root.Names = Dictionary(Dests=tree.obj)
-    for page in joined.pages:
-        for annotation in page.obj.get("/Annots", []):
-            action = annotation.get("/A")
-            uri = str(action.get("/URI", "")) if action is not None else ""
-            if not uri.startswith(LINK_SCHEME):
-                continue
-            target = uri[len(LINK_SCHEME) :]
-            del annotation["/A"]
-            # The same form WeasyPrint gives a link inside one document: a named destination.
-            annotation.Dest = String(target)
-            annotation.Contents = String(target)
 
 
 def add_outline(

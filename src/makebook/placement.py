@@ -106,10 +106,23 @@ class Seat:
     numbers: tuple[str, ...]  # the guessed numbers
     owned: tuple[tuple[str, int], ...]  # referenced targets it lays out, with their slots
     trusted: bool  # the guesses come from a complete layout (the last build's or this one's)
+    last: bool = False  # laid out after every other division was measured
 
     @property
     def slot(self) -> int:
         return self.first + self.index
+
+    @property
+    def known_before(self) -> int:
+        """The page numbers of targets in divisions up to this one can be waited for before
+        layout: those divisions are taken by a worker already (all of them when this one
+        comes last, and had itself been measured)."""
+        return len(self.bodies) - 1 if self.last else self.index - 1
+
+    @property
+    def known_after(self) -> int:
+        """... and after layout, this division's own targets too."""
+        return len(self.bodies) - 1 if self.last else self.index
 
 
 PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
@@ -237,9 +250,11 @@ class Folios:
         if self.shift is None:
             self.settle(len(context.page_maker) - 1)
         if self.shift:
-            values = state[1].get("page")
-            if values:
-                values[-1] += self.shift
+            try:
+                state[1]["page"][-1] += self.shift  # the page counter's value on this page
+            except (TypeError, LookupError, AttributeError):
+                # Not the WeasyPrint this was written for: lay out again, placed right.
+                raise OtherSide(self.placement) from None
         return self.make_margin_boxes(context, page, state)
 
     def settle(self, count: int) -> None:
