@@ -203,11 +203,14 @@ def build_command(
         bool, typer.Option("--strict", help="Stop at any warning, before writing anything.")
     ] = False,
     release: Annotated[bool, ReleaseOption] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Then build again on every save (Ctrl-C stops).")
+    ] = False,
 ) -> None:
     """Build the book's editions.
 
     Examples: `make-book build --format epub --output dist/`;
-    `make-book build -f pdf -f screen -m ~/books/my-book`
+    `make-book build -f pdf -f screen -m ~/books/my-book`; `make-book build --watch`
     """
     chosen = formats or list(FORMATS)
     unknown = [f for f in chosen if f not in FORMATS]
@@ -217,7 +220,44 @@ def build_command(
         )
         raise typer.Exit(2)
     release = release or bool(ctx.meta.get("release"))
-    run_build(ctx.obj, manuscript, output, chosen, sample, strict, release)
+    if watch:
+        watch_builds(ctx.obj, manuscript, output, chosen, sample, strict, release)
+    else:
+        run_build(ctx.obj, manuscript, output, chosen, sample, strict, release)
+
+
+def watch_builds(
+    reporter: Reporter,
+    manuscript: Path | None,
+    output: Path,
+    formats: list[str],
+    sample: bool,
+    strict: bool,
+    release: bool,
+) -> None:
+    """`build --watch`: one build, then one after every save, each reported like a build."""
+    from .watch import Outcome, rebuild_on_save
+
+    root = find_manuscript(manuscript)
+
+    def reported(outcome: Outcome, seconds: float) -> None:
+        if isinstance(outcome, ManuscriptError):
+            report(outcome.problems, root, reporter)
+            count = len(outcome.problems)
+            console.print(
+                f"[red]{count} error{'s' if count != 1 else ''}; the outputs are as the last "
+                "good build left them.[/red] Waiting for a save."
+            )
+            return
+        report(outcome.warnings, root, reporter)
+        summary(outcome, seconds, reporter)
+        if reporter.level:
+            console.print("Waiting for a save (Ctrl-C to stop).")
+
+    with contextlib.suppress(KeyboardInterrupt):
+        rebuild_on_save(
+            root, output, formats, reported, sample=sample, strict=strict, release=release
+        )
 
 
 @app.command("check")

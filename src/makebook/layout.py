@@ -315,6 +315,19 @@ class EditionLayout:
         page = placed[ref.owner].first_folio + self.anchors[ref.owner].get(ref.target, 0)
         return folio_number(page, ref.roman)
 
+    def known_counts(self, laid: list[Laid | None]) -> list[int | None]:
+        """For the board: each division's page count, where known before it is laid out.
+
+        After a complete layout (the last build's, or this build's last round) the
+        counts it measured stand for the divisions laid out again, so no worker waits:
+        a division whose count does change moves the ones after it, and the next
+        round lays those out again. With no complete layout, workers wait for counts.
+        """
+        return [
+            done.pages if done else (planned if self.measured else None)
+            for done, planned in zip(laid, self.counts, strict=True)
+        ]
+
     def known_anchors(self, laid: list[Laid | None]) -> dict[int, int | None]:
         """For the board: the page of each referenced target in its division, if known.
 
@@ -327,6 +340,8 @@ class EditionLayout:
             done = laid[index] if index is not None else None
             if done:
                 known[slot] = done.anchors.get(target, 0)
+            elif index is not None and self.measured:
+                known[slot] = self.anchors[index].get(target, 0)
             elif (
                 index is not None and self.groups[index].body and self.groups[index].name == target
             ):
@@ -591,7 +606,7 @@ def settle(
                 if cached is None or cached.pdf is None:
                     todo.setdefault(job.key, job)
                 known.append(cached)
-            workers.board.reset(layout.offset, [k.pages if k else None for k in known])
+            workers.board.reset(layout.offset, layout.known_counts(known))
             workers.board.reset_anchors(layout.known_anchors(known))
         total = sum(len(plans[id(layout)]) for layout in pending)
         progress(f"Laying out {len(todo)} of {total} divisions")

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-import watchfiles
 from lxml import etree
 
 from .epub import write_epub
 from .errors import ManuscriptError
 from .loader import load_book
 from .transform import render_book
+from .watch import book_changes
 from .xhtml import XHTML_NS
 
 RELOAD_JS = """
@@ -166,22 +166,8 @@ def serve(
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(Handler, preview=preview))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    stop = stop or threading.Event()
-    book = load_book(manuscript) if not preview.error else None
-    watched = {manuscript.resolve()}
-    if book is not None:
-        watched.add(book.styles_dir)
-    output = folder.resolve()
-
-    def relevant(change: watchfiles.Change, path: str) -> bool:
-        return not Path(path).resolve().is_relative_to(output) and not Path(path).name.startswith(
-            "."
-        )
-
     try:
-        for _ in watchfiles.watch(
-            *watched, stop_event=stop, debounce=50, step=25, watch_filter=relevant
-        ):
+        for _ in book_changes(manuscript, folder, stop):
             started = time.perf_counter()
             changed = preview.rebuild()
             on_rebuild(changed, preview.error or f"{time.perf_counter() - started:.2f}")

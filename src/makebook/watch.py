@@ -1,0 +1,96 @@
+"""Build again on every save: `make-book build --watch`, and what `make-book preview` watches.
+
+A rebuild in a process that stays up skips what a new `make-book` pays every
+time: starting Python, importing WeasyPrint and the other libraries, parsing
+the stylesheets. What an edit changed is found by the build's own caches, so a
+watched build writes exactly what a `make-book build` run would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import watchfiles
+
+from .build import BuildResult, build
+from .errors import ManuscriptError
+from .loader import load_book
+
+
+def book_changes(
+    manuscript: Path, output: Path, stop: threading.Event | None = None
+) -> Iterator[set[tuple[watchfiles.Change, str]]]:
+    """Each time the author saves something the book reads: the manuscript's folder and
+    the styles, not the outputs (nor hidden files: editors' swap files, the cache)."""
+    watched = {manuscript.resolve()}
+    with contextlib.suppress(ManuscriptError):
+        watched.add(load_book(manuscript).styles_dir.resolve())
+    outside = output.resolve()
+
+    def relevant(_change: watchfiles.Change, path: str) -> bool:
+        where = Path(path).resolve()
+        return not where.is_relative_to(outside) and not where.name.startswith(".")
+
+    yield from watchfiles.watch(
+        *watched, stop_event=stop, debounce=50, step=25, watch_filter=relevant
+    )
+
+
+Outcome = BuildResult | ManuscriptError
+
+
+def rebuild_on_save(
+    manuscript: Path,
+    output: Path,
+    formats: list[str],
+    report: Callable[[Outcome, float], None],
+    stop: threading.Event | None = None,
+    **options: bool,
+) -> None:
+    """Build, then build again after every save until `stop` is set (or Ctrl-C).
+
+    Watching starts before the first build, so a save during a build is not missed;
+    saves made while a build runs lead to one more build. A manuscript error is
+    reported and the watch goes on: the author fixes it and saves again, and the
+    outputs of the last good build stay as they were meanwhile.
+    """
+    stop = stop or threading.Event()
+    saves: queue.Queue[object] = queue.Queue()
+
+    def watch() -> None:
+        for changes in book_changes(manuscript, output, stop):
+            saves.put(changes)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        while True:
+            started = time.perf_counter()
+            try:
+                outcome: Outcome = build(manuscript, output, formats, **options)
+            except ManuscriptError as exc:
+                outcome = exc
+            report(outcome, time.perf_counter() - started)
+            if not next_save(saves, stop):
+                return
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+
+
+def next_save(saves: queue.Queue[object], stop: threading.Event) -> bool:
+    """Wait for a save (and take every other one made meanwhile); False once stopped."""
+    while not stop.is_set():
+        try:
+            saves.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        while not saves.empty():
+            saves.get_nowait()
+        return True
+    return False
