@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import signal
 import subprocess
@@ -45,11 +46,32 @@ def edit(book: Path) -> None:
     idea.write_text(idea.read_text() + "\nAnother paragraph for the long chapter.\n")
 
 
-def kill_during_layout(process: subprocess.Popen[bytes], sig: int) -> None:
+def kill_during_layout(process: subprocess.Popen[bytes], sig: int) -> list[int]:
+    """Returns the build's child processes (its layout workers) at the time of the kill."""
     time.sleep(2.0)  # past start-up and into the PDF layout of this small book
     assert process.poll() is None, "the build ended before it could be interrupted"
+    children = children_of(process.pid)
     process.send_signal(sig)
     process.wait(timeout=60)
+    return children
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            # The command may hold spaces and parentheses: the fields follow the last ")".
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def built_then_edited(small_book: Path, tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
@@ -65,7 +87,13 @@ def built_then_edited(small_book: Path, tmp_path: Path) -> tuple[Path, Path, dic
 def test_a_killed_build_leaves_the_previous_book_and_the_next_build_cleans_up(small_book, tmp_path):
     book, out, before = built_then_edited(small_book, tmp_path)
     process = start_build(book, out)
-    kill_during_layout(process, signal.SIGKILL)
+    workers = kill_during_layout(process, signal.SIGKILL)
+    assert workers, "the build had no layout workers to leave behind"
+    for _ in range(50):  # they notice within a second or two
+        if not any(alive(pid) for pid in workers):
+            break
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in workers), "layout workers outlived a killed build"
     assert outputs(out) == {
         **before,
         **{k: v for k, v in outputs(out).items() if k.endswith(".part")},

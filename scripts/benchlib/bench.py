@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .edits import edit_paragraph, grow_chapter
 from .genbook import BookSummary, generate_book
-from .measure import Series, repeat
+from .measure import Series, repeat, watched
 from .report import SizeResult, scaling_table, size_table, targets
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,7 +38,14 @@ EDITIONS = ("epub", "pdf")  # the two editions the targets speak of; `screen` is
 # collides with the first chapter's and the footnotes come out wrong.
 PANDOC_FLAGS = ("--file-scope",)
 WARNING = re.compile(r"\bwarning: (?P<message>.*)")
-MAKEBOOK_SCENARIOS = ("epub_cold", "both_cold", "noop", "edit_paragraph", "grow_chapter")
+MAKEBOOK_SCENARIOS = (
+    "epub_cold",
+    "both_cold",
+    "noop",
+    "edit_paragraph",
+    "edit_watched",
+    "grow_chapter",
+)
 PRIMARY = 40  # the size the targets are stated for
 LABELS = {
     "pandoc_epub": "pandoc EPUB",
@@ -47,6 +54,7 @@ LABELS = {
     "both_cold": "2. EPUB + PDF, cold",
     "noop": "3. no-op rebuild",
     "edit_paragraph": "4. one-paragraph edit",
+    "edit_watched": "4b. the same, build --watch",
     "grow_chapter": "5. chapter grows 2 pages",
 }
 
@@ -173,6 +181,13 @@ def run_rebuilds(
             runs,
             lambda _i: command,
             before=lambda i: edit_paragraph(chapter, i),
+            tag=tag,
+        ),
+        "edit_watched": watched(
+            Series(LABELS["edit_watched"]),
+            runs,
+            [*command, "--watch"],
+            before=lambda i: edit_paragraph(chapter, runs + i),  # not an edit made before
             tag=tag,
         ),
         "grow_chapter": repeat(

@@ -9,10 +9,13 @@ the largest child so far, which would hide a smaller run after a larger one.
 from __future__ import annotations
 
 import os
+import queue
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -104,4 +107,63 @@ def repeat(
             file=sys.stderr,
             flush=True,
         )
+    return series
+
+
+def watched(
+    series: Series,
+    runs: int,
+    argv: Sequence[str],
+    before: Callable[[int], None],
+    tag: str = "",
+    timeout: float = 600,
+) -> Series:
+    """`make-book build --watch`: time from each save (`before(i)`) to the end of the
+    rebuild it starts, read from the "Done in" line the watcher prints after every build.
+
+    The first build is not timed. Peak memory is the watching process's, for every run.
+    """
+    series.command = list(argv)
+    process = subprocess.Popen(
+        list(argv), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    stderr = process.stderr
+    assert stderr is not None
+    threading.Thread(target=lambda: [lines.put(line) for line in stderr], daemon=True).start()
+
+    def built() -> bool:
+        """Wait for the end of a build; False if it failed (or never ended)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.5)
+            except queue.Empty:
+                if process.poll() is not None:
+                    return False
+                continue
+            if line.startswith("Done in"):
+                return True
+            if "nothing was written" in line or "the outputs are as the last" in line:
+                return False
+        return False
+
+    times: list[tuple[float, bool]] = []
+    if built():
+        for index in range(runs):
+            before(index)
+            started = time.perf_counter()
+            ok = built()
+            times.append((time.perf_counter() - started, ok))
+            print(
+                f"  {tag}{series.label}, run {index + 1}/{runs}: "
+                f"{times[-1][0]:.2f} s{'' if ok else '  FAILED'}",
+                file=sys.stderr,
+                flush=True,
+            )
+    process.send_signal(signal.SIGINT)
+    _, _status, usage = os.wait4(process.pid, 0)
+    process.returncode = 0  # reaped above: Popen must not wait again
+    peak_mb = usage.ru_maxrss / 1024
+    series.samples = [Sample(t, peak_mb, 0 if ok else 1, "") for t, ok in times]
     return series

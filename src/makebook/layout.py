@@ -27,6 +27,7 @@ import json
 import multiprocessing
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -732,7 +733,17 @@ WORKER_BOARD: list[Board] = []  # in a worker process: the board it was forked w
 
 
 def join_board(board: Board) -> None:
+    """Runs first in every worker process."""
     WORKER_BOARD.append(board)
+    threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def exit_with_parent(parent: int) -> None:
+    """A build killed outright (SIGKILL) cannot stop its workers, which would wait for
+    work forever: each worker leaves once its parent is gone."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def lay_out_in_worker(job: Job) -> tuple[str, Laid]:

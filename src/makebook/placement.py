@@ -25,7 +25,6 @@ another round.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from .pagemap import to_roman
 
 UNKNOWN = -1
 FAILED = -2
-WAIT_SECONDS = 1.0  # how often a waiting worker checks that its parent is still there
+WAIT_SECONDS = 1.0  # a waiting worker looks at the board at least this often
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,6 @@ class Board:
         self.counts = context.Array("i", max(slots, 1), lock=False)  # type: ignore[attr-defined]
         self.anchors = context.Array("i", max(targets, 1), lock=False)  # type: ignore[attr-defined]
         self.changed = context.Condition()
-        self.parent = os.getpid()
 
     def reset(self, first: int, counts: Sequence[int | None]) -> None:
         """Before a round: what is known (cached divisions) and what is not."""
@@ -220,8 +218,6 @@ class Board:
     def wait(self) -> None:
         """Under the lock: until something is published."""
         self.changed.wait(WAIT_SECONDS)
-        if os.getpid() != self.parent and os.getppid() != self.parent:
-            raise EarlierDivisionFailed()  # the build that started us is gone
 
 
 class OtherSide(Exception):

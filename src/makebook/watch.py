@@ -76,6 +76,7 @@ def rebuild_on_save(
             except ManuscriptError as exc:
                 outcome = exc
             report(outcome, time.perf_counter() - started)
+            warm_up()
             if not next_save(saves, stop):
                 return
     finally:
@@ -94,3 +95,12 @@ def next_save(saves: queue.Queue[object], stop: threading.Event) -> bool:
             saves.get_nowait()
         return True
     return False
+
+
+def warm_up() -> None:
+    """Import the writers while the author types: a build with nothing to do skips them,
+    and the first save after it would pay for WeasyPrint's import."""
+    import importlib
+
+    for module in ("epub", "transform", "pdf", "layout", "pdfjoin"):
+        importlib.import_module(f"makebook.{module}")
