@@ -17,28 +17,46 @@ from pathlib import Path
 
 import watchfiles
 
-from .build import BuildResult, build
+from .build import BuildResult, build, build_folders
 from .errors import ManuscriptError
-from .loader import load_book
+from .loader import find_styles
 
 
 def book_changes(
-    manuscript: Path, output: Path, stop: threading.Event | None = None
+    manuscript: Path,
+    output: Path,
+    stop: threading.Event | None = None,
+    ready: threading.Event | None = None,
 ) -> Iterator[set[tuple[watchfiles.Change, str]]]:
-    """Each time the author saves something the book reads: the manuscript's folder and
-    the styles, not the outputs (nor hidden files: editors' swap files, the cache)."""
-    watched = {manuscript.resolve()}
+    """Each time the author saves something a build reads (the folders whose files the
+    build's own digest covers), not the outputs, nor hidden files (editors' swap files,
+    the cache). `ready` is set once the watching has begun."""
+    root = manuscript.resolve()
+    watched = {root}
     with contextlib.suppress(ManuscriptError):
-        watched.add(load_book(manuscript).styles_dir.resolve())
+        folders = build_folders(root, find_styles(root))
+        watched.update(folder for folder in folders if folder.is_dir())
     outside = output.resolve()
 
     def relevant(_change: watchfiles.Change, path: str) -> bool:
         where = Path(path).resolve()
         return not where.is_relative_to(outside) and not where.name.startswith(".")
 
-    yield from watchfiles.watch(
-        *watched, stop_event=stop, debounce=50, step=25, watch_filter=relevant
-    )
+    # With nothing saved, the watcher says so every quarter second: the first time
+    # tells that it is watching.
+    for changes in watchfiles.watch(
+        *watched,
+        stop_event=stop,
+        debounce=50,
+        step=25,
+        watch_filter=relevant,
+        rust_timeout=250,
+        yield_on_timeout=True,
+    ):
+        if ready is not None:
+            ready.set()
+        if changes:
+            yield changes
 
 
 Outcome = BuildResult | ManuscriptError
@@ -62,12 +80,15 @@ def rebuild_on_save(
     stop = stop or threading.Event()
     saves: queue.Queue[object] = queue.Queue()
 
+    watching = threading.Event()
+
     def watch() -> None:
-        for changes in book_changes(manuscript, output, stop):
+        for changes in book_changes(manuscript, output, stop, watching):
             saves.put(changes)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
+    watching.wait(timeout=10)
     try:
         while True:
             started = time.perf_counter()
