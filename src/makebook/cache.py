@@ -50,17 +50,27 @@ def file_digest(path: Path) -> str:
 
 
 def tree_files(folder: Path, skip: Path | None) -> list[Path]:
+    """The files below `folder` a build may read, in a stable order. Hidden folders (a
+    book's .git, the cache) and `skip` (the output) are not even walked: every build,
+    a no-op too, lists these."""
+    inside = folder.resolve()
+
+    def wanted(path: Path) -> bool:
+        return skip is None or not path.resolve().is_relative_to(skip)
+
     files = []
-    for path in sorted(folder.rglob("*")):
-        if skip is not None and path.resolve().is_relative_to(skip):
-            continue
-        if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
-            continue  # the loader refuses these; the cache does not read them either
-        if path.is_file() and not any(
-            part.startswith(".") for part in path.relative_to(folder).parts
-        ):
-            files.append(path)
-    return files
+    for top, folders, names in os.walk(folder):
+        here = Path(top)
+        folders[:] = [d for d in folders if not d.startswith(".") and wanted(here / d)]
+        for name in names:
+            path = here / name
+            if name.startswith(".") or not wanted(path):
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                continue  # the loader refuses these; the cache does not read them either
+            if path.is_file():
+                files.append(path)
+    return sorted(files)
 
 
 def versions() -> dict[str, str]:

@@ -6,6 +6,7 @@ Markdown extension uses `parse_citation` and `format_citation` to render them.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -40,6 +41,9 @@ def parse_citation(body: str, line: int = 0) -> list[Citation] | None:
     return items or None
 
 
+CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+
+
 def find_citations(markdown: str, first_line: int) -> list[Citation]:
     """Every citation in a chapter body, with its line (and column) in the file."""
     found: list[Citation] = []
@@ -54,6 +58,7 @@ def find_citations(markdown: str, first_line: int) -> list[Citation]:
     return found
 
 
+@functools.lru_cache(maxsize=64)  # the checks of one chapter each ask for its masked text
 def mask_code(markdown: str) -> str:
     """Blank out fenced code and code spans (keeping line numbers): `@` in code is no citation."""
     out: list[str] = []
@@ -69,7 +74,7 @@ def mask_code(markdown: str) -> str:
                 fence = None
             out.append("")
             continue
-        out.append(re.sub(r"(`+)(.+?)\1", lambda m: " " * len(m.group(0)), line))
+        out.append(CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line) if "`" in line else line)
     return "\n".join(out)
 
 
