@@ -161,7 +161,7 @@ def watched(
                 file=sys.stderr,
                 flush=True,
             )
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGTERM)  # SIGINT may be ignored in a background job
     _, _status, usage = os.wait4(process.pid, 0)
     process.returncode = 0  # reaped above: Popen must not wait again
     peak_mb = usage.ru_maxrss / 1024
