@@ -141,7 +141,7 @@ def lay_out_job(job: Job, board: Board) -> tuple[str, Laid]:
     if seat is None:
         html = fill(job.template, ())
         document = render_html(job.context, html, job.inside, job.assets, job.extra_css)
-        return job.key, measure_and_write(job, document, job.key, write=True)
+        return job.key, written(job, document, job.key, measure(job, document))
     try:
         # Targets before this division are laid out, or being laid out, by other workers
         # (all of them, once it comes back from the end of the queue).
@@ -158,35 +158,27 @@ def lay_out_job(job: Job, board: Board) -> tuple[str, Laid]:
             if folios.shift is not None:  # now laid out as if placed so from the start
                 seat = replace(seat, guess=folios.placement)
                 extra = first_page_css(seat.bodies[seat.index], folios.placement)
-            board.publish(seat.slot, len(document.pages), list(own_anchors(seat, document)))
+            laid = measure(job, document)
+            owned = [(slot, laid.anchors.get(target, 0)) for target, slot in seat.owned]
+            board.publish(seat.slot, laid.pages, owned)
             settled, complete = board.numbers(seat, seat.known_after)
             if not complete and not seat.trusted:
                 # Numbers of targets further on are known only once those are laid out:
                 # this layout gives the page count the divisions after it need; it is
                 # laid out again after them (Workers.run).
-                key = job_key(job, html, extra)
-                return key, measure_and_write(job, document, key, write=False)
+                return job_key(job, html, extra), laid
             if settled == numbers:
                 break
             numbers = settled  # a number it had to guess is known now, and was wrong
         key = job_key(job, html, extra)
-        return key, measure_and_write(job, document, key, write=True)
+        return key, written(job, document, key, laid)
     except BaseException:
         board.publish(seat.slot, FAILED)  # the divisions after this one stop waiting
         raise
 
 
-def own_anchors(seat: Seat, document: Document) -> Iterable[tuple[int, int]]:
-    """The referenced targets this division lays out, with the page each is on."""
-    pages: dict[str, int] = {}
-    for number, page in enumerate(document.pages):
-        for name in page.anchors:
-            pages.setdefault(name, number)
-    for target, slot in seat.owned:
-        yield slot, pages.get(target, 0)
-
-
-def measure_and_write(job: Job, document: Document, key: str, write: bool) -> Laid:
+def measure(job: Job, document: Document) -> Laid:
+    """What the rest of the book needs to know of a laid-out document (no PDF yet)."""
     anchors: dict[str, int] = {}
     bookmarks: list[list[Bookmark]] = []
     for number, page in enumerate(document.pages):
@@ -199,14 +191,17 @@ def measure_and_write(job: Job, document: Document, key: str, write: bool) -> La
                 for level, label, (x, y), state in page.bookmarks
             ]
         )
-    laid = Laid(len(document.pages), anchors, bookmarks, raw_starts(job.page_ids, document), None)
-    if write:
-        target = job.folder / f"{key}.pdf"
-        temp = target.with_name(f".{target.name}.{os.getpid()}.part")
-        write_document(document, temp, job.context.edition, job.identifier)
-        laid.sha256 = file_digest(temp)
-        os.replace(temp, target)
-        laid.pdf = target
+    return Laid(len(document.pages), anchors, bookmarks, raw_starts(job.page_ids, document), None)
+
+
+def written(job: Job, document: Document, key: str, laid: Laid) -> Laid:
+    """The measured layout, with its PDF written into the layout store under `key`."""
+    target = LayoutStore(job.folder).pdf_path(key)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    write_document(document, temp, job.context.edition, job.identifier)
+    laid.sha256 = file_digest(temp)
+    os.replace(temp, target)
+    laid.pdf = target
     return laid
 
 
@@ -694,7 +689,7 @@ class Workers:
         pending, done, failures = set(submitted), [], []
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(finished, key=lambda f: ordered.index(submitted[f])):
+            for future in finished:
                 job = submitted[future]
                 if future.exception() is not None:
                     failures.append(future.exception())

@@ -66,6 +66,11 @@ def place(edition: str, bodies: Sequence[bool], counts: Sequence[int]) -> list[P
     return placed
 
 
+def placement_after(edition: str, bodies: Sequence[bool], counts: Sequence[int]) -> Placement:
+    """The placement of division `len(counts)`, from the page counts of those before it."""
+    return place(edition, bodies[: len(counts) + 1], [*counts, 1])[-1]
+
+
 def first_page_css(body: bool, place: Placement) -> str:
     """Where a division starts: its first folio, and a left-hand page when it lands on one."""
     rules = []
@@ -212,8 +217,7 @@ class Board:
         anchor = self.anchors[ref.slot]
         if UNKNOWN in counts[:-1] or anchor == UNKNOWN:
             return None
-        where = place(seat.edition, seat.bodies[: ref.owner + 1], [*counts[:-1], 1])[-1]
-        return where.first_folio + anchor
+        return placement_after(seat.edition, seat.bodies, counts[:-1]).first_folio + anchor
 
     def wait(self) -> None:
         """Under the lock: until something is published."""
@@ -255,9 +259,9 @@ class Folios:
 
     def settle(self, count: int) -> None:
         seat = self.seat
-        self.board.publish(seat.slot, count)
+        self.board.publish(seat.slot, count)  # for the divisions after this one
         counts = self.board.before(seat.first, seat.slot)
-        self.placement = place(seat.edition, seat.bodies[: seat.index + 1], [*counts, count])[-1]
+        self.placement = placement_after(seat.edition, seat.bodies, counts)
         if self.placement.first_page % 2 != seat.guess.first_page % 2:
             raise OtherSide(self.placement)
         self.shift = self.placement.first_folio - seat.guess.first_folio
