@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 
@@ -224,16 +225,10 @@ def test_bleed_crop_marks_a_letter_screen_edition_and_drop_caps_join_the_same(sm
     assert media[2] - media[0] == trim[2] - trim[0] + 18  # 0.125 in of bleed each side
 
 
-def test_a_cold_build_lays_each_division_out_once_unless_it_prints_a_later_page(
-    small_book, tmp_path, monkeypatch
-):
-    """Folios are settled while the divisions are laid out side by side (placement.py):
-    no division is laid out twice to learn where it starts. The contents (in the front
-    matter) print the pages of everything after them: they are measured first and laid
-    out once every other division is."""
+def log_layouts(monkeypatch: pytest.MonkeyPatch, log: Path) -> Callable[[], list[str]]:
+    """Record the id of every division laid out, in any worker; returns a reader."""
     import makebook.layout
 
-    log = tmp_path / "layouts.txt"
     real = makebook.layout.render_html
 
     def render(context, html, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -243,12 +238,45 @@ def test_a_cold_build_lays_each_division_out_once_unless_it_prints_a_later_page(
         return real(context, html, *args, **kwargs)
 
     monkeypatch.setattr(makebook.layout, "render_html", render)
-    result = build(small_book, tmp_path / "out", ["pdf"])
-    laid = [name for name in log.read_text(encoding="utf-8").split() if name != "blank-verso"]
-    twice = sorted(name for name in set(laid) if laid.count(name) > 1)
-    assert twice == ["halftitle"] and len(laid) == len(set(laid)) + 1
-    release = build(small_book, tmp_path / "release", ["pdf"], release=True)
-    assert_same_pdf(result.outputs["pdf"], release.outputs["pdf"])
+    return lambda: [n for n in log.read_text(encoding="utf-8").split() if n != "blank-verso"]
+
+
+def laid_twice(laid: list[str]) -> list[str]:
+    return sorted(name for name in set(laid) if laid.count(name) > 1)
+
+
+@pytest.mark.parametrize("edition", ["pdf", "screen"])
+def test_a_cold_build_lays_each_division_out_once_unless_it_prints_a_later_page(
+    small_book, tmp_path, monkeypatch, edition
+):
+    """Folios are settled while the divisions are laid out side by side (placement.py):
+    no division is laid out twice to learn where it starts. The contents (in the front
+    matter) print the pages of everything after them: they are measured first and laid
+    out once every other division is. In the screen edition a division that starts on
+    the other side than guessed has its pages turned, not laid out again (its pages
+    are the same on either side but for the running heads)."""
+    laid = log_layouts(monkeypatch, tmp_path / "layouts.txt")
+    result = build(small_book, tmp_path / "out", [edition])
+    assert laid_twice(laid()) == ["halftitle"] and len(laid()) == len(set(laid())) + 1
+    release = build(small_book, tmp_path / "release", [edition], release=True)
+    assert_same_pdf(result.outputs[edition], release.outputs[edition])
+
+
+def test_pages_that_differ_by_side_are_laid_out_again_not_turned(small_book, tmp_path, monkeypatch):
+    """A screen edition with wider left-hand margins: a division that starts on the
+    other side than guessed is laid out again, and the book equals a release build."""
+    book = tmp_path / "book"
+    shutil.copytree(small_book, book)
+    screen = book / "styles" / "screen.css"
+    screen.write_text(
+        screen.read_text(encoding="utf-8") + "\n@page :left { margin-left: 1.4in; }\n",
+        encoding="utf-8",
+    )
+    laid = log_layouts(monkeypatch, tmp_path / "layouts.txt")
+    fast = build(book, tmp_path / "fast", ["screen"]).outputs["screen"]
+    assert len(laid_twice(laid())) > 1  # the contents, and a division turned the wrong way
+    release = build(book, tmp_path / "release", ["screen"], release=True).outputs["screen"]
+    assert_same_pdf(fast, release)
 
 
 def test_a_division_that_fails_stops_the_divisions_waiting_for_it(small_book, monkeypatch):

@@ -9,9 +9,11 @@ margin boxes show the folio; so a worker lays its division out, publishes the
 page count on a board shared by all workers, waits for the counts of the
 divisions before it (laid out at the same time, by the other workers), and only
 then lets the margin boxes be made, with the page counter moved to the right
-first folio. A division that turns out to start on the other side is laid out
-again at once (the side chooses `@page :left` or `:right` rules, which may
-change more than the margin boxes).
+first folio. A division that turns out to start on the other side (the screen
+edition has no blank versos) has its pages turned before the margin boxes are
+made, when its pages are the same on either side but for those (the running
+heads); when the side changes more (mirrored margins, a break to a given side)
+it is laid out again at once.
 
 The numbers printed by the contents and by "see page N" references are part of
 the text, so they must be right before layout. A worker fills in every number
@@ -236,7 +238,8 @@ class Folios:
     """Stands in for WeasyPrint's make_margin_boxes while one division is laid out.
 
     On the first page's margin boxes pagination is complete: publish the count,
-    wait for the placement, and from then on give every page its real folio.
+    wait for the placement, and from then on give every page its real folio (and,
+    when the division turns out to start on the other side, its real side).
     """
 
     def __init__(self, seat: Seat, board: Board, make_margin_boxes: Callable[..., Any]) -> None:
@@ -245,26 +248,96 @@ class Folios:
         self.make_margin_boxes = make_margin_boxes
         self.shift: int | None = None  # None until the placement is known
         self.placement = seat.guess
+        self.turned = False  # every page is on the other side than laid out
 
     def __call__(self, context: Any, page: Any, state: Any) -> Any:
         if self.shift is None:
-            self.settle(len(context.page_maker) - 1)
-        if self.shift:
-            try:
+            self.settle(context)
+        try:
+            if self.turned and not turn_page(context, page):
+                raise OtherSide(self.placement)  # its page box differs by side
+            if self.shift:
                 state[1]["page"][-1] += self.shift  # the page counter's value on this page
-            except (TypeError, LookupError, AttributeError):
-                # Not the WeasyPrint this was written for: lay out again, placed right.
-                raise OtherSide(self.placement) from None
+        except (TypeError, LookupError, AttributeError):
+            # Not the WeasyPrint this was written for: lay out again, placed right.
+            raise OtherSide(self.placement) from None
         return self.make_margin_boxes(context, page, state)
 
-    def settle(self, count: int) -> None:
+    def settle(self, context: Any) -> None:
         seat = self.seat
-        self.board.publish(seat.slot, count)  # for the divisions after this one
+        self.board.publish(seat.slot, len(context.page_maker) - 1)  # for the divisions after
         counts = self.board.before(seat.first, seat.slot)
         self.placement = placement_after(seat.edition, seat.bodies, counts)
         if self.placement.first_page % 2 != seat.guess.first_page % 2:
-            raise OtherSide(self.placement)
+            if not sides_free(context):
+                raise OtherSide(self.placement)
+            self.turned = True
         self.shift = self.placement.first_folio - seat.guess.first_folio
+
+
+FORCED_SIDES = ("left", "right", "recto", "verso")
+
+
+def sides_free(context: Any) -> bool:
+    """Whether pagination did not depend on which side a page is on, as far as breaks go:
+    no page began at a break to a given side (which may have added a blank page).
+    Whether the page boxes themselves differ by side is checked page by page (turn_page)."""
+    try:
+        return not any(entry[1]["break"] in FORCED_SIDES for entry in context.page_maker)
+    except (TypeError, LookupError, AttributeError):
+        return False
+
+
+def turn_page(context: Any, page: Any) -> bool:
+    """Put a laid-out page on the other side (its margin boxes are not made yet).
+
+    Done only when its page box is the same on either side (size, margins, footnote
+    area...): the margin boxes, made next, are then all that differs, as with the
+    screen edition's running heads. False when it is not (the print edition's
+    mirrored margins): the division must be laid out again.
+    """
+    from weasyprint.layout.page import (
+        _standardize_page_based_counters,
+        set_page_type_computed_styles,
+    )
+
+    laid = page.page_type
+    turned = laid._replace(side="left" if laid.side == "right" else "right")
+    before = context.style_for(laid)
+    document = _Root(page.children[0].element, before.base_url)
+    set_page_type_computed_styles(turned, document, context.style_for)
+    after = context.style_for(turned)
+    # What make_page did to the style of the side laid out:
+    after["overflow"] = before["overflow"]
+    _standardize_page_based_counters(after, None)
+    if not same_page_box(context, laid, turned):
+        return False
+    page.page_type, page.style = turned, after
+    return True
+
+
+def same_page_box(context: Any, one: Any, other: Any) -> bool:
+    """Whether two page types get the same page, footnote area and note area styles."""
+    from weasyprint.css.properties import INITIAL_VALUES
+
+    try:
+        for area in (None, "@footnote", "@note-area"):
+            a, b = context.style_for(one, area), context.style_for(other, area)
+            if (a is None) != (b is None):
+                return False
+            if a is not None and any(a[name] != b[name] for name in INITIAL_VALUES):
+                return False
+    except Exception:  # a value WeasyPrint cannot compute or compare here: do not turn
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Root:
+    """What set_page_type_computed_styles reads of WeasyPrint's HTML object."""
+
+    etree_element: Any
+    base_url: str | None
 
 
 @contextlib.contextmanager
