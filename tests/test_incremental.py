@@ -301,3 +301,24 @@ def test_a_division_that_fails_stops_the_divisions_waiting_for_it(small_book, mo
             build(small_book, small_book.parent / "failed", ["pdf", "screen"])
     finally:
         signal.alarm(0)
+
+
+def test_a_screen_edition_that_prints_see_page_numbers_gets_them_right(small_book, tmp_path):
+    """The screen edition prints no page numbers for cross-references, unless its
+    stylesheet says so (pagerefs.py): then they are right, as in a release build."""
+    book = tmp_path / "book"
+    shutil.copytree(small_book, book)
+    screen = book / "styles" / "screen.css"
+    screen.write_text(
+        screen.read_text(encoding="utf-8")
+        + '\n.edition-screen a.xref::after { content: " (page " target-counter(attr(href), page) ")" }'
+        + '\n.edition-screen a.xref[data-folio]::after { content: " (page " attr(data-folio) ")" }\n',
+        encoding="utf-8",
+    )
+    fast = build(book, tmp_path / "fast", ["screen"]).outputs["screen"]
+    release = build(book, tmp_path / "release", ["screen"], release=True).outputs["screen"]
+    assert_same_pdf(fast, release)
+    text = " ".join(shape(fast).text)
+    assert re.search(r"the idea \(page \d+\)", text, re.IGNORECASE), text[:2000]
+    plain = build(small_book, tmp_path / "plain", ["screen"]).outputs["screen"]
+    assert "(page " not in " ".join(shape(plain).text)

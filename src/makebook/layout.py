@@ -38,6 +38,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from .assets import stylesheets
 from .cache import (
     PRUNE_AFTER_SECONDS,
     file_digest,
@@ -47,15 +48,17 @@ from .cache import (
 from .config import length_in_inches
 from .model import PageStart, RenderedBook
 from .pagemap import RawStart, assemble_starts, raw_starts
+from .pagerefs import FOLIO_ATTRIBUTE, FolioRules
 from .pdf import (
     LINK_SCHEME,
     Division,
     LayoutContext,
     book_divisions,
     estimated_pages,
-    html_document,
+    html_tree,
     render_html,
     required_gutter,
+    serialized,
     styles_digest,
     write_document,
 )
@@ -244,7 +247,8 @@ class EditionLayout:
     groups: list[Group]
     context: LayoutContext
     identifier: str
-    html_for: Callable[[list[etree._Element]], str]
+    document_for: Callable[[list[etree._Element]], etree._Element]  # sections -> <html>
+    folio_rules: FolioRules
     assets: str
     store: LayoutStore
     inside: str
@@ -275,19 +279,39 @@ class EditionLayout:
         for index, (group, where) in enumerate(zip(self.groups, placed, strict=True)):
             refs: list[Ref] = []
             copies = [copy.deepcopy(d.element) for d in group.divisions]
-            sections = [self.resolve(section, group, refs) for section in copies]
+            document = self.document_for(copies)
+            printing = self.printing_links(document, copies)
+            sections = [self.resolve(section, group, refs, printing) for section in copies]
             numbers = tuple(self.number(ref, placed) for ref in refs)
             owned = tuple((t, slot) for t, slot in self.referenced.items() if t in group.ids)
             seat = Seat(self.edition, self.offset, index, bodies, where, tuple(refs), numbers,
                         owned, self.measured)  # fmt: skip
-            job = Job("", self.html_for(sections), first_page_css(group.body, where), self.inside,
+            job = Job("", serialized(document), first_page_css(group.body, where), self.inside,
                       self.context, page_ids, self.identifier, self.store.folder, self.assets,
                       tuple(self.images.of(sections)), seat)  # fmt: skip
             planned = fill(job.template, numbers)
             result.append(replace(job, key=job_key(job, planned, job.extra_css)))
         return result
 
-    def resolve(self, section: etree._Element, group: Group, refs: list[Ref]) -> etree._Element:
+    def printing_links(
+        self, document: etree._Element, sections: list[etree._Element]
+    ) -> set[etree._Element]:
+        """The links of the sections that print the page of their target: the contents'
+        entries, and the cross-references the edition's stylesheets give a number."""
+        entries = [link for s in sections if s.tag == "nav" for link in s.iter("a")]
+        xrefs = [
+            link
+            for s in sections
+            if s.tag != "nav"
+            for link in s.iter("a")
+            if link.get("href", "").startswith("#") and numbered(link, False)
+        ]
+        shown = self.folio_rules.printing(document, xrefs) if xrefs else set()
+        return {*entries, *(xrefs[i] for i in shown)}
+
+    def resolve(
+        self, section: etree._Element, group: Group, refs: list[Ref], printing: set[etree._Element]
+    ) -> etree._Element:
         """Links leaving the group point to a named destination; page references get a
         placeholder for their number, and a Ref in `refs`."""
         in_toc = section.tag == "nav"
@@ -296,9 +320,9 @@ class EditionLayout:
             if not href.startswith("#"):
                 continue
             target = href[1:]
-            if numbered(link, in_toc):
+            if link in printing:
                 front = in_toc and "toc-front" in (link.getparent().get("class") or "")
-                link.set("data-folio", placeholder(len(refs)))
+                link.set(FOLIO_ATTRIBUTE, placeholder(len(refs)))
                 refs.append(Ref(target, self.owner.get(target), self.referenced[target], front))
             if target not in group.ids:
                 link.set("href", LINK_SCHEME + target)
@@ -545,7 +569,8 @@ def lay_out_editions(
             groups=groups,
             context=LayoutContext(book.root, book.styles_dir, book.pdf, edition),
             identifier=rendered.meta.identifier,
-            html_for=lambda sections, e=edition: html_document(rendered.meta, e, sections),
+            document_for=lambda sections, e=edition: html_tree(rendered.meta, e, sections),
+            folio_rules=FolioRules.read(stylesheets(book.styles_dir, edition)),
             assets=styles_digest(book, edition),
             store=store,
             inside=guess.inside,
@@ -631,11 +656,13 @@ def blank_page(
     layout: EditionLayout, results: dict[str, Laid], store: LayoutStore, workers: Workers
 ) -> Path:
     """A document whose second page is the edition's blank verso (with its trim and marks)."""
-    html = layout.html_for(
-        [
-            E.div(E.p("\u00a0")),
-            E.section({"class": "makebook-blank-verso"}, E.p("\u00a0")),
-        ]
+    html = serialized(
+        layout.document_for(
+            [
+                E.div(E.p("\u00a0")),
+                E.section({"class": "makebook-blank-verso"}, E.p("\u00a0")),
+            ]
+        )
     )
     css = ".makebook-blank-verso { break-before: right; }"
     key = hashlib.sha256(

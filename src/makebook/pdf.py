@@ -135,6 +135,14 @@ def book_divisions(rendered: RenderedBook, env: jinja2.Environment) -> list[Divi
 
 
 def html_document(meta: Metadata, edition: str, sections: Iterable[etree._Element]) -> str:
+    return serialized(html_tree(meta, edition, sections))
+
+
+def serialized(document: etree._Element) -> str:
+    return etree.tostring(document, encoding="unicode", method="xml")
+
+
+def html_tree(meta: Metadata, edition: str, sections: Iterable[etree._Element]) -> etree._Element:
     body = E.body({"data-title": meta.title, "class": f"edition-{edition}"}, *sections)
     head = E.head(
         E.meta({"charset": "utf-8"}),
@@ -152,8 +160,7 @@ def html_document(meta: Metadata, edition: str, sections: Iterable[etree._Elemen
             else []
         ),
     )
-    html = E.html({"lang": meta.language}, head, body)
-    return etree.tostring(html, encoding="unicode", method="xml")
+    return E.html({"lang": meta.language}, head, body)
 
 
 def book_document(rendered: RenderedBook, env: jinja2.Environment, edition: Edition) -> str:
