@@ -134,3 +134,41 @@ def test_works_cited_in_front_matter_are_listed_too(small_book, tmp_path):
         "Preface",
         "A Short Note",
     ]
+
+
+def test_a_work_cited_only_in_a_footnote_is_listed_and_its_citation_links_to_it(
+    small_book, tmp_path
+):
+    book = copy_book(small_book, tmp_path)
+    (book / "preface.md").write_text(
+        "---\ntitle: Preface\n---\nA thought.[^1]\n\n[^1]: As argued in [@room2015].\n"
+    )
+    toml = book / "book.toml"
+    toml.write_text(
+        toml.read_text().replace("[contents]\n", '[contents]\nfront = ["preface.md"]\n')
+    )
+    rendered = render_book(load_book(book))
+    cited = next(p for p in rendered.pages if p.id == "appendix-cited")
+    entry = etree.fromstring(cited.html).find(".//li[@id='work-room2015']")
+    links = entry.findall(".//p[@class='discussed-in']/a")
+    assert [a.text for a in links] == ["Preface", "A Short Note"]
+    preface = next(p for p in rendered.pages if p.id == "preface")
+    (note,) = preface.notes
+    assert f'id="{links[0].get("href")[1:]}"' in note.html and "#work-room2015" in note.html
+
+
+def test_a_link_to_nothing_in_a_footnote_is_unlinked_with_a_warning(small_book, tmp_path):
+    book = copy_book(small_book, tmp_path)
+    (book / "preface.md").write_text(
+        "---\ntitle: Preface\n---\nA thought.[^1]\n\n[^1]: See [there](#nowhere), and [@room2015].\n"
+    )
+    toml = book / "book.toml"
+    toml.write_text(
+        toml.read_text().replace("[contents]\n", '[contents]\nfront = ["preface.md"]\n')
+    )
+    rendered = render_book(load_book(book))
+    preface = next(p for p in rendered.pages if p.id == "preface")
+    (note,) = preface.notes
+    assert "#nowhere" not in note.html and "See there, and" in note.html
+    assert '<a class="cite" href="#work-room2015"' in note.html  # a live link stays
+    assert any("'#nowhere'" in w.message for w in preface.warnings)

@@ -12,6 +12,7 @@ from lxml import etree
 from .markdown_ext import work_anchor
 from .model import Book, Page, Person, Work
 from .templating import render_fragment
+from .xhtml import parse_fragments
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,11 @@ def citing_chapters(pages: Sequence[Page]) -> dict[str, tuple[tuple[str, str], .
     found: dict[str, list[tuple[str, str]]] = {}
     for page in pages:
         seen: set[str] = set()
-        for link in etree.fromstring(page.html).iterfind(".//a[@class='cite']"):
+        # A page's footnotes are kept beside its text (each writer places them): a work
+        # cited only in a note is cited all the same.
+        notes = [parse_fragments(note.html) for note in page.notes]
+        links = [a for part in (etree.fromstring(page.html), *notes) for a in part.iter("a")]
+        for link in (a for a in links if a.get("class") == "cite"):
             anchor = link.get("href", "")[1:]
             if anchor not in seen:
                 seen.add(anchor)

@@ -17,7 +17,7 @@ from .model import Book, Page, RenderedBook
 from .render import render_chapter
 from .templating import environment, render_fragment
 from .typography import smarten_book
-from .xhtml import fragment_to_string, unwrap
+from .xhtml import fragment_to_string, fragments_to_string, parse_fragments, unwrap
 
 BODY_FONTS = "Source Serif Pro and Source Sans Pro"
 
@@ -69,19 +69,18 @@ def sample_end(book: Book, env) -> Page:  # type: ignore[no-untyped-def]
 
 
 def live_links(pages: list[Page]) -> list[Page]:
-    """Every link leads somewhere: to an id in the book, or to the web. Others are unlinked."""
+    """Every link leads somewhere: to an id in the book, or to the web. Others are unlinked.
+    Footnotes (kept beside each page's text) are read and mended too."""
     trees = [etree.fromstring(page.html) for page in pages]
-    ids = {e.get("id") for tree in trees for e in tree.iter() if isinstance(e.tag, str)}
+    notes = [[parse_fragments(note.html) for note in page.notes] for page in pages]
+    every = [*trees, *(tree for trees_of_page in notes for tree in trees_of_page)]
+    ids = {e.get("id") for tree in every for e in tree.iter() if isinstance(e.tag, str)}
     ids |= {note.id for page in pages for note in page.notes}
     result = []
-    for page, tree in zip(pages, trees, strict=True):
-        dead = [
-            link
-            for link in tree.iter("a")
-            if not (href := link.get("href", "")).startswith(("http://", "https://", "mailto:"))
-            and not (href.startswith("#") and href[1:] in ids)
-        ]
-        if not dead:
+    for page, tree, note_trees in zip(pages, trees, notes, strict=True):
+        dead = dead_links(tree, ids)
+        dead_in_notes = [dead_links(note, ids) for note in note_trees]
+        if not dead and not any(dead_in_notes):
             result.append(page)
             continue
         warnings = [
@@ -90,14 +89,32 @@ def live_links(pages: list[Page]) -> list[Page]:
                 hint="link to a chapter (file.md or file.md#heading) or a web address",
                 severity="warning",
             )
-            for link in dead
+            for link in [*dead, *(link for links in dead_in_notes for link in links)]
         ]
-        for link in dead:
+        for link in [*dead, *(link for links in dead_in_notes for link in links)]:
             unwrap(link)
+        mended = tuple(
+            replace(note, html=fragments_to_string(holder)) if links else note
+            for note, holder, links in zip(page.notes, note_trees, dead_in_notes, strict=True)
+        )
         result.append(
-            replace(page, html=fragment_to_string(tree), warnings=(*page.warnings, *warnings))
+            replace(
+                page,
+                html=fragment_to_string(tree),
+                notes=mended,
+                warnings=(*page.warnings, *warnings),
+            )
         )
     return result
+
+
+def dead_links(tree: etree._Element, ids: set[str | None]) -> list[etree._Element]:
+    return [
+        link
+        for link in tree.iter("a")
+        if not (href := link.get("href", "")).startswith(("http://", "https://", "mailto:"))
+        and not (href.startswith("#") and href[1:] in ids)
+    ]
 
 
 def render_book(

@@ -18,6 +18,18 @@ def fragment_to_string(element: etree._Element) -> str:
     return etree.tostring(element, encoding="unicode", method="xml", with_tail=False)
 
 
+def parse_fragments(html: str) -> etree._Element:
+    """A run of sibling elements (a footnote's paragraphs), under a <div> to hold them."""
+    return etree.fromstring(f"<div>{html}</div>")
+
+
+def fragments_to_string(holder: etree._Element) -> str:
+    """The inverse of parse_fragments."""
+    return (holder.text or "") + "".join(
+        etree.tostring(child, encoding="unicode", method="xml") for child in holder
+    )
+
+
 def unwrap(element: etree._Element) -> None:
     """Remove an element but keep its text and children where it stood."""
     parent = element.getparent()
