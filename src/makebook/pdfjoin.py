@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name
+from pikepdf import Array, Dictionary, Name, String
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
@@ -50,7 +50,7 @@ def join_edition(result: EditionResult, out: Path) -> None:
                 warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
                 joined.pages.extend(piece.pages)
             shared.share(joined.pages[base:])
-            tree.add(piece, base)
+            tree.add(piece)
             destinations.update(named_destinations(piece, base))
             bookmarks.extend(
                 [(level, label, (x, y), state) for level, label, x, y, state in page]
@@ -117,11 +117,16 @@ def named_destinations(piece: pikepdf.Pdf, base: int) -> dict[str, tuple[int, li
 def link_destinations(joined: pikepdf.Pdf, destinations: dict[str, tuple[int, list[Any]]]) -> None:
     """The book's named destinations: links between divisions point at them by name
     (pdf.links_between_divisions made them so when each division was written)."""
-    tree = pikepdf.NameTree.new(joined)
-    for name in sorted(destinations):
+    # One node holding every name, in the byte order the PDF reference asks for, built at
+    # once: adding thousands of names one by one to a pikepdf.NameTree took most of a
+    # second for a big book, and each page looked up by number walks the page tree.
+    keys = sorted((bytes(String(name)), name) for name in destinations)
+    pages = [page.obj for page in joined.pages]
+    entries: list[Any] = []
+    for key, name in keys:
         number, position = destinations[name]
-        tree[name] = Array([joined.pages[number].obj, *position])
-    joined.Root.Names = Dictionary(Dests=tree.obj)
+        entries += [String(key), Array([pages[number], *position])]
+    joined.Root.Names = Dictionary(Dests=joined.make_indirect(Dictionary(Names=Array(entries))))
 
 
 def add_outline(
@@ -193,7 +198,8 @@ class StructureJoin:
         self.kids: list[Any] = []
         self.nums: list[Any] = []
 
-    def add(self, piece: pikepdf.Pdf, base: int) -> None:
+    def add(self, piece: pikepdf.Pdf) -> None:
+        """Take in the tree of a piece whose pages are in the book already."""
         root = piece.Root.get("/StructTreeRoot")
         if root is None:
             return
@@ -205,8 +211,8 @@ class StructureJoin:
         # The parent tree is keyed by numbers each piece starts from 0: pages carry theirs
         # in /StructParents, links in /StructParent. Renumber both across the book.
         pages = {
-            int(page.obj.StructParents): base + number
-            for number, page in enumerate(piece.pages)
+            int(page.obj.StructParents): page.obj
+            for page in piece.pages
             if "/StructParents" in page.obj
         }
         links = {
@@ -220,7 +226,9 @@ class StructureJoin:
         for key, value in zip(nums[::2], nums[1::2], strict=True):
             new_key = len(self.nums) // 2
             if int(key) in pages:
-                self.joined.pages[pages[int(key)]].obj.StructParents = new_key
+                # The page as copied into the book (qpdf gives the copy it made already):
+                # looking it up by number walks the page tree each time.
+                self.joined.copy_foreign(pages[int(key)]).StructParents = new_key
             elif int(key) in links:
                 self.joined.copy_foreign(links[int(key)]).StructParent = new_key
             self.nums.extend([new_key, value])
