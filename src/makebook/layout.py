@@ -27,7 +27,6 @@ import json
 import multiprocessing
 import os
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -77,6 +76,7 @@ from .placement import (
     placed_while_laid_out,
     placeholder,
 )
+from .processes import fork_context, worker_pool
 from .templating import environment
 from .xhtml import E
 
@@ -684,9 +684,7 @@ class Workers:
     """
 
     def __init__(self, slots: int, targets: int) -> None:
-        cores = os.cpu_count() or 1
-        forking = cores > 1 and "fork" in multiprocessing.get_all_start_methods()
-        self.fork = multiprocessing.get_context("fork") if forking else None
+        self.fork = fork_context()
         self.board = Board(self.fork or multiprocessing.get_context(), slots, targets)
         self.pool: ProcessPoolExecutor | None = None
 
@@ -709,9 +707,7 @@ class Workers:
         if len(jobs) <= 1 or self.fork is None:
             return self.run_here(ordered)
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(
-                os.cpu_count(), mp_context=self.fork, initializer=join_board, initargs=(self.board,)
-            )
+            self.pool = worker_pool(self.fork, join_board, (self.board,))
         submitted = {self.pool.submit(lay_out_in_worker, job): job for job in ordered}
         pending, done, failures = set(submitted), [], []
         while pending:
@@ -757,15 +753,6 @@ WORKER_BOARD: list[Board] = []  # in a worker process: the board it was forked w
 def join_board(board: Board) -> None:
     """Runs first in every worker process."""
     WORKER_BOARD.append(board)
-    threading.Thread(target=exit_with_parent, args=(os.getppid(),), daemon=True).start()
-
-
-def exit_with_parent(parent: int) -> None:
-    """A build killed outright (SIGKILL) cannot stop its workers, which would wait for
-    work forever: each worker leaves once its parent is gone."""
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(1)
 
 
 def lay_out_in_worker(job: Job) -> tuple[str, Laid]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from .cache import PRUNE_AFTER_SECONDS, PageCache, render_context
 from .cover import book_cover
 from .errors import Problem
 from .model import Book, Page, RenderedBook
+from .processes import fork_context, worker_pool
 from .render import render_chapter
 from .templating import environment, render_fragment
 from .typography import smarten_book
@@ -117,6 +118,32 @@ def dead_links(tree: etree._Element, ids: set[str | None]) -> list[etree._Elemen
     ]
 
 
+PARALLEL_FROM = 6  # chapters to render before worker processes are worth starting
+
+
+def rendered_chapters(book: Book, paths: dict[str, str], indexes: list[int]) -> Iterator[Page]:
+    """The chapters at `indexes`, rendered in order: by worker processes (one a core)
+    when there are enough of them; Python-Markdown holds one core at a time."""
+    context = fork_context() if len(indexes) >= PARALLEL_FROM else None
+    if context is None:
+        yield from (render_chapter(book, book.chapters[i], paths) for i in indexes)
+        return
+    with worker_pool(context, hold_book, (book, paths)) as pool:
+        yield from pool.map(render_in_worker, indexes, chunksize=2)
+
+
+WORKER_BOOK: list[tuple[Book, dict[str, str]]] = []  # in a worker: the book it was forked with
+
+
+def hold_book(book: Book, paths: dict[str, str]) -> None:
+    WORKER_BOOK.append((book, paths))
+
+
+def render_in_worker(index: int) -> Page:
+    book, paths = WORKER_BOOK[0]
+    return render_chapter(book, book.chapters[index], paths)
+
+
 def render_book(
     book: Book, progress: Callable[..., None] = lambda *_: None, cache: Path | None = None
 ) -> RenderedBook:
@@ -125,16 +152,23 @@ def render_book(
     env = environment(book.styles_dir.parent / "templates")
     paths = {c.path.as_posix(): c.id for c in book.chapters}
     store = PageCache(cache, render_context(book)) if cache is not None else None
-    chapters = {}
-    for number, chapter in enumerate(book.chapters, 1):
-        progress(f"Rendering {chapter.title}", number - 1, len(book.chapters))
+    chapters: dict[str, Page] = {}
+    todo: list[tuple[int, str]] = []  # index in the book, cache key
+    for index, chapter in enumerate(book.chapters):
         key = store.key(chapter) if store else ""
         page = store.get(key) if store else None
         if page is None:
-            page = render_chapter(book, chapter, paths)
-            if store:
-                store.put(key, page)
-        chapters[chapter.id] = page
+            todo.append((index, key))
+        else:
+            chapters[chapter.id] = page
+    for done, ((index, key), page) in enumerate(
+        zip(todo, rendered_chapters(book, paths, [i for i, _ in todo]), strict=True)
+    ):
+        progress(f"Rendering {page.title}", done, len(todo))
+        if store:
+            store.put(key, page)
+        chapters[book.chapters[index].id] = page
+    chapters = {chapter.id: chapters[chapter.id] for chapter in book.chapters}  # book order
     if store:
         store.prune(time.time() - PRUNE_AFTER_SECONDS)
     parts = {p.id: p for p in book.parts}

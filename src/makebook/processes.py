@@ -1,0 +1,46 @@
+"""Worker processes, forked so they share what the build has loaded instead of pickling it."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.context import BaseContext
+
+
+def fork_context() -> BaseContext | None:
+    """Fork, when there is a second core to use and the platform forks; else None."""
+    cores = os.cpu_count() or 1
+    forking = cores > 1 and "fork" in multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork") if forking else None
+
+
+def worker_pool(
+    context: BaseContext, initializer: Callable[..., None], initargs: tuple[object, ...]
+) -> ProcessPoolExecutor:
+    """One worker a core; each runs `initializer(*initargs)` first (forked: nothing is
+    pickled) and leaves when the build that made it is gone."""
+    return ProcessPoolExecutor(
+        os.cpu_count(),
+        mp_context=context,
+        initializer=start_worker,
+        initargs=(os.getpid(), initializer, initargs),
+    )
+
+
+def start_worker(
+    parent: int, initializer: Callable[..., None], initargs: tuple[object, ...]
+) -> None:
+    threading.Thread(target=exit_with_parent, args=(parent,), daemon=True).start()
+    initializer(*initargs)
+
+
+def exit_with_parent(parent: int) -> None:
+    """A build killed outright (SIGKILL) cannot stop its workers, which would wait for
+    work forever: each worker leaves once its parent is gone."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
