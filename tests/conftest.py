@@ -101,7 +101,7 @@ def make_small_book(root: Path) -> Path:
         >
         > -- Ada Example
 
-        [^a]: A note with a *little* emphasis.
+        [^a]: A note with a *little* emphasis, as in [@siegel1999].
         """,
     )
     write(

@@ -48,7 +48,13 @@ def edit(book: Path) -> None:
 
 def kill_during_layout(process: subprocess.Popen[bytes], sig: int) -> list[int]:
     """Returns the build's child processes (its layout workers) at the time of the kill."""
-    time.sleep(2.0)  # past start-up and into the PDF layout of this small book
+    # Once it has children it is laying the PDF out (a fixed wait was too short on a busy
+    # machine); the long chapter keeps it there for seconds.
+    deadline = time.monotonic() + 120
+    while not (children := children_of(process.pid)) and time.monotonic() < deadline:
+        assert process.poll() is None, "the build ended before it could be interrupted"
+        time.sleep(0.05)
+    time.sleep(0.5)  # the workers are at work, not starting
     assert process.poll() is None, "the build ended before it could be interrupted"
     children = children_of(process.pid)
     process.send_signal(sig)

@@ -23,7 +23,7 @@ from .loader import inside
 from .model import Page, PageStart, RenderedBook
 from .pagelist import Break, marker_id, place_breaks, plan_breaks
 from .templating import environment, render_fragment
-from .xhtml import EPUB_TYPE, XML_LANG, E
+from .xhtml import EPUB_TYPE, XML_LANG, E, parse_fragments
 
 TEXT_DIR = "text"
 STYLE_DIR = "styles"
@@ -160,7 +160,10 @@ def write_epub(
 
 
 def ids_in(root: etree._Element, page: Page) -> list[str]:
-    found = [e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")]
+    """Every id the page's document will hold: its text's, its notes' and theirs (a
+    citation in a note is linked to from Works Cited)."""
+    trees = [root, *(parse_fragments(note.html) for note in page.notes)]
+    found = [e.get("id") for t in trees for e in t.iter() if isinstance(e.tag, str) and e.get("id")]
     return [*found, *(n.id for n in page.notes)]
 
 
@@ -323,7 +326,7 @@ def notes_section(page: Page) -> etree._Element:
     container = E.section({"class": "chapter-notes", "aria-label": "Notes"})
     for note in page.notes:
         aside = E.aside({"id": note.id, EPUB_TYPE: "footnote", "role": "doc-footnote"})
-        for child in etree.fromstring(f"<div>{note.html}</div>"):
+        for child in parse_fragments(note.html):
             aside.append(child)
         back = E.a(
             {"href": f"#{note.ref_id}", "role": "doc-backlink", "class": "backlink"},

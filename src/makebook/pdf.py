@@ -30,7 +30,7 @@ from .config import length_in_inches
 from .errors import error
 from .model import Book, Metadata, Page, PdfSettings, RenderedBook
 from .templating import environment, render_fragment
-from .xhtml import E
+from .xhtml import E, parse_fragments
 
 FRONT_GENERATED = {"halftitle", "titlepage", "copyright", "dedication", "epigraph"}
 
@@ -75,7 +75,7 @@ def place_footnotes(section: etree._Element, page: Page) -> None:
         if note is None:
             continue
         span = E.span({"class": "footnote", "id": note.id})
-        for paragraph in etree.fromstring(f"<div>{note.html}</div>"):
+        for paragraph in parse_fragments(note.html):
             paragraph.tag = "span"
             paragraph.set("class", "fn-p")
             span.append(paragraph)
