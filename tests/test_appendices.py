@@ -121,13 +121,19 @@ def test_an_appendix_without_entries_is_left_out(small_book, tmp_path):
     assert "appendix-reading" in pages
 
 
-def test_works_cited_in_front_matter_are_listed_too(small_book, tmp_path):
+def with_preface(small_book: Path, tmp_path: Path, body: str) -> Path:
+    """The small book with a preface in its front matter."""
     book = copy_book(small_book, tmp_path)
-    (book / "preface.md").write_text("---\ntitle: Preface\n---\nAs shown before [@room2015].\n")
+    (book / "preface.md").write_text(f"---\ntitle: Preface\n---\n{body}\n")
     toml = book / "book.toml"
     toml.write_text(
         toml.read_text().replace("[contents]\n", '[contents]\nfront = ["preface.md"]\n')
     )
+    return book
+
+
+def test_works_cited_in_front_matter_are_listed_too(small_book, tmp_path):
+    book = with_preface(small_book, tmp_path, "As shown before [@room2015].")
     pages = rendered_pages(book)
     entry = pages["appendix-cited"].find(".//li[@id='work-room2015']")
     assert [a.text for a in entry.findall(".//p[@class='discussed-in']/a")] == [
@@ -139,14 +145,7 @@ def test_works_cited_in_front_matter_are_listed_too(small_book, tmp_path):
 def test_a_work_cited_only_in_a_footnote_is_listed_and_its_citation_links_to_it(
     small_book, tmp_path
 ):
-    book = copy_book(small_book, tmp_path)
-    (book / "preface.md").write_text(
-        "---\ntitle: Preface\n---\nA thought.[^1]\n\n[^1]: As argued in [@room2015].\n"
-    )
-    toml = book / "book.toml"
-    toml.write_text(
-        toml.read_text().replace("[contents]\n", '[contents]\nfront = ["preface.md"]\n')
-    )
+    book = with_preface(small_book, tmp_path, "A thought.[^1]\n\n[^1]: As argued in [@room2015].")
     rendered = render_book(load_book(book))
     cited = next(p for p in rendered.pages if p.id == "appendix-cited")
     entry = etree.fromstring(cited.html).find(".//li[@id='work-room2015']")
@@ -158,14 +157,8 @@ def test_a_work_cited_only_in_a_footnote_is_listed_and_its_citation_links_to_it(
 
 
 def test_a_link_to_nothing_in_a_footnote_is_unlinked_with_a_warning(small_book, tmp_path):
-    book = copy_book(small_book, tmp_path)
-    (book / "preface.md").write_text(
-        "---\ntitle: Preface\n---\nA thought.[^1]\n\n[^1]: See [there](#nowhere), and [@room2015].\n"
-    )
-    toml = book / "book.toml"
-    toml.write_text(
-        toml.read_text().replace("[contents]\n", '[contents]\nfront = ["preface.md"]\n')
-    )
+    note = "[^1]: See [there](#nowhere), and [@room2015]."
+    book = with_preface(small_book, tmp_path, f"A thought.[^1]\n\n{note}")
     rendered = render_book(load_book(book))
     preface = next(p for p in rendered.pages if p.id == "preface")
     (note,) = preface.notes
