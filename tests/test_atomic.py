@@ -142,7 +142,7 @@ def test_two_builds_at_once_do_not_corrupt_each_other(small_book, tmp_path):
 def test_a_failure_while_writing_in_a_worker_reaches_the_build():
     import pytest
 
-    from makebook.build import in_background
+    from makebook.processes import in_background
 
     def fail() -> None:
         raise ValueError("the disk is full")

@@ -21,6 +21,7 @@ from .config import load_config
 from .errors import Diagnostics, ManuscriptError, Problem
 from .loader import find_styles, load_book
 from .model import Book, PageStart
+from .processes import in_background
 from .sample import make_sample
 
 FORMATS = ("epub", "pdf", "screen")
@@ -173,8 +174,9 @@ def build(
         starts is None and ("pdf" in formats or ("epub" in todo and laid_before and not release))
     )
     editions = [e for e, wanted in (("print", needs_print), ("screen", "screen" in todo)) if wanted]
+    written = [EDITION_OF[fmt] for fmt in todo if fmt in EDITION_OF]
     layouts, warnings = lay_out_pdfs(
-        rendered, editions, cache.folder, name, targets, release, progress
+        rendered, editions, cache.folder, name, targets, release, progress, written
     )
     result.warnings.extend(warnings)
     if "print" in layouts:
@@ -196,9 +198,7 @@ def build(
             waits = []
             for fmt in (f for f in ("pdf", "screen") if f in todo):
                 progress(f"Writing the {fmt.upper()} edition")
-                layout = layouts[EDITION_OF[fmt]]
-                work = functools.partial(layout.write, temps[fmt])
-                waits.append(in_background(work) if layout.background else work)
+                waits.append(layouts[EDITION_OF[fmt]].start_writing(temps[fmt]))
             if "epub" in todo:
                 progress("Writing the EPUB edition")
                 write_epub(rendered, temps["epub"], starts or (), source_date_epoch())
@@ -277,14 +277,12 @@ class EditionLayout(Protocol):
 
     def starts(self) -> tuple[PageStart, ...]: ...
 
-    def write(self, out: Path) -> None: ...
+    def start_writing(self, out: Path) -> Callable[[], None]:
+        """Write the edition to `out`, in the background where that is worth it; the
+        function returned waits until it is written and raises what failed."""
+        ...
 
     def discard(self) -> None: ...
-
-    @property
-    def background(self) -> bool:
-        """Whether writing is work worth a process of its own (or only waiting for one)."""
-        ...
 
 
 @dataclass
@@ -298,10 +296,6 @@ class WholeBookLayout:
     scratch: Path | None = None
 
     @property
-    def background(self) -> bool:
-        return self.worker is None
-
-    @property
     def pages(self) -> int:
         if self.worker is not None:
             return self.worker.result()
@@ -311,6 +305,11 @@ class WholeBookLayout:
         from .pagemap import page_starts
 
         return page_starts(self.rendered, self.document)
+
+    def start_writing(self, out: Path) -> Callable[[], None]:
+        if self.worker is not None:  # only waiting for the worker: nothing to start
+            return functools.partial(self.write, out)
+        return in_background(functools.partial(self.write, out))
 
     def write(self, out: Path) -> None:
         if self.worker is not None:
@@ -338,15 +337,18 @@ def lay_out_pdfs(
     targets: dict[str, Path],
     release: bool,
     progress: Callable[..., None],
+    written: Sequence[str] = (),
 ) -> tuple[dict[str, EditionLayout], list[Problem]]:
-    """Chapter by chapter (the default) or, for a release, each edition as one document."""
+    """Chapter by chapter (the default) or, for a release, each edition as one document.
+    `written`: the editions whose PDF this build writes (the others give page numbers)."""
     if release:
         return release_layouts(rendered, editions, targets, progress), []
     from .layout import LayoutDidNotSettle, lay_out_editions
 
     progress("Laying out pages")
     try:
-        return dict(lay_out_editions(rendered, editions, cache_folder, name, progress)), []
+        laid = lay_out_editions(rendered, editions, cache_folder, name, progress, written)
+        return dict(laid), []
     except LayoutDidNotSettle:
         warning = Problem(
             "the page numbers of the contents or of 'see page' references kept "
@@ -380,38 +382,6 @@ def release_layouts(
         progress("Laying out pages")
         layouts["print"] = WholeBookLayout(rendered, "print", lay_out(rendered, "print"))
     return layouts
-
-
-def in_background(work: Callable[[], None]) -> Callable[[], None]:
-    """Start `work` in a forked process; the returned function waits for it and raises
-    what it raised. With one core, or no fork, the work is done at once."""
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        work()
-        return lambda: None
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-
-    def run() -> None:
-        try:
-            work()
-            send.send(None)
-        except BaseException as exc:  # reported to the parent, which raises it
-            send.send(exc)
-
-    process = context.Process(target=run, daemon=True)
-    process.start()
-    send.close()
-
-    def wait() -> None:
-        try:
-            failure = receive.recv()
-        except EOFError:
-            failure = RuntimeError("a worker process writing a PDF edition stopped")
-        process.join()
-        if failure is not None:
-            raise failure
-
-    return wait
 
 
 def write_screen_edition(rendered: Any, scratch: Path) -> int:

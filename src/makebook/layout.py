@@ -28,7 +28,7 @@ import multiprocessing
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -82,6 +82,8 @@ from .xhtml import E
 
 if TYPE_CHECKING:
     from weasyprint import Document
+
+    from .pdfjoin import BackgroundJoin, JoinPlan
 
 MAX_ROUNDS = 6
 MAX_LAYOUTS = 3  # of one division in one round: its numbers of earlier pages, corrected
@@ -514,6 +516,7 @@ class EditionResult:
     layout: EditionLayout
     laid: list[Laid]
     blank: Path | None
+    join: BackgroundJoin | None = None  # started while the divisions were laid out
 
     @property
     def pages(self) -> int:
@@ -527,17 +530,34 @@ class EditionResult:
             raws.extend(laid.starts)
         return assemble_starts(raws)
 
-    def write(self, out: Path) -> None:
-        from .pdfjoin import join_edition
+    def plan(self) -> JoinPlan:
+        from .pdfjoin import JoinPlan, Piece
 
-        join_edition(self, out)
+        pieces = [
+            Piece(written_pdf(laid), laid.bookmarks, where.blank_before)
+            for where, laid in zip(self.layout.placements(), self.laid, strict=True)
+        ]
+        return JoinPlan(pieces, self.blank)
+
+    def start_writing(self, out: Path) -> Callable[[], None]:
+        """Join the divisions into `out` in the background; the function returned waits."""
+        from .pdfjoin import BackgroundJoin
+
+        join, self.join = self.join or BackgroundJoin([]), None
+        return join.start_join(self.plan(), out)
 
     def discard(self) -> None:
-        """Nothing to remove: the laid-out divisions stay in the cache for the next build."""
+        """The laid-out divisions stay in the cache for the next build; a join started
+        for an edition that is not written is stopped."""
+        if self.join is not None:
+            self.join.cancel()
+            self.join = None
 
-    @property
-    def background(self) -> bool:
-        return True
+
+def written_pdf(laid: Laid) -> Path:
+    if laid.pdf is None:
+        raise ValueError("a division was measured but never written")
+    return laid.pdf
 
 
 def lay_out_editions(
@@ -546,8 +566,13 @@ def lay_out_editions(
     cache_folder: Path,
     name: str,
     progress: Callable[..., None] = lambda *_: None,
+    written: Collection[str] = (),
 ) -> dict[str, EditionResult]:
-    """Lay out the given PDF editions chapter by chapter, reusing every cached division."""
+    """Lay out the given PDF editions chapter by chapter, reusing every cached division.
+
+    For the editions `written` (to be joined into a PDF after this), a join starts in
+    the background as soon as it is known which divisions are cached.
+    """
     book = rendered.book
     store = LayoutStore(cache_folder / "layout")
     store.folder.mkdir(parents=True, exist_ok=True)
@@ -583,17 +608,31 @@ def lay_out_editions(
             measured=guess.complete,
         )
     results: dict[str, Laid] = {}
-    with Workers(len(editions) * len(groups), len(editions) * len(targets)) as workers:
-        plans = settle(list(layouts.values()), results, store, workers, progress)
-        output: dict[str, EditionResult] = {}
-        for edition, layout in layouts.items():
-            final = plans[id(layout)]
-            blank = None
-            if layout.edition == "print" and any(p.blank_before for p in layout.placements()):
-                blank = blank_page(layout, results, store, workers)
-            keys = [j.key for j in final] + ([blank.stem] if blank else [])
-            store.remember(name, edition, layout, keys)
-            output[edition] = EditionResult(layout, [results[j.key] for j in final], blank)
+    joins: dict[str, BackgroundJoin] = {}
+
+    def start_join(layout: EditionLayout, known: list[Laid | None]) -> None:
+        from .pdfjoin import BackgroundJoin
+
+        ready = [laid.pdf for laid in known if laid is not None and laid.pdf is not None]
+        if layout.edition in written and ready:
+            joins[layout.edition] = BackgroundJoin(ready)
+
+    try:
+        with Workers(len(editions) * len(groups), len(editions) * len(targets)) as workers:
+            plans = settle(list(layouts.values()), results, store, workers, progress, start_join)
+            output: dict[str, EditionResult] = {}
+            for edition, layout in layouts.items():
+                final = plans[id(layout)]
+                blank = None
+                if layout.edition == "print" and any(p.blank_before for p in layout.placements()):
+                    blank = blank_page(layout, results, store, workers)
+                keys = [j.key for j in final] + ([blank.stem] if blank else [])
+                store.remember(name, edition, layout, keys)
+                laid = [results[j.key] for j in final]
+                output[edition] = EditionResult(layout, laid, blank, joins.pop(edition, None))
+    finally:
+        for join in joins.values():  # started, but the layout failed
+            join.cancel()
     store.prune()
     return output
 
@@ -609,14 +648,16 @@ def settle(
     store: LayoutStore,
     workers: Workers,
     progress: Callable[..., None],
+    first_known: Callable[[EditionLayout, list[Laid | None]], None] = lambda *_: None,
 ) -> dict[int, list[Job]]:
     """Lay out, round after round, until every division's inputs follow from the results.
 
     Returns each layout's settled jobs (by id() of the layout), all laid out and written.
+    `first_known` is told, before anything is laid out, what each layout has cached.
     """
     plans = {id(layout): layout.jobs() for layout in layouts}
     pending = list(layouts)
-    for _ in range(MAX_ROUNDS):
+    for round_number in range(MAX_ROUNDS):
         todo: dict[str, Job] = {}
         for layout in pending:
             known: list[Laid | None] = []
@@ -627,6 +668,8 @@ def settle(
                 if cached is None or cached.pdf is None:
                     todo.setdefault(job.key, job)
                 known.append(cached)
+            if round_number == 0:
+                first_known(layout, known)
             workers.board.reset(layout.offset, layout.known_counts(known))
             workers.board.reset_anchors(layout.known_anchors(known))
         total = sum(len(plans[id(layout)]) for layout in pending)

@@ -6,13 +6,22 @@ content under one Document element, with a parent tree renumbered across
 pages), one set of named destinations, links between divisions pointing at
 them, one outline, and the document-level entries (metadata, language, output
 intent) that every piece carries alike.
+
+After an edit most pieces come from the cache: a background process copies them
+into the joined file while the edited ones are still being laid out, so what is
+left once they are is to copy those few, number the tree in book order and save.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
-import warnings
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -22,42 +31,108 @@ from pikepdf import Array, Dictionary, Name, String
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
-from .layout import EditionResult, Laid
+from .processes import exit_with_parent, fork_context, in_background
 
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/OutputIntents", "/Metadata")
+Bookmark = tuple[int, str, float, float, str]  # level, label, x, y (PDF units), state
 
 
-def join_edition(result: EditionResult, out: Path) -> None:
-    # The pieces stay open until the joined file is saved: qpdf copies stream data then.
-    with contextlib.ExitStack() as stack:
-        joined = stack.enter_context(pikepdf.Pdf.new())
-        blank = stack.enter_context(pikepdf.open(result.blank)) if result.blank else None
-        pieces = [stack.enter_context(pikepdf.open(written(laid))) for laid in result.laid]
+@dataclass(frozen=True)
+class Piece:
+    """One division as the join needs it: its PDF, its bookmarks (per page) and whether
+    a blank verso comes before it."""
+
+    pdf: Path
+    bookmarks: list[list[Bookmark]]
+    blank_before: bool
+
+
+@dataclass(frozen=True)
+class JoinPlan:
+    pieces: list[Piece]
+    blank: Path | None  # a PDF whose second page is the edition's blank verso
+
+
+def join_edition(plan: JoinPlan, out: Path) -> None:
+    with Joiner() as joiner:
+        joiner.join(plan, out)
+
+
+@dataclass
+class Prepared:
+    """A piece copied into the book ahead of assembly: its pages (not yet in the page
+    tree), its structure and its named destinations, all as copies in the joined file."""
+
+    source: pikepdf.Pdf
+    pages: list[Any]
+    kids: list[Any]
+    parents: list[tuple[Any, Any]]  # parent-tree value, and the page or link it belongs to
+    destinations: dict[str, tuple[int, list[Any]]]  # name -> page in the piece, position
+
+
+class Joiner:
+    """Joins pieces in two steps, so the pieces already laid out can be copied while the
+    others are still being laid out: `prepare` copies a piece into the new file, `join`
+    assembles the book in order from prepared pieces (preparing the rest) and saves it.
+
+    What is copied but not used (a piece laid out again meanwhile) is unreachable from
+    the assembled book and is not written: the file is the same whatever was prepared.
+    """
+
+    def __init__(self) -> None:
+        # The pieces stay open until the joined file is saved: qpdf copies stream data then.
+        self.stack = contextlib.ExitStack()
+        self.joined = self.stack.enter_context(pikepdf.Pdf.new())
+        self.prepared: dict[Path, list[Prepared]] = {}
+
+    def __enter__(self) -> Joiner:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stack.close()
+
+    def prepare(self, path: Path) -> None:
+        self.prepared.setdefault(path, []).append(self.copied(path))
+
+    def take(self, path: Path) -> Prepared:
+        ready = self.prepared.get(path)
+        return ready.pop(0) if ready else self.copied(path)
+
+    def copied(self, path: Path) -> Prepared:
+        source = self.stack.enter_context(pikepdf.open(path))
+        joined = self.joined
+        pages = [joined.copy_foreign(page.obj) for page in source.pages]
+        kids, parents = structure_of(joined, source)
+        return Prepared(source, pages, kids, parents, named_destinations(source))
+
+    def join(self, plan: JoinPlan, out: Path) -> None:
+        joined = self.joined
+        blank = self.stack.enter_context(pikepdf.open(plan.blank)) if plan.blank else None
         tree = StructureJoin(joined)
-        shared = SharedStreams()
         destinations: dict[str, tuple[int, list[Any]]] = {}
         bookmarks: list[list[tuple[int, str, tuple[float, float], str]]] = []
-        places = result.layout.placements()
-        for place, laid, piece in zip(places, result.laid, pieces, strict=True):
-            if place.blank_before:
+        first = None
+        for piece in plan.pieces:
+            if piece.blank_before:
                 assert blank is not None
                 add_blank(joined, blank)
-                shared.share(joined.pages[-1:])
                 bookmarks.append([])
+            prepared = self.take(piece.pdf)
+            if first is None:
+                first = prepared.source
             base = len(joined.pages)
-            with warnings.catch_warnings():
-                # pikepdf warns that named destinations are not copied: they are, below.
-                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-                joined.pages.extend(piece.pages)
-            shared.share(joined.pages[base:])
-            tree.add(piece)
-            destinations.update(named_destinations(piece, base))
+            for page in prepared.pages:
+                joined.pages.append(pikepdf.Page(page))
+            tree.add(prepared)
+            for name, (number, position) in prepared.destinations.items():
+                destinations[name] = (base + number, position)
             bookmarks.extend(
                 [(level, label, (x, y), state) for level, label, x, y, state in page]
-                for page in laid.bookmarks
+                for page in piece.bookmarks
             )
+        assert first is not None
+        SharedStreams().share(joined.pages)
         # Every piece has the same document-level entries (one book, one set of styles).
-        first = pieces[0]
         for key in CATALOG_KEYS:
             if key in first.Root:
                 joined.Root[key] = copy_object(joined, first.Root[key])
@@ -74,6 +149,77 @@ def join_edition(result: EditionResult, out: Path) -> None:
         )
 
 
+class BackgroundJoin:
+    """A joiner in a process of its own, started while divisions are still being laid
+    out: it copies in the pieces laid out already (an edit's unchanged chapters), then
+    joins when the build sends the final plan. On one core, the join happens at the end."""
+
+    def __init__(self, ready: list[Path]) -> None:
+        self.ready = ready
+        self.process = None
+        context = fork_context()
+        if context is None:
+            return
+        receive_plan, self.plans = context.Pipe(duplex=False)
+        self.outcome, send_outcome = context.Pipe(duplex=False)
+        parent = os.getpid()
+        self.process = context.Process(
+            target=serve_join, args=(parent, ready, receive_plan, send_outcome), daemon=True
+        )
+        self.process.start()
+        receive_plan.close()
+        send_outcome.close()
+
+    def start_join(self, plan: JoinPlan, out: Path) -> Callable[[], None]:
+        """Join the plan into `out`; the returned function waits and raises what failed."""
+        if self.process is None:
+            return in_background(functools.partial(join_edition, plan, out))
+        self.plans.send((plan, out))
+        return self.wait
+
+    def wait(self) -> None:
+        assert self.process is not None
+        try:
+            failure = self.outcome.recv()
+        except EOFError:
+            failure = RuntimeError("the process joining a PDF edition stopped")
+        self.process = None  # it closes its files and exits; not waited for
+        if failure is not None:
+            raise failure
+
+    def cancel(self) -> None:
+        """Stop the process (the build failed, or this edition is not written)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(OSError):
+            self.plans.send(None)
+        self.process.join()
+        self.process = None
+
+
+def serve_join(parent: int, ready: list[Path], plans: Connection, outcome: Connection) -> None:
+    threading.Thread(target=exit_with_parent, args=(parent,), daemon=True).start()
+    try:
+        with Joiner() as joiner:
+            for path in ready:
+                if plans.poll():
+                    break  # the plan is here: prepare nothing more, join
+                with contextlib.suppress(Exception):
+                    # Only a head start: a piece that cannot be copied here is copied
+                    # again by the join, which reports what is wrong with it.
+                    joiner.prepare(path)
+            message = plans.recv()
+            if message is None:
+                return
+            joiner.join(*message)
+            # Said before the pieces are closed: the joined file is complete.
+            outcome.send(None)
+    except EOFError:
+        return  # the build is gone
+    except BaseException as exc:  # reported to the build, which raises it
+        outcome.send(exc)
+
+
 def copy_object(joined: pikepdf.Pdf, value: Any) -> Any:
     """A copy of a piece's object; direct arrays and dictionaries are copied item by item."""
     if not isinstance(value, pikepdf.Object):
@@ -87,12 +233,6 @@ def copy_object(joined: pikepdf.Pdf, value: Any) -> Any:
     return value
 
 
-def written(laid: Laid) -> Path:
-    if laid.pdf is None:
-        raise ValueError("a division was measured but never written")
-    return laid.pdf
-
-
 def add_blank(joined: pikepdf.Pdf, blank: pikepdf.Pdf) -> None:
     """A blank verso: the second page of the blank document, sharing its content stream."""
     source = joined.copy_foreign(blank.pages[1].obj)
@@ -102,15 +242,15 @@ def add_blank(joined: pikepdf.Pdf, blank: pikepdf.Pdf) -> None:
     joined.pages.append(pikepdf.Page(page))
 
 
-def named_destinations(piece: pikepdf.Pdf, base: int) -> dict[str, tuple[int, list[Any]]]:
-    """Each id the piece can be linked to: the page (in the joined book) and the position."""
+def named_destinations(piece: pikepdf.Pdf) -> dict[str, tuple[int, list[Any]]]:
+    """Each id the piece can be linked to: the page (in the piece) and the position."""
     names = piece.Root.get("/Names")
     if names is None or "/Dests" not in names:
         return {}
     index = {page.obj.objgen: number for number, page in enumerate(piece.pages)}
     found = {}
     for name, destination in pikepdf.NameTree(names.Dests).items():
-        found[name] = (base + index[destination[0].objgen], list(destination[1:]))
+        found[name] = (index[destination[0].objgen], list(destination[1:]))
     return found
 
 
@@ -190,47 +330,58 @@ class SharedStreams:
                     xobjects[name] = self.image(xobjects[name])
 
 
+def structure_of(joined: pikepdf.Pdf, piece: pikepdf.Pdf) -> tuple[list[Any], list[Any]]:
+    """A piece's tagged content, copied: the children of its Document element, and its
+    parent tree as (value, page or link it belongs to, the key that numbers it)."""
+    root = piece.Root.get("/StructTreeRoot")
+    if root is None:
+        return [], []
+    document = root.K[0] if isinstance(root.K, Array) else root.K
+    kids = []
+    for kid in document.K:
+        # Cut the tie to the piece's own root first, or copying would bring it along.
+        del kid["/P"]
+        kids.append(joined.copy_foreign(kid))
+    # The parent tree is keyed by numbers each piece starts from 0: pages carry theirs
+    # in /StructParents, links in /StructParent. The join renumbers both across the book.
+    owners = {
+        int(page.obj.StructParents): (page.obj, "/StructParents")
+        for page in piece.pages
+        if "/StructParents" in page.obj
+    }
+    owners.update(
+        (int(annotation.StructParent), (annotation, "/StructParent"))
+        for page in piece.pages
+        for annotation in page.obj.get("/Annots", [])
+        if "/StructParent" in annotation
+    )
+    # One copy of the whole parent tree (qpdf maps what was copied already).
+    nums = joined.copy_foreign(root.ParentTree).Nums
+    parents = []
+    for key, value in zip(nums[::2], nums[1::2], strict=True):
+        owner, numbering = owners.get(int(key), (None, ""))
+        # The page or link as copied into the book: qpdf gives the copy it made already.
+        copied = joined.copy_foreign(owner) if owner is not None else None
+        parents.append((value, copied, numbering))
+    return kids, parents
+
+
 class StructureJoin:
-    """One structure tree for the joined book, from the pieces' trees."""
+    """One structure tree for the joined book, from the pieces' trees, numbered in
+    book order."""
 
     def __init__(self, joined: pikepdf.Pdf) -> None:
         self.joined = joined
         self.kids: list[Any] = []
         self.nums: list[Any] = []
 
-    def add(self, piece: pikepdf.Pdf) -> None:
+    def add(self, piece: Prepared) -> None:
         """Take in the tree of a piece whose pages are in the book already."""
-        root = piece.Root.get("/StructTreeRoot")
-        if root is None:
-            return
-        document = root.K[0] if isinstance(root.K, Array) else root.K
-        for kid in document.K:
-            # Cut the tie to the piece's own root first, or copying would bring it along.
-            del kid["/P"]
-            self.kids.append(self.joined.copy_foreign(kid))
-        # The parent tree is keyed by numbers each piece starts from 0: pages carry theirs
-        # in /StructParents, links in /StructParent. Renumber both across the book.
-        pages = {
-            int(page.obj.StructParents): page.obj
-            for page in piece.pages
-            if "/StructParents" in page.obj
-        }
-        links = {
-            int(annotation.StructParent): annotation
-            for page in piece.pages
-            for annotation in page.obj.get("/Annots", [])
-            if "/StructParent" in annotation
-        }
-        # One copy of the whole parent tree (qpdf maps what was copied already), then renumber.
-        nums = self.joined.copy_foreign(root.ParentTree).Nums
-        for key, value in zip(nums[::2], nums[1::2], strict=True):
+        self.kids.extend(piece.kids)
+        for value, owner, numbering in piece.parents:
             new_key = len(self.nums) // 2
-            if int(key) in pages:
-                # The page as copied into the book (qpdf gives the copy it made already):
-                # looking it up by number walks the page tree each time.
-                self.joined.copy_foreign(pages[int(key)]).StructParents = new_key
-            elif int(key) in links:
-                self.joined.copy_foreign(links[int(key)]).StructParent = new_key
+            if owner is not None:
+                owner[numbering] = new_key
             self.nums.extend([new_key, value])
 
     def finish(self) -> None:

@@ -44,3 +44,35 @@ def exit_with_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(1)
     os._exit(1)
+
+
+def in_background(work: Callable[[], None]) -> Callable[[], None]:
+    """Start `work` in a forked process; the returned function waits for it and raises
+    what it raised. With one core, or no fork, the work is done at once."""
+    context = fork_context()
+    if context is None:
+        work()
+        return lambda: None
+    receive, send = context.Pipe(duplex=False)
+
+    def run() -> None:
+        try:
+            work()
+            send.send(None)
+        except BaseException as exc:  # reported to the parent, which raises it
+            send.send(exc)
+
+    process = context.Process(target=run, daemon=True)
+    process.start()
+    send.close()
+
+    def wait() -> None:
+        try:
+            failure = receive.recv()
+        except EOFError:
+            failure = RuntimeError("a worker process writing a PDF edition stopped")
+        process.join()
+        if failure is not None:
+            raise failure
+
+    return wait
