@@ -67,7 +67,7 @@ class Prepared:
     pages: list[Any]
     kids: list[Any]
     parents: list[tuple[Any, Any]]  # parent-tree value, and the page or link it belongs to
-    destinations: dict[str, tuple[int, list[Any]]]  # name -> page in the piece, position
+    destinations: dict[bytes, Any]  # name, as the PDF spells it -> [page, position]
 
 
 class Joiner:
@@ -103,13 +103,13 @@ class Joiner:
         joined = self.joined
         pages = [joined.copy_foreign(page.obj) for page in source.pages]
         kids, parents = structure_of(joined, source)
-        return Prepared(source, pages, kids, parents, named_destinations(source))
+        return Prepared(source, pages, kids, parents, named_destinations(source, pages))
 
     def join(self, plan: JoinPlan, out: Path) -> None:
         joined = self.joined
         blank = self.stack.enter_context(pikepdf.open(plan.blank)) if plan.blank else None
         tree = StructureJoin(joined)
-        destinations: dict[str, tuple[int, list[Any]]] = {}
+        destinations: dict[bytes, Any] = {}
         bookmarks: list[list[tuple[int, str, tuple[float, float], str]]] = []
         first = None
         for piece in plan.pieces:
@@ -120,12 +120,10 @@ class Joiner:
             prepared = self.take(piece.pdf)
             if first is None:
                 first = prepared.source
-            base = len(joined.pages)
             for page in prepared.pages:
                 joined.pages.append(pikepdf.Page(page))
             tree.add(prepared)
-            for name, (number, position) in prepared.destinations.items():
-                destinations[name] = (base + number, position)
+            destinations.update(prepared.destinations)
             bookmarks.extend(
                 [(level, label, (x, y), state) for level, label, x, y, state in page]
                 for page in piece.bookmarks
@@ -242,30 +240,29 @@ def add_blank(joined: pikepdf.Pdf, blank: pikepdf.Pdf) -> None:
     joined.pages.append(pikepdf.Page(page))
 
 
-def named_destinations(piece: pikepdf.Pdf) -> dict[str, tuple[int, list[Any]]]:
-    """Each id the piece can be linked to: the page (in the piece) and the position."""
+def named_destinations(piece: pikepdf.Pdf, pages: list[Any]) -> dict[bytes, Any]:
+    """Each id the piece can be linked to, as a destination on its page as copied into
+    the book (`pages`), keyed by the name's bytes: the order the name tree needs."""
     names = piece.Root.get("/Names")
     if names is None or "/Dests" not in names:
         return {}
     index = {page.obj.objgen: number for number, page in enumerate(piece.pages)}
     found = {}
     for name, destination in pikepdf.NameTree(names.Dests).items():
-        found[name] = (index[destination[0].objgen], list(destination[1:]))
+        page = pages[index[destination[0].objgen]]
+        found[bytes(String(name))] = Array([page, *destination[1:]])
     return found
 
 
-def link_destinations(joined: pikepdf.Pdf, destinations: dict[str, tuple[int, list[Any]]]) -> None:
+def link_destinations(joined: pikepdf.Pdf, destinations: dict[bytes, Any]) -> None:
     """The book's named destinations: links between divisions point at them by name
     (pdf.links_between_divisions made them so when each division was written)."""
     # One node holding every name, in the byte order the PDF reference asks for, built at
     # once: adding thousands of names one by one to a pikepdf.NameTree took most of a
-    # second for a big book, and each page looked up by number walks the page tree.
-    keys = sorted((bytes(String(name)), name) for name in destinations)
-    pages = [page.obj for page in joined.pages]
+    # second for a big book.
     entries: list[Any] = []
-    for key, name in keys:
-        number, position = destinations[name]
-        entries += [String(key), Array([pages[number], *position])]
+    for key in sorted(destinations):
+        entries += [String(key), destinations[key]]
     joined.Root.Names = Dictionary(Dests=joined.make_indirect(Dictionary(Names=Array(entries))))
 
 
