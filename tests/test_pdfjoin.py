@@ -120,3 +120,32 @@ def test_a_failed_layout_stops_the_join_it_started(laid_book, monkeypatch):
     assert len(started) == 1 and started[0].ready, "a join was started for the cached pieces"
     assert multiprocessing.active_children() == []
     assert not list(out.glob("*.pdf.*part")), "nothing half-written"
+
+
+def test_on_one_core_an_edit_is_joined_at_the_end_to_the_same_book(laid_book, monkeypatch):
+    import os
+
+    book, out = laid_book
+    chapter = book / "two.md"
+    chapter.write_text(chapter.read_text() + "\nA sentence written on a one-core machine.\n")
+    clean = build(book, out.parent / "clean", ["pdf"]).outputs["pdf"]
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # no worker processes, no fork
+    edited = build(book, out, ["pdf"]).outputs["pdf"]
+    assert multiprocessing.active_children() == []
+    assert contents(edited) == contents(clean)
+
+
+def test_two_builds_of_the_same_manuscript_are_the_same_file(small_book, tmp_path):
+    """Reproducible: WeasyPrint's random PDF/X document ID is replaced by one made from
+    the book's identifier."""
+    import uuid
+
+    from makebook.config import load_config
+
+    first = build(small_book, tmp_path / "first", ["pdf"]).outputs["pdf"]
+    second = build(small_book, tmp_path / "second", ["pdf"]).outputs["pdf"]
+    assert first.read_bytes() == second.read_bytes()
+    identifier = load_config(small_book).meta.identifier
+    with pikepdf.open(first) as pdf:
+        xmp = pdf.Root.Metadata.read_bytes()
+    assert f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, identifier)}".encode() in xmp

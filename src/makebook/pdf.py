@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -348,7 +349,7 @@ def write_document(document: Document, out: Path, edition_name: str, identifier:
         pdf_tags=True,
         uncompressed_pdf=False,
         pdf_identifier=identifier.encode("utf-8"),
-        finisher=finish,
+        finisher=functools.partial(finish, identifier=identifier),
     )
 
 
@@ -356,10 +357,27 @@ NBSP_ENTRY = re.compile(rb"^(<[0-9a-f]+> )<00a0>$")
 LINK_SCHEME = "makebook:"  # a link to another division of a book laid out chapter by chapter
 
 
-def finish(document: Document, pdf: pydyf.PDF) -> None:
+XMP_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-fA-F-]+")
+
+
+def finish(document: Document, pdf: pydyf.PDF, identifier: str) -> None:
     """WeasyPrint's `finisher` hook: runs on its objects before they are written."""
     plain_spaces(document, pdf)
     links_between_divisions(pdf)
+    stable_document_id(pdf, identifier)
+
+
+def stable_document_id(pdf: pydyf.PDF, identifier: str) -> None:
+    """The PDF/X metadata's document ID comes from the book's identifier.
+
+    WeasyPrint makes up a random xmpMM:DocumentID each time it writes; XMP means it
+    to name the document across its versions, and a random one made two builds of
+    the same manuscript differ (and a joined PDF carry its front matter's).
+    """
+    document_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, identifier)}".encode()
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+            obj.stream = [XMP_DOCUMENT_ID.sub(document_id, chunk) for chunk in obj.stream]
 
 
 def links_between_divisions(pdf: pydyf.PDF) -> None:
