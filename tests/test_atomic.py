@@ -47,19 +47,34 @@ def edit(book: Path) -> None:
 
 
 def kill_during_layout(process: subprocess.Popen[bytes], sig: int) -> list[int]:
-    """Returns the build's child processes (its layout workers) at the time of the kill."""
-    # Once it has children it is laying the PDF out (a fixed wait was too short on a busy
-    # machine); the long chapter keeps it there for seconds.
+    """Returns the build's forked processes (layout workers, joins) at the time of the kill."""
+    # Once it has forked workers it is laying the PDF out (a fixed wait was too short on a
+    # busy machine; the libraries' imports run short-lived helpers such as ldconfig,
+    # which are not forks); the long chapter keeps it there for seconds.
     deadline = time.monotonic() + 120
-    while not (children := children_of(process.pid)) and time.monotonic() < deadline:
+    while not forks_of(process.pid) and time.monotonic() < deadline:
         assert process.poll() is None, "the build ended before it could be interrupted"
         time.sleep(0.05)
     time.sleep(0.5)  # the workers are at work, not starting
     assert process.poll() is None, "the build ended before it could be interrupted"
-    children = children_of(process.pid)
+    children = forks_of(process.pid)
     process.send_signal(sig)
     process.wait(timeout=60)
     return children
+
+
+def forks_of(pid: int) -> list[int]:
+    """The children running the parent's own command: forked, not helpers it ran."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []  # the build has ended
+    found = []
+    for child in children_of(pid):
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{child}/cmdline").read_bytes() == command:
+                found.append(child)
+    return found
 
 
 def children_of(pid: int) -> list[int]:
