@@ -149,3 +149,19 @@ def test_two_builds_of_the_same_manuscript_are_the_same_file(small_book, tmp_pat
     with pikepdf.open(first) as pdf:
         xmp = pdf.Root.Metadata.read_bytes()
     assert f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, identifier)}".encode() in xmp
+
+
+def test_a_book_without_a_date_takes_source_date_epoch_in_its_pdfs(
+    small_book, tmp_path, monkeypatch
+):
+    book = tmp_path / "book"
+    shutil.copytree(small_book, book)
+    toml = book / "book.toml"
+    toml.write_text(toml.read_text().replace('date = "2025-03-01"\n', ""))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14
+    first = build(book, tmp_path / "first", ["pdf"]).outputs["pdf"]
+    second = build(book, tmp_path / "second", ["pdf"]).outputs["pdf"]
+    assert first.read_bytes() == second.read_bytes()
+    with pikepdf.open(first) as pdf:
+        assert str(pdf.trailer.Info.CreationDate).startswith("D:20231114")
+        assert b"<xmp:ModifyDate>2023-11-14" in pdf.Root.Metadata.read_bytes()

@@ -85,6 +85,15 @@ def source_date_epoch() -> dt.datetime | None:
     return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
 
 
+def dated(book: Book) -> Book:
+    """A book without a `date` takes SOURCE_DATE_EPOCH's day, so the PDFs carry that
+    date instead of the time they were laid out (the EPUB already uses it)."""
+    when = source_date_epoch()
+    if book.meta.date or when is None:
+        return book
+    return replace(book, meta=replace(book.meta, date=when.date().isoformat()))
+
+
 def output_name(book: Book, sample: bool) -> str:
     return slugify(book.meta.title) + ("-sample" if sample else "")
 
@@ -131,7 +140,7 @@ def build(
 
     diagnostics = Diagnostics()
     progress("Reading the manuscript")
-    book = load_book(manuscript, diagnostics)
+    book = dated(load_book(manuscript, diagnostics))
     if sample:
         book = make_sample(book)
     result = BuildResult(warnings=diagnostics.warnings)
