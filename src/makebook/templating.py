@@ -6,6 +6,7 @@ A book may override any template by putting a file of the same name in a
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,22 @@ PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
 
 def environment(book_templates: Path | None = None) -> jinja2.Environment:
-    search = [str(p) for p in (book_templates, PACKAGE_TEMPLATES) if p and p.is_dir()]
+    """One environment per set of template files: its compiled templates are reused by
+    every writer and, under `build --watch`, by every build until a template changes."""
+    search = tuple(str(p) for p in (book_templates, PACKAGE_TEMPLATES) if p and p.is_dir())
+    return _environment(search, tuple(template_files(Path(folder)) for folder in search))
+
+
+def template_files(folder: Path) -> tuple[tuple[str, int], ...]:
+    """The folder's files and when each was changed: a template added, removed or
+    edited makes a new environment (Jinja's own check misses an added override)."""
+    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(search: tuple[str, ...], _files: object) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
+        loader=jinja2.FileSystemLoader(list(search)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
