@@ -6,6 +6,7 @@ taglines, metadata and bibliography fields get the same treatment here.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields, replace
 from typing import TypeVar
 
@@ -88,6 +89,7 @@ def set_quotes(chunks: list[str], style: str) -> list[str]:
     return "".join(out).split("\x00")
 
 
+@functools.lru_cache(maxsize=16384)  # the same titles and fields, build after build
 def smarten(text: str, style: str = "double") -> str:
     if not text:
         return text
