@@ -92,18 +92,3 @@ def test_between_saves_the_writers_are_warmed_up_for_the_next_build(small_book, 
     edited = build(book, out, ["epub", "pdf"])
     assert makebook.pdf.edition_styles.cache_info().misses == 1, "laid out with what was ready"
     assert "saved after the warm-up" in pdf_text(edited.outputs["pdf"])
-
-
-def test_a_save_made_during_the_warm_up_stops_it(small_book, tmp_path):
-    import makebook.pdf
-    from makebook.build import build, warm_up
-    from makebook.watch import get_ready
-
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
-    out = tmp_path / "out"
-    build(book, out, ["epub", "pdf"])
-    makebook.pdf.edition_styles.cache_clear()
-    assert not get_ready(book, out, ["epub", "pdf"], {}, waiting=lambda: 1)
-    assert not warm_up(book, out, ["pdf"], interrupted=lambda: True)
-    assert makebook.pdf.edition_styles.cache_info().misses == 0  # nothing laid out

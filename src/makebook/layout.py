@@ -638,12 +638,8 @@ def lay_out_editions(
 
 
 def warm_up_editions(
-    rendered: RenderedBook,
-    editions: list[str],
-    cache_folder: Path,
-    name: str,
-    interrupted: Callable[[], bool] = lambda: False,
-) -> bool:
+    rendered: RenderedBook, editions: list[str], cache_folder: Path, name: str
+) -> None:
     """Lay out and write one paragraph of the book in each edition, with the stylesheets,
     fonts and gutter its last build used.
 
@@ -657,12 +653,10 @@ def warm_up_editions(
     first = next((page for page in rendered.pages if page.role == "chapter"), None)
     paragraphs = list(etree.fromstring(first.html).iter("p")) if first else []
     if not paragraphs or not store.folder.is_dir():
-        return True  # nothing laid out before: nothing to prepare
+        return
     # The longest of the first chapter's: lines to break, words to hyphenate.
     paragraph = max(paragraphs, key=lambda p: len(p.xpath("string()")))
     for edition in editions:
-        if interrupted():
-            return False
         inside = str(store.previous(name, edition).get("inside") or "")
         if not INSIDE.match(inside):
             continue  # never laid out here: nothing to match
@@ -674,7 +668,6 @@ def warm_up_editions(
             write_document(document, scratch, edition, rendered.meta.identifier)
         finally:
             scratch.unlink(missing_ok=True)
-    return True
 
 
 class LayoutDidNotSettle(Exception):

@@ -99,7 +99,7 @@ def rebuild_on_save(
                 outcome = exc
             report(outcome, time.perf_counter() - started)
             if not warm and saves.empty():
-                warm = get_ready(manuscript, output, formats, options, saves.qsize)
+                warm = get_ready(manuscript, output, formats, options)
             if not next_save(saves, stop):
                 return
     finally:
@@ -120,34 +120,19 @@ def next_save(saves: queue.Queue[object], stop: threading.Event) -> bool:
     return False
 
 
-def get_ready(
-    manuscript: Path,
-    output: Path,
-    formats: list[str],
-    options: dict[str, bool],
-    waiting: Callable[[], int] = lambda: 0,
-) -> bool:
+def get_ready(manuscript: Path, output: Path, formats: list[str], options: dict[str, bool]) -> bool:
     """Once, after the first build, while the author types: import the writers and warm
     them up (build.warm_up). The first build may have had nothing to do, or laid the
-    PDFs out in worker processes, leaving this one cold for the first save. A save
-    (`waiting()` saves queued) stops it between steps, so it delays that build by one
-    step at most. True once done; a failure is only a missed head start, reported by
-    the next build if real."""
+    PDFs out in worker processes, leaving this one cold for the first save. True once
+    done; a failure is only a missed head start, reported by the next build if real."""
     import importlib
 
     for module in ("epub", "transform", "pdf", "layout", "pdfjoin"):
         importlib.import_module(f"makebook.{module}")
     if options.get("release"):
         return True  # whole-book layouts: no division to match
-    if waiting():
-        return False
     try:
-        return warm_up(
-            manuscript,
-            output,
-            formats,
-            sample=options.get("sample", False),
-            interrupted=lambda: waiting() > 0,
-        )
+        warm_up(manuscript, output, formats, sample=options.get("sample", False))
     except Exception:  # see the docstring
         return False
+    return True
