@@ -66,29 +66,3 @@ def test_a_save_rebuilds_and_an_error_waits_for_the_fix(small_book, tmp_path):
         stop.set()
         watcher.join(timeout=30)
     assert not watcher.is_alive()
-
-
-def test_between_saves_the_writers_are_warmed_up_for_the_next_build(small_book, tmp_path):
-    """After a build with nothing to lay out here, the stylesheets the next layout needs
-    are parsed while the author types, and nothing is written but the caches."""
-    import makebook.pdf
-    from makebook.build import build
-    from makebook.watch import get_ready
-
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
-    out = tmp_path / "out"
-    build(book, out, ["epub", "pdf"])
-    before = {p: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
-    makebook.pdf.edition_styles.cache_clear()  # as in a new `build --watch` process
-
-    assert get_ready(book, out, ["epub", "pdf"], {})
-    assert makebook.pdf.edition_styles.cache_info().misses == 1  # the print edition's
-    assert {p: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()} == before
-    assert not list(out.rglob(".warm-up*"))
-
-    chapter = book / "two.md"
-    chapter.write_text(chapter.read_text() + "\nA sentence saved after the warm-up.\n")
-    edited = build(book, out, ["epub", "pdf"])
-    assert makebook.pdf.edition_styles.cache_info().misses == 1, "laid out with what was ready"
-    assert "saved after the warm-up" in pdf_text(edited.outputs["pdf"])

@@ -228,23 +228,6 @@ def build(
     return result
 
 
-def warm_up(manuscript: Path, output: Path, formats: Sequence[str], sample: bool = False) -> None:
-    """Ready this process for the next build (`build --watch`, between saves): read and
-    render the book from the cache, and lay out one paragraph in each PDF edition it
-    builds, so the first save does not pay for the libraries' start-up. Writes nothing
-    but the caches; a problem is left for the build to report."""
-    from .layout import warm_up_editions
-    from .transform import render_book
-
-    cache = BuildCache.load(output)
-    book = dated(load_book(manuscript, Diagnostics()))
-    if sample:
-        book = make_sample(book)
-    rendered = render_book(book, cache=cache.folder / "pages")
-    editions = [EDITION_OF[fmt] for fmt in formats if fmt in EDITION_OF]
-    warm_up_editions(rendered, editions, cache.folder, output_name(book, sample))
-
-
 def build_folders(root: Path, styles: Path) -> list[Path]:
     return [root, styles, styles.parent / "templates"]
 

@@ -637,39 +637,6 @@ def lay_out_editions(
     return output
 
 
-def warm_up_editions(
-    rendered: RenderedBook, editions: list[str], cache_folder: Path, name: str
-) -> None:
-    """Lay out and write one paragraph of the book in each edition, with the stylesheets,
-    fonts and gutter its last build used.
-
-    Under `build --watch` the first save after a build with nothing to lay out in this
-    process would otherwise pay for parsing the stylesheets, loading the fonts and
-    starting Pango, hyphenation and the PDF writer (about half a second at 40 chapters);
-    the parsed stylesheets are kept (pdf.edition_styles) for the next build.
-    """
-    book = rendered.book
-    store = LayoutStore(cache_folder / "layout")
-    first = next((page for page in rendered.pages if page.role == "chapter"), None)
-    paragraphs = list(etree.fromstring(first.html).iter("p")) if first else []
-    if not paragraphs or not store.folder.is_dir():
-        return
-    # The longest of the first chapter's: lines to break, words to hyphenate.
-    paragraph = max(paragraphs, key=lambda p: len(p.xpath("string()")))
-    for edition in editions:
-        inside = str(store.previous(name, edition).get("inside") or "")
-        if not INSIDE.match(inside):
-            continue  # never laid out here: nothing to match
-        context = LayoutContext(book.root, book.styles_dir, book.pdf, edition)
-        html = serialized(html_tree(rendered.meta, edition, [E.section(copy.deepcopy(paragraph))]))
-        document = render_html(context, html, inside, styles_digest(book, edition))
-        scratch = store.folder / f".warm-up-{edition}.{os.getpid()}.part"
-        try:
-            write_document(document, scratch, edition, rendered.meta.identifier)
-        finally:
-            scratch.unlink(missing_ok=True)
-
-
 class LayoutDidNotSettle(Exception):
     """Page numbers that keep changing each other (a reference whose number, once printed,
     moves its own target): the whole-book layout is the way out."""

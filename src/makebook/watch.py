@@ -17,7 +17,7 @@ from pathlib import Path
 
 import watchfiles
 
-from .build import BuildResult, build, build_folders, warm_up
+from .build import BuildResult, build, build_folders
 from .errors import ManuscriptError
 from .loader import find_styles
 
@@ -89,7 +89,6 @@ def rebuild_on_save(
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     watching.wait(timeout=10)
-    warm = False
     try:
         while True:
             started = time.perf_counter()
@@ -98,8 +97,7 @@ def rebuild_on_save(
             except ManuscriptError as exc:
                 outcome = exc
             report(outcome, time.perf_counter() - started)
-            if not warm and saves.empty():
-                warm = get_ready(manuscript, output, formats, options)
+            warm_up()
             if not next_save(saves, stop):
                 return
     finally:
@@ -120,19 +118,10 @@ def next_save(saves: queue.Queue[object], stop: threading.Event) -> bool:
     return False
 
 
-def get_ready(manuscript: Path, output: Path, formats: list[str], options: dict[str, bool]) -> bool:
-    """Once, after the first build, while the author types: import the writers and warm
-    them up (build.warm_up). The first build may have had nothing to do, or laid the
-    PDFs out in worker processes, leaving this one cold for the first save. True once
-    done; a failure is only a missed head start, reported by the next build if real."""
+def warm_up() -> None:
+    """Import the writers while the author types: a build with nothing to do skips them,
+    and the first save after it would pay for WeasyPrint's import."""
     import importlib
 
     for module in ("epub", "transform", "pdf", "layout", "pdfjoin"):
         importlib.import_module(f"makebook.{module}")
-    if options.get("release"):
-        return True  # whole-book layouts: no division to match
-    try:
-        warm_up(manuscript, output, formats, sample=options.get("sample", False))
-    except Exception:  # see the docstring
-        return False
-    return True
