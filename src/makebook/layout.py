@@ -83,11 +83,10 @@ from .xhtml import E
 if TYPE_CHECKING:
     from weasyprint import Document
 
-    from .pdfjoin import BackgroundJoin, JoinPlan
+    from .pdfjoin import BackgroundJoin, Bookmark, JoinPlan
 
 MAX_ROUNDS = 6
 MAX_LAYOUTS = 3  # of one division in one round: its numbers of earlier pages, corrected
-Bookmark = tuple[int, str, float, float, str]  # level, label, x, y (PDF units), state
 
 
 @dataclass(frozen=True)

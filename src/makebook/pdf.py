@@ -374,10 +374,12 @@ def stable_document_id(pdf: pydyf.PDF, identifier: str) -> None:
     to name the document across its versions, and a random one made two builds of
     the same manuscript differ (and a joined PDF carry its front matter's).
     """
+    reference = pdf.catalog.get("Metadata")  # b"12 0 R"
+    if reference is None:
+        return
+    metadata = pdf.objects[int(reference.split()[0])]
     document_id = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, identifier)}".encode()
-    for obj in pdf.objects:
-        if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
-            obj.stream = [XMP_DOCUMENT_ID.sub(document_id, chunk) for chunk in obj.stream]
+    metadata.stream = [XMP_DOCUMENT_ID.sub(document_id, chunk) for chunk in metadata.stream]
 
 
 def links_between_divisions(pdf: pydyf.PDF) -> None:

@@ -18,7 +18,6 @@ import contextlib
 import functools
 import hashlib
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -31,7 +30,7 @@ from pikepdf import Array, Dictionary, Name, String
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
-from .processes import exit_with_parent, fork_context, in_background
+from .processes import fork_context, in_background, leave_with_parent, outcome_of
 
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/OutputIntents", "/Metadata")
 Bookmark = tuple[int, str, float, float, str]  # level, label, x, y (PDF units), state
@@ -66,7 +65,7 @@ class Prepared:
     source: pikepdf.Pdf
     pages: list[Any]
     kids: list[Any]
-    parents: list[tuple[Any, Any]]  # parent-tree value, and the page or link it belongs to
+    parents: list[tuple[Any, Any, str]]  # parent-tree value, its page or link, its key
     destinations: dict[bytes, Any]  # name, as the PDF spells it -> [page, position]
 
 
@@ -177,13 +176,8 @@ class BackgroundJoin:
 
     def wait(self) -> None:
         assert self.process is not None
-        try:
-            failure = self.outcome.recv()
-        except EOFError:
-            failure = RuntimeError("the process joining a PDF edition stopped")
         self.process = None  # it closes its files and exits; not waited for
-        if failure is not None:
-            raise failure
+        outcome_of(self.outcome, "the process joining a PDF edition stopped")
 
     def cancel(self) -> None:
         """Stop the process (the build failed, or this edition is not written)."""
@@ -196,7 +190,7 @@ class BackgroundJoin:
 
 
 def serve_join(parent: int, ready: list[Path], plans: Connection, outcome: Connection) -> None:
-    threading.Thread(target=exit_with_parent, args=(parent,), daemon=True).start()
+    leave_with_parent(parent)
     try:
         with Joiner() as joiner:
             for path in ready:

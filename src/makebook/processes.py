@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 
 
@@ -34,8 +35,13 @@ def worker_pool(
 def start_worker(
     parent: int, initializer: Callable[..., None], initargs: tuple[object, ...]
 ) -> None:
-    threading.Thread(target=exit_with_parent, args=(parent,), daemon=True).start()
+    leave_with_parent(parent)
     initializer(*initargs)
+
+
+def leave_with_parent(parent: int) -> None:
+    """In a forked process: exit once `parent` is gone (see exit_with_parent)."""
+    threading.Thread(target=exit_with_parent, args=(parent,), daemon=True).start()
 
 
 def exit_with_parent(parent: int) -> None:
@@ -68,11 +74,19 @@ def in_background(work: Callable[[], None]) -> Callable[[], None]:
 
     def wait() -> None:
         try:
-            failure = receive.recv()
-        except EOFError:
-            failure = RuntimeError("a worker process writing a PDF edition stopped")
-        process.join()
-        if failure is not None:
-            raise failure
+            outcome_of(receive, "a worker process writing a PDF edition stopped")
+        finally:
+            process.join()
 
     return wait
+
+
+def outcome_of(connection: Connection, stopped: str) -> None:
+    """Wait for a forked process's outcome: None when its work is done, or the exception
+    it sent, raised here; a process gone without a word raises RuntimeError(stopped)."""
+    try:
+        failure = connection.recv()
+    except EOFError:
+        failure = RuntimeError(stopped)
+    if failure is not None:
+        raise failure

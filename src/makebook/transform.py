@@ -81,7 +81,8 @@ def live_links(pages: list[Page]) -> list[Page]:
     for page, tree, note_trees in zip(pages, trees, notes, strict=True):
         dead = dead_links(tree, ids)
         dead_in_notes = [dead_links(note, ids) for note in note_trees]
-        if not dead and not any(dead_in_notes):
+        every_dead = [*dead, *(link for links in dead_in_notes for link in links)]
+        if not every_dead:
             result.append(page)
             continue
         warnings = [
@@ -90,9 +91,9 @@ def live_links(pages: list[Page]) -> list[Page]:
                 hint="link to a chapter (file.md or file.md#heading) or a web address",
                 severity="warning",
             )
-            for link in [*dead, *(link for links in dead_in_notes for link in links)]
+            for link in every_dead
         ]
-        for link in [*dead, *(link for links in dead_in_notes for link in links)]:
+        for link in every_dead:
             unwrap(link)
         mended = tuple(
             replace(note, html=fragments_to_string(holder)) if links else note
