@@ -41,6 +41,7 @@ WARNING = re.compile(r"\bwarning: (?P<message>.*)")
 MAKEBOOK_SCENARIOS = (
     "epub_cold",
     "both_cold",
+    "release_pdf",
     "noop",
     "edit_paragraph",
     "edit_watched",
@@ -52,6 +53,7 @@ LABELS = {
     "pandoc_pdf": "pandoc PDF (WeasyPrint)",
     "epub_cold": "1. full EPUB, cold",
     "both_cold": "2. EPUB + PDF, cold",
+    "release_pdf": "2r. PDF as one document",
     "noop": "3. no-op rebuild",
     "edit_paragraph": "4. one-paragraph edit",
     "edit_watched": "4b. the same, build --watch",
@@ -165,7 +167,19 @@ def run_cold(book: BookSummary, work: Path, runs: int, tag: str) -> dict[str, Se
         lambda i: makebook_command(book.root, fresh(work / f"both-{i}"), EDITIONS),
         tag=tag,
     )
-    return {"epub_cold": epub, "both_cold": both}
+    # Not a target: WeasyPrint laying out this book's design in one process (what
+    # --release does), beside pandoc's one process with its plain default styles.
+    # Half of it is what two cores could reach at best chapter by chapter.
+    release = repeat(
+        Series(LABELS["release_pdf"]),
+        runs,
+        lambda i: [
+            *makebook_command(book.root, fresh(work / f"release-{i}"), ["pdf"]),
+            "--release",
+        ],
+        tag=tag,
+    )
+    return {"epub_cold": epub, "both_cold": both, "release_pdf": release}
 
 
 def run_rebuilds(
