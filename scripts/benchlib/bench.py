@@ -169,7 +169,7 @@ def run_cold(book: BookSummary, work: Path, runs: int, tag: str) -> dict[str, Se
     )
     # Not a target: WeasyPrint laying out this book's design in one process (what
     # --release does), beside pandoc's one process with its plain default styles.
-    # Half of it is what two cores could reach at best chapter by chapter.
+    # Chapter by chapter on two cores, the same pages take about half of it.
     release = repeat(
         Series(LABELS["release_pdf"]),
         runs,
