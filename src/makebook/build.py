@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import functools
 import json
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +20,7 @@ from .config import load_config
 from .errors import Diagnostics, ManuscriptError, Problem
 from .loader import find_styles, load_book
 from .model import Book, PageStart
-from .processes import in_background
+from .processes import fork_context, in_background
 from .sample import make_sample
 
 FORMATS = ("epub", "pdf", "screen")
@@ -403,11 +402,12 @@ def write_screen_edition(rendered: Any, scratch: Path) -> int:
 
 
 def start_screen_edition(rendered: Any, target: Path) -> Future[int]:
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    context = fork_context()
+    if context is None:
         done: Future[int] = Future()
         done.set_result(write_screen_edition(rendered, target))
         return done
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(1, mp_context=context)
     future = pool.submit(write_screen_edition, rendered, target)
     pool.shutdown(wait=False)  # the worker finishes its one job, then exits
     return future

@@ -112,10 +112,11 @@ def write_epub(
     pages = [p for p in rendered.pages if p.role not in NOT_IN_EPUB]
     files = {p.id: file_name(p) for p in pages}
     sections = {p.id: etree.fromstring(p.html) for p in pages}  # each page parsed once
+    notes = {p.id: notes_section(p) for p in pages if p.notes}  # and its notes
     id_files = {
         element_id: files[page.id]
         for page in pages
-        for element_id in [page.id, *ids_in(sections[page.id], page)]
+        for element_id in [page.id, *ids_in(sections[page.id], notes.get(page.id))]
     }
 
     breaks = plan_breaks(page_starts, [p.id for p in pages])
@@ -132,7 +133,8 @@ def write_epub(
     images: set[str] = set()
     documents = []
     for page in pages:
-        body = page_element(sections[page.id], page, id_files, images, breaks[page.id])
+        section, page_notes = sections[page.id], notes.get(page.id)
+        body = page_element(section, page_notes, page, id_files, images, breaks[page.id])
         document = render_document(env, meta.language, page.title, body, css_hrefs)
         item = epub.EpubItem(
             uid=page.id, file_name=files[page.id], media_type="application/xhtml+xml",
@@ -159,12 +161,11 @@ def write_epub(
     _Writer(str(out), epub_book, meta.language, stamp).write()
 
 
-def ids_in(root: etree._Element, page: Page) -> list[str]:
+def ids_in(root: etree._Element, notes: etree._Element | None) -> list[str]:
     """Every id the page's document will hold: its text's, its notes' and theirs (a
     citation in a note is linked to from Works Cited)."""
-    trees = [root, *(parse_fragments(note.html) for note in page.notes)]
-    found = [e.get("id") for t in trees for e in t.iter() if isinstance(e.tag, str) and e.get("id")]
-    return [*found, *(n.id for n in page.notes)]
+    trees = [root] if notes is None else [root, notes]
+    return [e.get("id") for t in trees for e in t.iter() if isinstance(e.tag, str) and e.get("id")]
 
 
 def set_metadata(
@@ -298,6 +299,7 @@ def add_image(epub_book: epub.EpubBook, root: Path, path: str) -> None:
 
 def page_element(
     section: etree._Element,
+    notes: etree._Element | None,
     page: Page,
     id_files: dict[str, str],
     images: set[str],
@@ -305,8 +307,8 @@ def page_element(
 ) -> etree._Element:
     """The page's section with print page markers, links resolved across files, and notes."""
     place_breaks(section, breaks)
-    if page.notes:
-        section.append(notes_section(page))
+    if notes is not None:
+        section.append(notes)
     here = id_files.get(page.id, "")
     for link in section.iter("a"):
         href = link.get("href", "")
