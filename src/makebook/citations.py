@@ -13,8 +13,10 @@ from dataclasses import replace
 from .model import Citation, Work
 
 # A bracketed span holding at least one `@key` that is not a link `[..](..)`
-# or a reference `[..][..]`/`[..]:`.
-BRACKET_SOURCE = r"(?<![\\!\]])\[([^\[\]\n]*?@[^\[\]\n]*)\](?![(\[:])"
+# or a reference `[..][..]`/`[..]:`. It may wrap onto the next line, as in pandoc,
+# but never across a blank line (a paragraph's end).
+IN_BRACKET = r"(?:[^\[\]\n]|\n(?![ \t]*\n))"
+BRACKET_SOURCE = rf"(?<![\\!\]])\[({IN_BRACKET}*?@{IN_BRACKET}*)\](?![(\[:])"
 ITEM = re.compile(
     r"^\s*(?P<prefix>(?:.*\s)?)(?P<suppress>-)?@(?P<key>[\w](?:[\w:.#$%&+?<>~/-]*[\w])?)"
     r"\s*(?:,\s*(?P<locator>.*?))?\s*$",
@@ -25,6 +27,7 @@ ITEM = re.compile(
 def parse_citation(body: str, line: int = 0) -> list[Citation] | None:
     """The citations in a bracket's text, or None when it is not a citation."""
     items = []
+    body = " ".join(body.split())  # a citation wrapped onto a second line reads as one
     for part in body.split(";"):
         match = ITEM.match(part)
         if not match:

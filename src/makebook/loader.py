@@ -21,6 +21,7 @@ from .cover import check_cover
 from .errors import Diagnostics, ManuscriptError, Problem, error
 from .model import Book, Chapter, Matter, Part, Work
 from .sanitize import active_content_lines
+from .structure import structure_problems
 
 CONCEPT_SECTIONS = ("Definition", "Origins & Context", "How It Shows Up")
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -269,6 +270,7 @@ def check_book(book: Book, diagnostics: Diagnostics, check_citations: bool = Tru
                     chapter.line_of("related"),
                     f"known concepts: {', '.join(sorted(concepts)) or 'none'}",
                 )
+        diagnostics.problems.extend(structure_problems(chapter))
         if chapter.kind == "concept":
             check_concept_sections(chapter, diagnostics)
             check_reciprocal(chapter, concepts, diagnostics)

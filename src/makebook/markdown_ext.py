@@ -116,35 +116,65 @@ def fence_attributes(match: re.Match[str]) -> dict[str, str]:
     return attrs
 
 
+def fence_roles(lines: list[str]) -> list[str]:
+    """What each line is to fenced divs, read as the renderer reads them.
+
+    "open", "close", "stray" (a closing line with no div open), "bad" (starts like a
+    fence but is neither an opening nor a closing one) or "" (anything else, code
+    included). The loader reports stray and bad lines and unclosed divs from this.
+    """
+    roles: list[str] = []
+    depth = 0
+    in_code: str | None = None
+    for line in lines:
+        stripped = line.strip()
+        if in_code:
+            in_code = None if stripped.startswith(in_code) else in_code
+            roles.append("")
+        elif stripped.startswith(("```", "~~~")):
+            in_code = stripped[:3]
+            roles.append("")
+        elif FENCE_OPEN.match(stripped):
+            depth += 1
+            roles.append("open")
+        elif FENCE_CLOSE.match(stripped):
+            roles.append("close" if depth else "stray")
+            depth -= 1 if depth else 0
+        else:
+            roles.append("bad" if stripped.startswith(":::") else "")
+    return roles
+
+
+def unclosed_fences(roles: list[str]) -> list[int]:
+    """The indexes of the opening lines that no closing line matches."""
+    open_at: list[int] = []
+    for index, role in enumerate(roles):
+        if role == "open":
+            open_at.append(index)
+        elif role == "close":
+            open_at.pop()
+    return open_at
+
+
 class FencedDivPreprocessor(Preprocessor):
     """Turns pandoc fenced divs into `<div markdown="1">` blocks that md_in_html parses."""
 
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
-        depth = 0
-        in_code: str | None = None
-        for line in lines:
-            stripped = line.strip()
-            if in_code:
-                in_code = None if stripped.startswith(in_code) else in_code
-                out.append(line)
-                continue
-            if stripped.startswith(("```", "~~~")):
-                in_code = stripped[:3]
-                out.append(line)
-                continue
-            opening = FENCE_OPEN.match(stripped)
-            if opening:
-                attrs = fence_attributes(opening)
+        roles = fence_roles(lines)
+        for line, role in zip(lines, roles, strict=True):
+            if role == "open":
+                attrs = fence_attributes(FENCE_OPEN.match(line.strip()))  # type: ignore[arg-type]
                 rendered = " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items())
                 out.extend(["", f'<div {rendered} markdown="1">', ""])
-                depth += 1
-            elif depth and FENCE_CLOSE.match(stripped):
+            elif role == "close":
                 out.extend(["", "</div>", ""])
-                depth -= 1
+            elif role == "stray":
+                out.append("")  # the loader warned: a closing line with nothing to close
             else:
                 out.append(line)
-        out.extend(["", "</div>", ""] * depth)  # an unclosed div ends with the chapter
+        # The loader refuses an unclosed div; the renderer still closes it at the chapter's end.
+        out.extend(["", "</div>", ""] * len(unclosed_fences(roles)))
         return out
 
 

@@ -47,6 +47,11 @@ QUOTE_BLOCKS = {"p", "li", "dt", "dd", "td", "th", "h2", "h3", "h4", "h5", "h6",
 QUOTE_MARKS = (OPEN_SINGLE, CLOSE_SINGLE, OPEN_DOUBLE, CLOSE_DOUBLE)
 DASHES = ("\u2014", "\u2013", "\u2015")
 AUTHORS_NOTE = re.compile(r"note$", re.IGNORECASE)
+# The loader caps Markdown nesting (structure.MAX_NESTING levels take fewer than half of
+# this); only raw HTML gets deeper. libxml2 refuses XML deeper than 256 elements and
+# WeasyPrint's layout overflows Python's stack well before that.
+MAX_ELEMENT_DEPTH = 60
+TEXTLESS = {"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup"}
 
 
 def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
@@ -80,12 +85,13 @@ def parse_fragment(html: str) -> etree._Element:
 def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Page:
     works = {w.id: w for w in book.works}
     body = parse_fragment(markdown_to_html(chapter, works))
+    flattened = flatten_deep_nesting(body, chapter)
     apply_quotes(body, book.quotes)
     notes = extract_notes(body, chapter.id)
     shift_headings(body)
     prefix_ids(body, chapter.id)
     resolve_links(body, chapter, paths)
-    warnings = resolve_images(body, chapter)
+    warnings = flattened + resolve_images(body, chapter)
     mark_attributions(body)
     mark_notes_and_breaks(body)
     mark_languages(body)
@@ -103,6 +109,33 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
         landmark="",
         warnings=tuple(warnings),
     )
+
+
+def flatten_deep_nesting(body: etree._Element, chapter: Chapter) -> list[Problem]:
+    """Below MAX_ELEMENT_DEPTH an element keeps its text but not the elements inside it."""
+    flattened = 0
+    stack = [(body, 0)]
+    while stack:
+        element, depth = stack.pop()
+        if depth >= MAX_ELEMENT_DEPTH and element.tag not in TEXTLESS and len(element):
+            text = "".join(element.itertext())
+            for child in list(element):
+                element.remove(child)
+            element.text = text
+            flattened += 1
+            continue
+        stack.extend((child, depth + 1) for child in element if isinstance(child.tag, str))
+    if not flattened:
+        return []
+    return [
+        Problem(
+            f"HTML elements are nested more than {MAX_ELEMENT_DEPTH} deep; "
+            "below that depth only their text is kept",
+            chapter.path,
+            hint="nest the raw HTML (<div>, <blockquote>, ...) in this chapter less deeply",
+            severity="warning",
+        )
+    ]
 
 
 def apply_quotes(body: etree._Element, style: str) -> None:

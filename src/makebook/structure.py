@@ -1,0 +1,180 @@
+"""Markdown whose structure is broken: reported with its line, never printed as text.
+
+Python-Markdown turns whatever it cannot read into literal text (`x[^nope]`,
+`[@key, p. 12`, `‹!– TODO`) or guesses (an unclosed fenced div takes the rest of the
+chapter). The loader runs these checks on every chapter, so `make-book check`
+names each problem's file and line before anything is rendered.
+
+Nesting is capped too: libxml2 refuses XML nested more than 256 elements deep and
+WeasyPrint's layout recurses once per level (a list nested 100 deep overflows
+Python's stack). No book needs more than a few levels, so 20 is far from both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from .citations import mask_code
+from .errors import Problem
+from .markdown_ext import fence_roles, unclosed_fences
+from .model import Chapter
+
+MAX_NESTING = 20  # block quotes, list levels and fenced divs inside each other
+
+FOOTNOTE_DEFINITION = re.compile(r"^[ \t>]*\[\^(?P<label>[^\]\n]+)\]:", re.MULTILINE)
+FOOTNOTE_REFERENCE = re.compile(r"(?<![!\\])\[\^(?P<label>[^\]\n]+)\]")
+BRACKET_OPEN = re.compile(r"(?<!\\)\[")
+BRACKET_END = re.compile(r"[\[\]]|\n[ \t]*(?:\n|\Z)")  # a bracket, or the paragraph's end
+CITATION_START = re.compile(r"(?:^|[\s;])-?@\w")
+CITATION_KEY = re.compile(r"-?@[\w][\w:.#$%&+?<>~/-]*[\w]|-?@\w")
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+LEADING_MARKERS = re.compile(r"[ \t>]*")
+LIST_MARKER = re.compile(r"(?:[-*+]|\d+[.)])(?:[ \t]|$)")
+
+
+def structure_problems(chapter: Chapter) -> list[Problem]:
+    """Every broken structure in a chapter's body, each at the line that shows it."""
+    text = chapter.markdown
+    lines = text.split("\n")
+    roles = fence_roles(lines)
+    # Code shows syntax rather than using it, and a closed comment is left out of the book.
+    masked = COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), mask_code(text))
+    first = chapter.body_line
+    found = [
+        *fence_problems(lines, roles, first),
+        *nesting_problems(mask_code(text).split("\n"), roles, first),
+        *footnote_problems(masked, first),
+        *unclosed_citations(masked, first),
+        *unclosed_comments(mask_code(text), first),
+    ]
+    found.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return [replace(p, path=chapter.path) for p in found]
+
+
+def line_and_column(text: str, offset: int, first: int) -> tuple[int, int]:
+    """The file's line (the body starts at `first`) and 1-based column of an offset."""
+    line = first + text.count("\n", 0, offset)
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def fence_problems(lines: list[str], roles: list[str], first: int) -> Iterator[Problem]:
+    for index in unclosed_fences(roles):
+        yield Problem(
+            f"the fenced div `{lines[index].strip()}` is never closed",
+            line=first + index,
+            hint="end it with a line of `:::` where the box ends; "
+            "otherwise the rest of the chapter would go into it",
+        )
+    for index, role in enumerate(roles):
+        if role == "stray":
+            yield Problem(
+                "this `:::` line closes no fenced div, so it is left out",
+                line=first + index,
+                hint="delete it, or open the div above it with a line such as `::: note`",
+                severity="warning",
+            )
+        elif role == "bad":
+            yield Problem(
+                f"`{lines[index].strip()}` is not a fenced div opening",
+                line=first + index,
+                hint='write `::: name` (one word) or `::: {.name title="..."}`, '
+                "and close the div with `:::`",
+            )
+
+
+def nesting_depth(line: str, divs: int) -> int:
+    """How many blocks a line sits in: open divs, `>` marks and list levels (4 spaces each)."""
+    markers = LEADING_MARKERS.match(line).group(0)  # type: ignore[union-attr]
+    quotes = markers.count(">")
+    spaces = len(markers.expandtabs(4)) - quotes
+    is_item = bool(LIST_MARKER.match(line, len(markers)))
+    return divs + quotes + spaces // 4 + is_item
+
+
+def nesting_problems(lines: list[str], roles: list[str], first: int) -> Iterator[Problem]:
+    """One report, at the first line nested deeper than a book allows, with the deepest level."""
+    divs = 0
+    depths = []
+    for line, role in zip(lines, roles, strict=True):
+        divs += (role == "open") - (role == "close")
+        depths.append(nesting_depth(line, divs))
+    too_deep = next((i for i, depth in enumerate(depths) if depth > MAX_NESTING), None)
+    if too_deep is not None:
+        yield Problem(
+            f"block quotes, lists and fenced divs are nested {max(depths)} levels deep "
+            f"from here; a book allows at most {MAX_NESTING}",
+            line=first + too_deep,
+            hint="flatten the structure (fewer `>` marks, less indentation, fewer divs "
+            "inside divs): neither readers nor the page layout can follow it",
+        )
+
+
+def footnote_problems(masked: str, first: int) -> Iterator[Problem]:
+    defined: dict[str, int] = {}
+    definition_at: set[int] = set()
+    for match in FOOTNOTE_DEFINITION.finditer(masked):
+        label = match["label"]
+        line, _ = line_and_column(masked, match.start(), first)
+        definition_at.add(match.start("label") - 2)
+        if label in defined:
+            yield Problem(
+                f"footnote [^{label}] is defined twice (first on line {defined[label]})",
+                line=line,
+                hint="give each note its own label, e.g. [^" + label + "-2], "
+                "or delete one definition: only one of the two texts could be printed",
+            )
+        else:
+            defined[label] = line
+    for match in FOOTNOTE_REFERENCE.finditer(masked):
+        label = match["label"]
+        if match.start() in definition_at or not label.strip() or label in defined:
+            continue
+        line, column = line_and_column(masked, match.start(), first)
+        yield Problem(
+            f"footnote [^{label}] has no text: no line starts with [^{label}]:",
+            line=line,
+            column=column,
+            hint=f"add the note as a line of its own, `[^{label}]: The note's text.`, "
+            f"or write \\[^{label}] to print the brackets",
+        )
+
+
+def unclosed_citations(masked: str, first: int) -> Iterator[Problem]:
+    """`[@key, p. 12` with no `]` before the paragraph ends (or another `[` opens)."""
+    for match in BRACKET_OPEN.finditer(masked):
+        end = BRACKET_END.search(masked, match.end())
+        if end is not None and end.group(0) == "]":
+            continue
+        stop = end.start() if end is not None else len(masked)
+        inside = masked[match.end() : stop]
+        if not CITATION_START.search(inside):
+            continue
+        line, column = line_and_column(masked, match.start(), first)
+        shown = " ".join(inside.split())
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        key = CITATION_KEY.search(inside)
+        yield Problem(
+            f"the citation `[{shown}` has no closing bracket",
+            line=line,
+            column=column,
+            hint=f"close it with `]` where the citation ends, e.g. [{key[0] if key else '@key'}]",
+        )
+
+
+def unclosed_comments(masked: str, first: int) -> Iterator[Problem]:
+    """An HTML comment `<!--` with no `-->` after it (only the first: it hides the rest)."""
+    position = 0
+    while (start := masked.find("<!--", position)) != -1:
+        end = masked.find("-->", start + 4)
+        if end == -1:
+            line, column = line_and_column(masked, start, first)
+            yield Problem(
+                "this HTML comment `<!--` is never closed",
+                line=line,
+                column=column,
+                hint="end it with `-->`; everything between the two is left out of the book",
+            )
+            return
+        position = end + 3
