@@ -89,7 +89,12 @@ def clean(html: str) -> str:
 
 def parse(html: str) -> etree._Element:
     """A `<div>` holding the cleaned, repaired fragment."""
-    container = lxml_html.fragment_fromstring(clean(html) or "<p></p>", create_parent="div")
+    # huge_tree: past libxml2's usual 256 levels the parser drops text without a word;
+    # render.flatten_deep_nesting then keeps that text, without the structure.
+    parser = lxml_html.HTMLParser(huge_tree=True)
+    container = lxml_html.fragment_fromstring(
+        clean(html) or "<p></p>", create_parent="div", parser=parser
+    )
     repair(container)
     for element in container.iter():
         for kind in ("text", "tail"):

@@ -20,6 +20,7 @@ from .citations import mask_code
 from .errors import Problem
 from .markdown_ext import fence_roles, unclosed_fences
 from .model import Chapter
+from .sanitize import ALLOWED_TAGS
 
 MAX_NESTING = 20  # block quotes, list levels and fenced divs inside each other
 
@@ -31,6 +32,12 @@ CITATION_START = re.compile(r"(?:^|[\s;])-?@\w")
 CITATION_KEY = re.compile(r"-?@[\w][\w:.#$%&+?<>~/-]*[\w]|-?@\w")
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 LEADING_MARKERS = re.compile(r"[ \t>]*")
+HTML_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][\w-]*)(?=[\s/>])[^>]*?(?P<empty>/?)>")
+# Raw HTML elements that nest: void ones and those whose end tag may be left out do not
+# count (an unclosed <li> or <p> is closed by the next one).
+UNNESTED = {"br", "hr", "img", "wbr", "col", "p", "li", "dt", "dd", "tr", "td", "th", "thead",
+            "tbody", "tfoot", "colgroup", "caption"}  # fmt: skip
+NESTING_TAGS = ALLOWED_TAGS - UNNESTED
 LIST_MARKER = re.compile(r"(?:[-*+]|\d+[.)])(?:[ \t]|$)")
 
 
@@ -44,7 +51,7 @@ def structure_problems(chapter: Chapter) -> list[Problem]:
     first = chapter.body_line
     found = [
         *fence_problems(lines, roles, first),
-        *nesting_problems(mask_code(text).split("\n"), roles, first),
+        *nesting_problems(masked.split("\n"), roles, first),
         *footnote_problems(masked, first),
         *unclosed_citations(masked, first),
         *unclosed_comments(mask_code(text), first),
@@ -88,26 +95,42 @@ def nesting_depth(line: str, divs: int) -> int:
     """How many blocks a line sits in: open divs, `>` marks and list levels (4 spaces each)."""
     markers = LEADING_MARKERS.match(line).group(0)  # type: ignore[union-attr]
     quotes = markers.count(">")
-    spaces = len(markers.expandtabs(4)) - quotes
+    # The one space after a `>` belongs to the mark, not to a list's indentation.
+    spaces = len(re.sub(r"> ?", "", markers).expandtabs(4))
     is_item = bool(LIST_MARKER.match(line, len(markers)))
     return divs + quotes + spaces // 4 + is_item
 
 
+def html_depths(line: str, depth: int) -> tuple[int, int]:
+    """The deepest raw HTML nesting on a line, and the nesting after it."""
+    deepest = depth
+    for tag in HTML_TAG.finditer(line):
+        if tag["name"].lower() not in NESTING_TAGS or tag["empty"]:
+            continue
+        depth = max(depth - 1, 0) if tag["close"] else depth + 1
+        deepest = max(deepest, depth)
+    return deepest, depth
+
+
 def nesting_problems(lines: list[str], roles: list[str], first: int) -> Iterator[Problem]:
-    """One report, at the first line nested deeper than a book allows, with the deepest level."""
-    divs = 0
+    """One report, at the first line nested deeper than a book allows, with the deepest level.
+
+    Raw HTML elements count as levels too: nested in Markdown or in each other.
+    """
+    divs = html = 0
     depths = []
     for line, role in zip(lines, roles, strict=True):
         divs += (role == "open") - (role == "close")
-        depths.append(nesting_depth(line, divs))
+        deepest, html = html_depths(line, html)
+        depths.append(nesting_depth(line, divs) + deepest)
     too_deep = next((i for i, depth in enumerate(depths) if depth > MAX_NESTING), None)
     if too_deep is not None:
         yield Problem(
-            f"block quotes, lists and fenced divs are nested {max(depths)} levels deep "
-            f"from here; a book allows at most {MAX_NESTING}",
+            f"block quotes, lists, divs and HTML elements are nested {max(depths)} levels "
+            f"deep from here; a book allows at most {MAX_NESTING}",
             line=first + too_deep,
-            hint="flatten the structure (fewer `>` marks, less indentation, fewer divs "
-            "inside divs): neither readers nor the page layout can follow it",
+            hint="flatten the structure (fewer `>` marks, less indentation, fewer divs or "
+            "HTML elements inside each other): neither readers nor the page layout can follow it",
         )
 
 
