@@ -190,6 +190,17 @@ def test_check_warns_of_a_stray_closing_line(template, tmp_path):
     )
 
 
+def test_check_warns_of_a_footnote_nothing_refers_to(template, tmp_path):
+    body = "Text with no marker.\n\n[^lost]: A note nobody points to.\n"
+    book = book_with(template, tmp_path, body)
+    result = make_book(["check", "-m", str(book)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "one.md:7: warning: footnote [^lost] is never referred to, so its text is left out"
+        in one_line(result.output)
+    )
+
+
 @pytest.mark.slow
 def test_a_stray_closing_line_is_left_out_of_the_book(template, tmp_path):
     book = book_with(template, tmp_path, "Before.\n\n:::\n\nAfter.\n")

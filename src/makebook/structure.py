@@ -150,9 +150,13 @@ def footnote_problems(masked: str, first: int) -> Iterator[Problem]:
             )
         else:
             defined[label] = line
+    referenced: set[str] = set()
     for match in FOOTNOTE_REFERENCE.finditer(masked):
         label = match["label"]
-        if match.start() in definition_at or not label.strip() or label in defined:
+        if match.start() in definition_at or not label.strip():
+            continue
+        referenced.add(label)
+        if label in defined:
             continue
         line, column = line_and_column(masked, match.start(), first)
         yield Problem(
@@ -162,6 +166,15 @@ def footnote_problems(masked: str, first: int) -> Iterator[Problem]:
             hint=f"add the note as a line of its own, `[^{label}]: The note's text.`, "
             f"or write \\[^{label}] to print the brackets",
         )
+    # Python-Markdown leaves a note nobody points to out of the book without a word.
+    for label, line in defined.items():
+        if label not in referenced:
+            yield Problem(
+                f"footnote [^{label}] is never referred to, so its text is left out",
+                line=line,
+                hint=f"put [^{label}] in the text where the note belongs, or delete the note",
+                severity="warning",
+            )
 
 
 def unclosed_citations(masked: str, first: int) -> Iterator[Problem]:
