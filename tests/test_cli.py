@@ -69,7 +69,8 @@ def test_check_reports_problems_and_writes_nothing(small_book, tmp_path):
     )
     result = runner.invoke(app, ["check", "-m", str(book)])
     assert result.exit_code == 0
-    assert "idea.md:6: warning: concept entry has no '## Definition' section" in result.output
+    # At `kind: concept` (line 2), the line that asks for the sections (issue 15).
+    assert "idea.md:2: warning: concept entry has no '## Definition' section" in result.output
 
 
 def test_errors_are_all_reported_at_once(small_book, tmp_path):
