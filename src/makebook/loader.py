@@ -324,7 +324,7 @@ def check_reciprocal(
         other = concepts.get(related)
         if other is not None and chapter.id not in other.related:
             diagnostics.warn(
-                f"'{related}' is related to '{chapter.id}', but not the other way round",
+                f"'{chapter.id}' lists '{related}' as related, but not the other way round",
                 other.path,
                 front_matter_key_line(other, "related") or front_matter_key_line(other, "title"),
                 f"add {chapter.id} to `related:` in {other.path}, or drop the link",
