@@ -140,7 +140,7 @@ def test_malformed_yaml_has_the_line_in_the_file():
     )
     assert problem.message.startswith("malformed YAML front matter")
     assert problem.path == SHOWN
-    assert problem.line == 5
+    assert problem.line == 4  # where the [ opens, not the next line where YAML gave up
     assert problem.column is not None
 
 

@@ -69,7 +69,8 @@ def test_check_reports_problems_and_writes_nothing(small_book, tmp_path):
     )
     result = runner.invoke(app, ["check", "-m", str(book)])
     assert result.exit_code == 0
-    assert "idea.md:6: warning: concept entry has no '## Definition' section" in result.output
+    # At `kind: concept` (line 2), the line that asks for the sections (issue 15).
+    assert "idea.md:2: warning: concept entry has no '## Definition' section" in result.output
 
 
 def test_errors_are_all_reported_at_once(small_book, tmp_path):
@@ -138,7 +139,7 @@ def test_related_concepts_that_are_not_reciprocal_and_unused_works_warn(small_bo
     load_book(book, diagnostics)
     messages = [str(p) for p in diagnostics.warnings]
     assert any(
-        m.startswith("idea.md:") and "'the-idea' is related to 'other'" in m for m in messages
+        m.startswith("idea.md:") and "'other' lists 'the-idea' as related" in m for m in messages
     ), messages
     assert any(m.startswith("refs.yaml:") and "'unused' is never cited" in m for m in messages)
 

@@ -407,9 +407,14 @@ def test_single_string_lists_are_accepted(tmp_path):
     assert config.order.parts == (("", ("one.md",)),)
 
 
-def test_numbers_become_text(tmp_path):
-    config = book_with(tmp_path, "title = 1984\nedition = 2")
-    assert (config.meta.title, config.meta.edition) == ("1984", "2")
+def test_numbers_are_not_text(tmp_path):
+    """`title = 1984` is a number in TOML: the author is told to quote it (issue 15)."""
+    with pytest.raises(ManuscriptError) as exc:
+        book_with(tmp_path, "title = 1984\nedition = 2")
+    assert [(p.line, p.hint) for p in exc.value.problems] == [
+        (2, 'write it in quotes: title = "1984"'),
+        (3, 'write it in quotes: edition = "2"'),
+    ]
 
 
 def test_book_toml_with_bom_and_crlf(tmp_path):

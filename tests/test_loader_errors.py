@@ -383,7 +383,9 @@ def test_concept_missing_a_section_is_a_warning(tmp_path):
     assert warning.severity == "warning"
     assert warning.message == "concept entry has no '## Origins & Context' section"
     assert warning.path == Path("idea.md")
-    assert warning.line == book.chapter("idea").body_line == 5
+    # At the misspelt heading, which shows the problem (issue 15), not the body's first line.
+    assert warning.line == dict((t, n) for t, n in book.chapter("idea").headings)["Origins"]
+    assert warning.hint == "name this heading '## Origins & Context'"
 
 
 def test_concept_without_any_sections_warns_for_each(tmp_path):

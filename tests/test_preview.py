@@ -9,6 +9,7 @@ import time
 import urllib.request
 
 import pytest
+from lxml import etree
 
 from conftest import need
 from makebook.preview import serve
@@ -87,4 +88,8 @@ def test_an_error_keeps_the_last_good_pages_and_is_reported(preview):
             break
         time.sleep(0.1)
     assert "one.md:2" in error and "malformed YAML" in error
-    assert urllib.request.urlopen(url + "/text/one.xhtml").read() == before
+    # The last good page, with the error shown over it (issue 15: no stale page unmarked).
+    page = etree.fromstring(urllib.request.urlopen(url + "/text/one.xhtml").read())
+    [box] = page.xpath("//*[@id='__makebook-errors']")
+    box.getparent().remove(box)
+    assert etree.tostring(page) == etree.tostring(etree.fromstring(before))

@@ -155,9 +155,7 @@ def parse_csl_yaml(text: str, shown: Path) -> list[Work]:
     try:
         node, data = compose_and_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise error(f"malformed YAML: {getattr(exc, 'problem', exc)}", shown, line) from None
+        raise ManuscriptError(yaml_problem(exc, text, shown)) from None
     if isinstance(data, Mapping) and "references" in data:
         entries = data["references"]
         node = _mapping_value(node, "references")
@@ -188,6 +186,79 @@ def compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
     except yaml.YAMLError:
         # The pure-Python parser points at the offending line; libyaml often at the end.
         return _compose_and_load(text, yaml.SafeLoader)
+
+
+def yaml_problem(exc: yaml.YAMLError, text: str, shown: Path, first_line: int = 1) -> Problem:
+    """A YAML error said plainly, with the hint that fits its kind, at the line that shows it.
+
+    `first_line` is the file line of the YAML text's first line (2 in front matter)."""
+    problem = str(getattr(exc, "problem", None) or exc)
+    context = str(getattr(exc, "context", None) or "")
+    mark = getattr(exc, "problem_mark", None)
+    start = getattr(exc, "context_mark", None) or mark  # where the broken value begins
+    line = (
+        text.split("\n")[mark.line]
+        if mark is not None and mark.line < len(text.split("\n"))
+        else ""
+    )
+    plain, hint = problem, "put a value holding : # [ ] { } @ * & ` or quotes in quotes"
+    if "quoted scalar" in context and "end of stream" in problem:
+        # The end of the file shows nothing: point where the quote opens.
+        mark, plain = start, "a quote that is never closed"
+        hint = 'close the quote at the end of the value: title: "Like This"'
+    elif "'\\t'" in problem:
+        plain, hint = "a tab character", "YAML indents with spaces, never tabs: use spaces"
+    elif problem == "mapping values are not allowed here" and mark is not None:
+        if ":" in line[: mark.column]:  # a second colon on the line: the value holds one
+            plain = "a colon inside a value without quotes"
+            hint = 'put the value in quotes: title: "Part One: Beginnings"'
+        else:
+            plain = "a key indented more than the one above it"
+            hint = "start each key at the same place as the others (or indent it under a key)"
+    elif "but found '<block mapping start>'" in problem or "did not find expected key" in problem:
+        plain = "keys that are not lined up"
+        hint = "indent the keys of one mapping by the same number of spaces"
+    elif "but found '<scalar>'" in problem:
+        plain = "text after a closing quote"
+        hint = "quote the whole value with the other kind of quote: title: 'He said \"yes\"'"
+    elif "but found '-'" in problem:
+        plain = "a list item where a key was expected"
+        hint = "put list items under their key, indented: `related:`, then `  - attunement`"
+    elif "flow sequence" in context or "flow mapping" in context:
+        mark, plain = start, "a [ or { that is never closed"
+        hint = "a value that starts with [ or { is a list in YAML: close it, or quote the text: "
+        hint += 'title: "[Draft] Title"'
+    elif "alias" in context or "anchor" in context:
+        mark, plain = start, "a value that starts with * or &"
+        hint = 'put it in quotes: title: "*Really* Listening"'
+    elif "cannot start any token" in problem:
+        character = re.search(r"character '(.+?)'", problem)
+        plain = f"a value that starts with {character.group(1) if character else 'this character'}"
+        hint = 'put it in quotes: title: "@home"'
+    elif "block scalar" in context:
+        mark, plain = start, "a value that starts with > or |"
+        hint = 'put it in quotes: title: "> Quoted"'
+    elif "could not find expected ':'" in problem:
+        mark, plain = start, "a line that is not `key: value`"
+        hint = "write `key: value` with a space after the colon; indent a value that goes on"
+    number = mark.line + first_line if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
+    return Problem(f"malformed YAML: {plain}", shown, number, column, hint)
+
+
+def duplicate_keys(node: yaml.Node | None) -> list[tuple[str, int, int]]:
+    """Keys given twice in a mapping (PyYAML keeps the last silently): (key, line, first line),
+    lines counted from 0."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    seen: dict[str, int] = {}
+    found = []
+    for key_node, _ in node.value:
+        key, line = str(key_node.value), key_node.start_mark.line
+        if key in seen:
+            found.append((key, line, seen[key]))
+        seen.setdefault(key, line)
+    return found
 
 
 def _compose_and_load(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
@@ -248,13 +319,29 @@ def json_array_lines(text: str) -> list[int]:
 
 def csl_work(entry: Any, shown: Path, line: int) -> Work:
     if not isinstance(entry, Mapping):
-        raise error("a bibliography entry must be a mapping of fields", shown, line)
+        raise error(
+            "a bibliography entry must be a mapping of fields",
+            shown,
+            line,
+            "write it as "
+            + in_format(shown, "id: some-key, title: ...", '{"id": "some-key", "title": "..."}'),
+        )
     work_id = entry.get("id")
     if not isinstance(work_id, str | int) or not str(work_id).strip():
-        raise error("bibliography entry without an `id`", shown, line, "add `id: some-key`")
+        raise error(
+            "bibliography entry without an `id`",
+            shown,
+            line,
+            "add " + in_format(shown, "`id: some-key`", '`"id": "some-key"`'),
+        )
     title = entry.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise error(f"entry '{work_id}' has no title", shown, line, "add `title:`")
+        raise error(
+            f"entry '{work_id}' has no title",
+            shown,
+            line,
+            "add " + in_format(shown, "`title: ...`", '`"title": "..."`'),
+        )
     title, subtitle = split_title(title, _text(entry.get("subtitle")))
     contributors: list[Contributor] = []
     for field_name, role in CSL_ROLES.items():
@@ -264,7 +351,12 @@ def csl_work(entry: Any, shown: Path, line: int) -> Work:
                 f"entry '{work_id}': `{field_name}` must be a list of names",
                 shown,
                 line,
-                "write it as a list: [{family: Siegel, given: Daniel J.}]",
+                "write it as a list: "
+                + in_format(
+                    shown,
+                    "[{family: Siegel, given: Daniel J.}]",
+                    '[{"family": "Siegel", "given": "Daniel J."}]',
+                ),
             )
         contributors.extend(Contributor(csl_person(n, work_id, shown, line), role) for n in names)
     keywords = _text(entry.get("keyword"))
@@ -286,11 +378,22 @@ def csl_work(entry: Any, shown: Path, line: int) -> Work:
     )
 
 
+def in_format(shown: Path, yaml_example: str, json_example: str) -> str:
+    """An example written the way this bibliography file is written."""
+    return json_example if shown.suffix.lower() == ".json" else yaml_example
+
+
 def csl_person(name: Any, work_id: object, shown: Path, line: int) -> Person:
     if isinstance(name, str):
         return Person(name=name.strip())
     if not isinstance(name, Mapping):
-        raise error(f"entry '{work_id}': a name must be a mapping", shown, line)
+        raise error(
+            f"entry '{work_id}': a name must be a mapping",
+            shown,
+            line,
+            "write it as "
+            + in_format(shown, "{family: Siegel, given: Daniel J.}", '{"family": "Siegel"}'),
+        )
     if name.get("literal"):
         return Person(name=str(name["literal"]).strip())
     given = _text(name.get("given"))
@@ -300,7 +403,14 @@ def csl_person(name: Any, work_id: object, shown: Path, line: int) -> Person:
     parts = [given, _text(name.get("dropping-particle")), family, _text(name.get("suffix"))]
     full = " ".join(p for p in parts if p)
     if not full:
-        raise error(f"entry '{work_id}': a name has neither family nor literal", shown, line)
+        raise error(
+            f"entry '{work_id}': a name has neither family nor literal",
+            shown,
+            line,
+            "add "
+            + in_format(shown, "family: Surname", '"family": "Surname"')
+            + " (or literal, for an organisation)",
+        )
     return Person(name=full, family=family, given=given)
 
 

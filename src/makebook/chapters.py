@@ -6,12 +6,13 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .bibliography import FORBIDDEN_CHARACTERS, compose_and_load
+from .bibliography import FORBIDDEN_CHARACTERS, compose_and_load, duplicate_keys, yaml_problem
 from .citations import find_citations, mask_code
 from .errors import Diagnostics, ManuscriptError, Problem, error
 from .model import CHAPTER_KINDS, Chapter, Epigraph, ImageRef, Matter
@@ -56,21 +57,22 @@ def split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, int
         raise error("the front matter is never closed", shown, 1, "end it with a line of ---")
     yaml_text = "\n".join(lines[1:index])
     try:
-        data = compose_and_load(yaml_text)[1]
+        node, data = compose_and_load(yaml_text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        column = mark.column + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ManuscriptError(
-            Problem(
-                f"malformed YAML front matter: {problem}",
-                shown,
-                line,
-                column,
-                'put values with a colon in quotes: title: "Part One: Beginnings"',
-            )
-        ) from None
+        problem = yaml_problem(exc, yaml_text, shown, first_line=2)
+        message = problem.message.replace("malformed YAML", "malformed YAML front matter", 1)
+        raise ManuscriptError(replace(problem, message=message, line=problem.line or 1)) from None
+    twice = [
+        Problem(
+            f"`{key}` is given twice in the front matter (first at line {first + 2})",
+            shown,
+            line + 2,
+            hint="keep one of them: only the last one would count",
+        )
+        for key, line, first in duplicate_keys(node)
+    ]
+    if twice:
+        raise ManuscriptError(twice)
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
@@ -84,8 +86,11 @@ def split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, int
 
 
 def front_matter_line(text: str, key: str) -> int:
-    match = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else 2
+    """The line of a key in the front matter (never a line of the body that looks like one)."""
+    end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.MULTILINE)
+    front = text[: 4 + end.start()] if end else text
+    match = re.search(rf"^([\"']?){re.escape(key)}\1[ \t]*:", front, re.MULTILINE)
+    return front.count("\n", 0, match.start()) + 1 if match else 2
 
 
 def parse_chapter(

@@ -285,9 +285,9 @@ def check_command(
     else:
         report(problems, root, ctx.obj)
         if not errors:
-            console.print(
-                f"[green]✓[/green] The manuscript is ready to build ({len(problems)} warnings)."
-            )
+            count = len(problems)
+            detail = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
+            console.print(f"[green]✓[/green] The manuscript is ready to build{detail}.")
     if errors:
         raise typer.Exit(1)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import tomllib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,58 +91,190 @@ def toml_error(exc: tomllib.TOMLDecodeError, shown: Path) -> ManuscriptError:
     )
 
 
-class _Fields:
-    """Typed access to one TOML table, with errors that name the key and its line."""
+KeyPath = tuple[str | int, ...]
 
-    def __init__(self, table: Any, name: str, shown: Path, text: str) -> None:
-        if not isinstance(table, dict):
-            raise error(f"[{name}] must be a table", shown, _line_of(text, name))
-        self.table, self.name, self.shown, self.text = table, name, shown, text
+# One key of a TOML key path: bare, "quoted" or 'literal'.
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_KEY_PATH = rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*"
+_TABLE_HEADER = re.compile(rf"^[ \t]*\[(?P<array>\[)?[ \t]*(?P<path>{_KEY_PATH})[ \t]*\]")
+_KEY_LINE = re.compile(rf"^[ \t]*(?P<path>{_KEY_PATH})[ \t]*=(?P<rest>.*)$")
+
+
+def _split_key_path(path: str) -> tuple[str, ...]:
+    parts = re.findall(_KEY_PART, path)
+    return tuple(p[1:-1] if p[:1] in "\"'" else p for p in parts)
+
+
+def key_lines(text: str) -> dict[KeyPath, int]:
+    """The line where each table and key of book.toml is written, by its full key path:
+    ("appendices", "reading", "order"). Arrays of tables count from 0: ("book", "authors", 1).
+
+    A table named only through a deeper header ([appendices.films] names `appendices`)
+    is at that header's line. Keys inside multi-line strings are not keys.
+    """
+    lines: dict[KeyPath, int] = {}
+    arrays: dict[KeyPath, int] = {}  # array of tables -> index of its last element
+    table: KeyPath = ()
+    closing = ""  # the delimiter that ends the multi-line string we are in
+    for number, line in enumerate(text.split("\n"), 1):
+        if closing:
+            if line.count(closing) % 2:
+                closing = ""
+            continue
+        header = _TABLE_HEADER.match(line)
+        if header:
+            table = _resolve(_split_key_path(header["path"]), arrays, bool(header["array"]))
+            for depth in range(1, len(table) + 1):
+                lines.setdefault(table[:depth], number)
+            continue
+        key = _KEY_LINE.match(line)
+        if key:
+            path = table + _split_key_path(key["path"])
+            for depth in range(len(table) + 1, len(path) + 1):
+                lines.setdefault(path[:depth], number)
+            for delimiter in ('"""', "'''"):
+                if key["rest"].count(delimiter) % 2:
+                    closing = delimiter
+    return lines
+
+
+def _resolve(names: tuple[str, ...], arrays: dict[KeyPath, int], new_element: bool) -> KeyPath:
+    """The full path of a table header: elements of arrays of tables get their index."""
+    path: KeyPath = ()
+    for depth, name in enumerate(names, 1):
+        path += (name,)
+        if depth == len(names) and new_element:
+            arrays[path] = arrays.get(path, -1) + 1
+        if path in arrays:
+            path += (arrays[path],)
+    return path
+
+
+class _Table(dict):  # type: ignore[type-arg]
+    """A TOML table that remembers which keys the parser asked for: the others are unknown."""
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        super().__init__(table)
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self.asked.add(str(key))
+        return super().__contains__(key)
+
+
+@dataclass
+class _Source:
+    """book.toml as read: its text, where each key is, and every problem found so far."""
+
+    shown: Path
+    text: str
+    lines: dict[KeyPath, int]
+    problems: list[Problem]
+    tables: list[_Fields]
+
+    def line(self, path: KeyPath) -> int | None:
+        """The line of a key, or of the nearest table around it that is written down."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return None
+
+
+def _display(path: KeyPath) -> str:
+    """contents.parts #2 for ("contents", "parts", 1)."""
+    text = ""
+    for part in path:
+        text += f" #{part + 1}" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+class _Fields:
+    """Typed access to one TOML table. A wrong value is recorded as a problem at its key's
+    own line and the default is used, so that every problem in book.toml is reported at once."""
+
+    def __init__(self, table: Any, path: KeyPath | str, source: _Source) -> None:
+        self.path: KeyPath = tuple(path.split(".")) if isinstance(path, str) else path
+        self.name, self.source = _display(self.path), source
+        self.shown, self.text = source.shown, source.text
+        self.broken = not isinstance(table, dict)  # a wrong type, reported once here
+        self.table = _Table(table if isinstance(table, dict) else {})
+        source.tables.append(self)
+        if self.broken:
+            self.source.problems.append(
+                Problem(
+                    f"[{self.name}] must be a table",
+                    self.shown,
+                    self.line(),
+                    hint=f"write its keys below a line [{self.name}]",
+                )  # fmt: skip
+            )
+
+    def line(self, key: str | None = None) -> int | None:
+        return self.source.line(self.path + ((key,) if key else ()))
+
+    def report(self, key: str | None, message: str, hint: str = "") -> None:
+        """An error about one key, at the line where it is set."""
+        self.source.problems.append(Problem(message, self.shown, self.line(key), None, hint))
 
     def invalid(self, key: str, message: str, hint: str = "") -> ManuscriptError:
-        """An error about one key, pointing at the line where it is set."""
-        return error(message, self.shown, _line_of(self.text, key), hint)
+        """An error about one key, pointing at the line where it is set, to raise."""
+        return error(message, self.shown, self.line(key), hint)
 
-    def _fail(self, key: str, expected: str) -> ManuscriptError:
-        return self.invalid(key, f"`{key}` in [{self.name}] must be {expected}")
+    def _fail(self, key: str, expected: str, hint: str = "") -> None:
+        self.report(key, f"`{key}` in [{self.name}] must be {expected}", hint)
 
-    def str(self, key: str, default: str = "", required: bool = False) -> str:
-        value = self.table.get(key, None)
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.table.get(key, default)
+
+    def str(self, key: str, default: str = "", required: bool = False, date: bool = False) -> str:
+        value = self.get(key)
         if value is None or (required and isinstance(value, str) and not value.strip()):
-            if required:
-                raise error(
+            if required and not self.broken:
+                self.report(
+                    key if value is not None else None,
                     f"[{self.name}] needs `{key}`",
-                    self.shown,
-                    _line_of(self.text, f"[{self.name}]"),
                     f'add `{key} = "..."` to [{self.name}]',
                 )
             return default
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        if hasattr(value, "isoformat"):
+        if date and isinstance(value, dt.date | dt.time):  # a TOML date: 2026-11-01
             value = value.isoformat()
         if not isinstance(value, str):
-            raise self._fail(key, "a string")
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            shown = value if number else "..."
+            self._fail(key, "a string (text in quotes)", f'write it in quotes: {key} = "{shown}"')
+            return default
         if FORBIDDEN_CHARACTERS.search(value):
-            raise self._fail(key, "text without control characters")
+            self._fail(key, "text without control characters", "delete the invisible character")
+            return default
         return value.strip()
 
     def str_list(self, key: str) -> tuple[str, ...]:
-        value = self.table.get(key, [])
+        value = self.get(key, [])
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self._fail(key, 'a list of strings, like ["a.md", "b.md"]')
+            self._fail(key, 'a list of strings, like ["a.md", "b.md"]')
+            return ()
         return tuple(value)
 
     def bool(self, key: str, default: bool) -> bool:
-        value = self.table.get(key, default)
+        value = self.get(key, default)
         if not isinstance(value, bool):
-            raise self._fail(key, "true or false")
+            self._fail(key, "true or false", f"write {key} = true or {key} = false, without quotes")
+            return default
         return value
 
     def table_of(self, key: str) -> _Fields:
-        return _Fields(self.table.get(key, {}), f"{self.name}.{key}", self.shown, self.text)
+        return _Fields(self.get(key, {}), self.path + (key,), self.source)
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -150,36 +284,91 @@ def _line_of(text: str, needle: str) -> int | None:
 
 
 def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
-    book = _Fields(data.get("book", {}), "book", shown, text)
-    return BookConfig(
-        meta=parse_metadata(
-            book,
-            parse_accessibility(
-                _Fields(data.get("accessibility", {}), "accessibility", shown, text)
-            ),
-        ),
-        order=parse_order(_Fields(data.get("contents", {}), "contents", shown, text)),
-        bibliography=_Fields(data.get("bibliography", {}), "bibliography", shown, text).str_list(
-            "files"
-        ),
-        appendices=parse_appendices(_Fields(data.get("appendices", {}), "appendices", shown, text)),
-        pdf=parse_pdf(_Fields(data.get("pdf", {}), "pdf", shown, text)),
+    """The settings, or one error listing every problem in book.toml."""
+    source = _Source(shown, text, key_lines(text), [], [])
+    top = _Fields(data, (), source)
+
+    def section(name: str) -> _Fields:
+        return _Fields(top.get(name, {}), (name,), source)
+
+    def attempt(parse: Callable[..., Any], *args: Any) -> Any:
+        """A parser that still raises stops only its own table."""
+        first = len(source.tables)
+        try:
+            return parse(*args)
+        except ManuscriptError as exc:
+            source.problems.extend(exc.problems)
+            for table in source.tables[first:]:
+                table.broken = True  # its unread keys are not known to be unknown
+            return None
+
+    book = section("book")
+    config = BookConfig(
+        meta=attempt(parse_metadata, book, attempt(parse_accessibility, section("accessibility"))),
+        order=attempt(parse_order, section("contents")),
+        bibliography=section("bibliography").str_list("files"),
+        appendices=attempt(parse_appendices, section("appendices")),
+        pdf=attempt(parse_pdf, section("pdf")),
         lines=path_lines(text),
-        quotes=parse_quotes(_Fields(data.get("typography", {}), "typography", shown, text), book),
-        sample=parse_sample(_Fields(data.get("sample", {}), "sample", shown, text)),
+        quotes=attempt(parse_quotes, section("typography"), book),
+        sample=attempt(parse_sample, section("sample")),
     )
+    report_unknown_keys(source)
+    if source.problems:
+        unique = list(dict.fromkeys(source.problems))  # [book] language is read twice
+        raise ManuscriptError(sorted(unique, key=lambda p: p.line or 0))
+    return config
+
+
+def report_unknown_keys(source: _Source) -> None:
+    """Keys and tables no parser asked for: misspellings, like unknown front-matter keys."""
+    belongs: dict[str, str] = {}  # key -> the first table that knows it ([book] for title)
+    for table in source.tables:
+        for key in table.table.asked if table.path else ():
+            belongs.setdefault(key, table.name)
+    for table in source.tables:
+        if table.broken:
+            continue
+        known = sorted(table.table.asked)
+        for key in table.table:
+            if key not in table.table.asked:
+                table.report(key, *_unknown(table, key, known, belongs))
+
+
+def _unknown(
+    table: _Fields, key: str, known: list[str], belongs: dict[str, str]
+) -> tuple[str, str]:
+    """The message and hint for a key no parser asked for."""
+    value = table.table[key]
+    is_table = isinstance(value, dict) or (
+        isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+    )
+    close = difflib.get_close_matches(key, known, n=1)
+    if is_table:
+        message = f"unknown table [{_display(table.path + (key,))}]"
+        name = _display(table.path + (close[0],)) if close else ""
+        hint = f"did you mean [{name}]?" if close else ""
+    else:
+        message = f"unknown key `{key}` in [{table.name}]" if table.path else f"unknown key `{key}`"
+        hint = f"did you mean `{close[0]}`?" if close else ""
+    if not table.path and key in belongs:
+        hint = f"`{key}` belongs in [{belongs[key]}]: move it below the line [{belongs[key]}]"
+    if not hint:
+        listed = ", ".join(f"[{k}]" for k in known) if not table.path else ", ".join(known)
+        hint = f"known {'tables' if not table.path else 'keys'} here: {listed}"
+    return message, hint
 
 
 def parse_sample(sample: _Fields) -> SampleSettings:
-    count = sample.table.get("count", SampleSettings.count)
+    count = sample.get("count", SampleSettings.count)
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise error("`count` in [sample] must be a whole number of chapters", sample.shown,
-                    _line_of(sample.text, "count"))  # fmt: skip
+        sample.report("count", "`count` in [sample] must be a whole number of chapters",
+                      "1 or more, without quotes: count = 2")  # fmt: skip
+        count = SampleSettings.count
     url = sample.str("url")
     if url and not url.startswith(("https://", "http://")):
-        raise error(
-            "`url` in [sample] must start with https://", sample.shown, _line_of(sample.text, "url")
-        )
+        sample.report("url", "`url` in [sample] must start with https://",
+                      "give the full address where readers buy the book")  # fmt: skip
     return SampleSettings(
         chapters=sample.str_list("chapters"),
         count=count,
@@ -191,7 +380,7 @@ def parse_sample(sample: _Fields) -> SampleSettings:
 def parse_quotes(typography: _Fields, book: _Fields) -> str:
     quotes = typography.str("quotes", default_quotes(book.str("language", "en")))
     if quotes not in ("single", "double"):
-        raise typography.invalid(
+        typography.report(
             "quotes",
             '`quotes` in [typography] must be "single" or "double"',
             "single: ‘British’ style; double: “American” style",
@@ -219,24 +408,23 @@ def parse_accessibility(table: _Fields) -> Accessibility:
     hazards = table.str_list("hazards") or ("none",)
     for hazard in hazards:
         if hazard not in HAZARDS:
-            raise table.invalid(
+            table.report(
                 "hazards",
                 f"unknown accessibility hazard '{hazard}'",
                 f"use some of: {', '.join(sorted(HAZARDS))}",
             )
     exemption = table.str("exemption")
     if exemption and exemption not in EXEMPTIONS:
-        raise table.invalid(
+        table.report(
             "exemption",
             f"unknown exemption '{exemption}'",
             f"use one of: {', '.join(sorted(EXEMPTIONS))}",
         )
     conforms_to, certified_by = table.str("conforms_to"), table.str("certified_by")
     if conforms_to and not certified_by:
-        raise error(
+        table.report(
+            "conforms_to",
             "a conformance claim needs a certifier",
-            table.shown,
-            _line_of(table.text, "conforms_to"),
             'add certified_by = "who checked it" (the publisher, if it checked the book itself)',
         )
     return Accessibility(
@@ -257,14 +445,14 @@ def parse_metadata(book: _Fields, accessibility: Accessibility) -> Metadata:
         identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'makebook:' + title)}"
     language = book.str("language", "en")
     if not LANGUAGE_TAG.match(language):
-        raise book.invalid(
+        book.report(
             "language",
             f"`language` '{language}' is not a language tag",
             "use a BCP 47 tag such as en, en-GB, en-US, fr or de-CH",
         )
-    date = book.str("date")
+    date = book.str("date", date=True)
     if date and not valid_date(date):
-        raise book.invalid(
+        book.report(
             "date",
             f"`date` '{date}' is not a date",
             "write it as YYYY-MM-DD, e.g. 2026-11-01 (or just the year)",
@@ -277,7 +465,7 @@ def parse_metadata(book: _Fields, accessibility: Accessibility) -> Metadata:
         isbn=isbn,
         authors=parse_authors(book),
         publisher=book.str("publisher"),
-        date=book.str("date"),
+        date=date,
         rights=book.str("rights"),
         description=book.str("description"),
         subjects=book.str_list("subjects"),
@@ -290,35 +478,37 @@ def parse_metadata(book: _Fields, accessibility: Accessibility) -> Metadata:
 
 
 def parse_book_epigraph(book: _Fields) -> Epigraph | None:
-    raw = book.table.get("epigraph")
+    raw = book.get("epigraph")
     if raw is None:
         return None
-    table = _Fields(raw, "book.epigraph", book.shown, book.text)
+    table = book.table_of("epigraph")
     return Epigraph(text=table.str("text", required=True), source=table.str("source"))
 
 
 def parse_authors(book: _Fields) -> tuple[Person, ...]:
-    raw = book.table.get("authors", book.table.get("author", []))
-    if isinstance(raw, str | dict):
+    key = "authors" if book.get("authors") is not None else "author"
+    raw = book.get(key, [])
+    single = isinstance(raw, str | dict)
+    if single:
         raw = [raw]
     if not isinstance(raw, list) or not raw:
-        raise error(
-            "[book] needs at least one author",
-            book.shown,
-            _line_of(book.text, "[book]"),
-            '[[book.authors]] name = "..."',
-        )
+        if not book.broken:
+            book.report(
+                key if key in book.table else None,
+                "[book] needs at least one author",
+                'add a table [[book.authors]] with name = "..."',
+            )
+        return ()
     people = []
-    for item in raw:
+    for number, item in enumerate(raw):
+        path = (*book.path, key) if single else (*book.path, key, number)
         if isinstance(item, str):
             item = {"name": item}
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise book.invalid("[[book.authors]]", "each author needs a `name`")
-        name = item["name"].strip()
-        sort = item.get("sort", "")
-        if not isinstance(sort, str):
-            raise book.invalid("sort", 'an author\'s `sort` must be text, like "Ellis, Maren"')
-        sort = sort.strip()
+        author = _Fields(item, path, book.source)
+        name = author.str("name")
+        if not author.broken and author.get("name") is None:
+            author.report(None, "each author needs a `name`", 'add name = "..." to this author')
+        sort = author.str("sort")
         family, _, given = sort.partition(",")
         if not sort:
             given, _, family = name.rpartition(" ")
@@ -327,28 +517,32 @@ def parse_authors(book: _Fields) -> tuple[Person, ...]:
 
 
 def parse_order(contents: _Fields) -> ReadingOrder:
-    parts_raw = contents.table.get("parts", [])
+    parts_raw = contents.get("parts", [])
     chapters = contents.str_list("chapters")
     if parts_raw and chapters:
-        raise contents.invalid(
+        contents.report(
             "chapters",
             "[contents] has both `chapters` and `parts`",
             "put every chapter inside a part, or drop the parts",
         )
     parts: list[tuple[str, tuple[str, ...]]] = []
     if not isinstance(parts_raw, list):
-        raise error("[[contents.parts]] must be a list of tables", contents.shown)
+        contents.report(
+            "parts",
+            "`parts` in [contents] must be a list of tables",
+            "write each part as [[contents.parts]]",
+        )
+        parts_raw = []
     for number, raw in enumerate(parts_raw, 1):
-        part = _Fields(raw, f"contents.parts #{number}", contents.shown, contents.text)
+        part = _Fields(raw, (*contents.path, "parts", number - 1), contents.source)
         parts.append((part.str("title", f"Part {number}"), part.str_list("chapters")))
     if chapters:
         parts.append(("", chapters))
     front, back = contents.str_list("front"), contents.str_list("back")
-    if not any(c for _, c in parts) and not front and not back:
-        raise error(
+    if not any(c for _, c in parts) and not front and not back and not contents.broken:
+        contents.report(
+            None,
             "the book has no chapters",
-            contents.shown,
-            _line_of(contents.text, "[contents]"),
             'list them in [contents]: chapters = ["chapters/one.md"]',
         )
     return ReadingOrder(front=front, parts=tuple(parts), back=back)
@@ -360,10 +554,10 @@ def parse_appendices(table: _Fields) -> tuple[AppendixSettings, ...]:
         sub = table.table_of(key)
         order = sub.str("order", "as-listed")
         if order not in ("as-listed", "alphabetical"):
-            raise error(
+            sub.report(
+                "order",
                 f'`order` in [appendices.{key}] must be "as-listed" or "alphabetical"',
-                table.shown,
-                _line_of(table.text, "order"),
+                '"alphabetical" sorts by author; "as-listed" keeps the bibliography\'s order',
             )
         result.append(
             AppendixSettings(
@@ -382,14 +576,14 @@ def parse_pdf(pdf: _Fields) -> PdfSettings:
     lengths = {key: pdf.str(key, default) for key, default in (("inside", "0.75in"), ("bleed", ""))}
     for key, value in lengths.items():
         if value and not re.fullmatch(LENGTH, value):
-            raise error(
+            pdf.report(
+                key,
                 f"`{key}` in [pdf] must be a length like 0.125in or 3mm",
-                pdf.shown,
-                _line_of(pdf.text, key),
+                "a number with its unit: in, mm, cm or pt",
             )
     screen = pdf.str("screen_size", "trim").lower()
     if screen not in ("trim", "letter", "a4"):
-        raise pdf.invalid("screen_size", '`screen_size` in [pdf] must be "trim", "letter" or "a4"')
+        pdf.report("screen_size", '`screen_size` in [pdf] must be "trim", "letter" or "a4"')
     return PdfSettings(
         width=width,
         height=height,
@@ -447,7 +641,7 @@ def valid_date(text: str) -> bool:
 def parse_isbn(table: _Fields) -> str:
     isbn = re.sub(r"[\s-]", "", table.str("isbn"))
     if isbn and not valid_isbn13(isbn):
-        raise table.invalid(
+        table.report(
             "isbn",
             f"`isbn` in [{table.name}]: {isbn} is not a valid ISBN-13",
             "check the digits; the last one is a check digit",

@@ -9,16 +9,18 @@ from __future__ import annotations
 import difflib
 import os
 import posixpath
-from dataclasses import replace
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .assets import outside_references
 from .bibliography import load_bibliography, read_text
 from .chapters import parse_chapter, slugify
-from .citations import mask_code
+from .citations import find_citations, mask_code
 from .config import BOOK_TOML, ReadingOrder, load_config
 from .cover import check_cover
 from .errors import Diagnostics, ManuscriptError, Problem, error
+from .markdown_ext import FENCE_OPEN, fence_attributes
 from .model import Book, Chapter, Matter, Part, Work
 from .sanitize import active_content_lines
 from .structure import structure_problems
@@ -66,6 +68,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
 
     chapters: list[Chapter] = []
     parts: list[Part] = []
+    unloaded = Unloaded()  # chapters whose own errors are reported
 
     def read(paths: tuple[str, ...], matter: Matter, part: str | None) -> list[str]:
         ids = []
@@ -75,6 +78,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
                 chapter = load_chapter(root, relative, matter, part, line, diagnostics)
             except ManuscriptError as exc:
                 diagnostics.extend(exc)
+                unloaded.add(root, relative)
                 continue
             chapters.append(chapter)
             ids.append(chapter.id)
@@ -127,7 +131,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         quotes=config.quotes,
         sample=config.sample,
     )
-    check_book(book, diagnostics, check_citations=bibliography_read)
+    check_book(book, diagnostics, check_citations=bibliography_read, unloaded=unloaded)
     check_stray_files(root, config.order, diagnostics)
     diagnostics.raise_if_errors()
     return book
@@ -243,7 +247,37 @@ def resolve_images(root: Path, chapter: Chapter, diagnostics: Diagnostics) -> Ch
     return replace(chapter, images=tuple(images))
 
 
-def check_book(book: Book, diagnostics: Diagnostics, check_citations: bool = True) -> None:
+@dataclass
+class Unloaded:
+    """What the chapters that failed to load may still be: their paths, the ids they may
+    have (from the file name or an `id:` line) and the keys they cite. Other chapters'
+    links, `related:` lists and the works they cite are not errors on their account."""
+
+    paths: set[str] = field(default_factory=set)
+    ids: set[str] = field(default_factory=set)
+    cited: set[str] = field(default_factory=set)
+
+    def add(self, root: Path, relative: str) -> None:
+        self.paths.add(posixpath.normpath(relative))
+        self.ids.add(slugify(Path(relative).stem))
+        try:
+            text = inside(root, relative, Path(BOOK_TOML)).read_text("utf-8", errors="replace")
+        except (ManuscriptError, OSError, RuntimeError, ValueError):
+            return  # missing or unreadable: its own error says so
+        self.ids.update(re.findall(r"^id:[ \t]*[\"']?([A-Za-z][\w-]*)", text, re.MULTILINE))
+        self.cited.update(c.key for c in find_citations(text, 1))
+
+
+def check_book(
+    book: Book,
+    diagnostics: Diagnostics,
+    check_citations: bool = True,
+    unloaded: Unloaded | None = None,
+) -> None:
+    """Checks across chapters. A chapter that did not load (`unloaded`, its errors already
+    reported) is not taken for missing: links to it, concepts it may be and works it may
+    cite are checked once it loads."""
+    unloaded = unloaded or Unloaded()
     check_ids(book, diagnostics)
     work_ids = {w.id for w in book.works}
     concepts = {c.id: c for c in book.chapters if c.kind == "concept"}
@@ -263,7 +297,7 @@ def check_book(book: Book, diagnostics: Diagnostics, check_citations: bool = Tru
                     )
                 )
         for related in chapter.related:
-            if related not in concepts:
+            if related not in concepts and related not in unloaded.ids:
                 diagnostics.error(
                     f"related concept '{related}' does not exist",
                     chapter.path,
@@ -281,8 +315,8 @@ def check_book(book: Book, diagnostics: Diagnostics, check_citations: bool = Tru
                 chapter.body_line + line - 1,
                 "delete it; for a link, write [text](https://...)",
             )
-    check_links(book, diagnostics)
-    check_unused_works(book, diagnostics)
+    check_links(book, diagnostics, unloaded.paths)
+    check_unused_works(book, diagnostics, unloaded.cited)
 
 
 def check_reciprocal(
@@ -292,24 +326,32 @@ def check_reciprocal(
         other = concepts.get(related)
         if other is not None and chapter.id not in other.related:
             diagnostics.warn(
-                f"'{related}' is related to '{chapter.id}', but not the other way round",
+                f"'{chapter.id}' lists '{related}' as related, but not the other way round",
                 other.path,
-                other.line_of("related"),
+                front_matter_key_line(other, "related") or front_matter_key_line(other, "title"),
                 f"add {chapter.id} to `related:` in {other.path}, or drop the link",
             )
 
 
+def link_paths(chapter: Chapter, href: str) -> tuple[str, str]:
+    """The book paths a link may name: relative to the linking file, or to the folder."""
+    path = href.partition("#")[0]
+    near = posixpath.normpath(posixpath.join(posixpath.dirname(chapter.path.as_posix()), path))
+    return near, posixpath.normpath(path)
+
+
 def chapter_target(book: Book, chapter: Chapter, href: str) -> Chapter | None:
     """The chapter a link names, relative to the linking file or to the manuscript folder."""
-    path = href.partition("#")[0]
     by_path = {c.path.as_posix(): c for c in book.chapters}
-    near = posixpath.normpath(posixpath.join(posixpath.dirname(chapter.path.as_posix()), path))
-    return by_path.get(near) or by_path.get(posixpath.normpath(path))
+    near, from_root = link_paths(chapter, href)
+    return by_path.get(near) or by_path.get(from_root)
 
 
-def check_links(book: Book, diagnostics: Diagnostics) -> None:
+def check_links(book: Book, diagnostics: Diagnostics, unloaded: set[str] | None = None) -> None:
     for chapter in book.chapters:
         for href, line in chapter.links:
+            if unloaded and any(path in unloaded for path in link_paths(chapter, href)):
+                continue  # the chapter is in the book; its own error is reported
             if chapter_target(book, chapter, href) is None:
                 diagnostics.error(
                     f"link to '{href}', which is not a chapter of this book",
@@ -319,8 +361,11 @@ def check_links(book: Book, diagnostics: Diagnostics) -> None:
                 )
 
 
-def check_unused_works(book: Book, diagnostics: Diagnostics) -> None:
+def check_unused_works(
+    book: Book, diagnostics: Diagnostics, cited_elsewhere: set[str] | None = None
+) -> None:
     cited = {c.key for chapter in book.chapters for c in chapter.citations}
+    cited |= cited_elsewhere or set()
     for work in book.works:
         if work.id not in cited and not work.suggested:
             diagnostics.warn(
@@ -360,11 +405,13 @@ def check_ids(book: Book, diagnostics: Diagnostics) -> None:
     seen: dict[str, Chapter] = {}
     reserved = {p.id for p in book.parts}
     for chapter in book.chapters:
+        # An id the file name gave has no line: the error names the file.
+        line = front_matter_key_line(chapter, "id")
         if chapter.id in GENERATED_PAGES or chapter.id.startswith(("appendix-", "part-", "page-")):
             diagnostics.error(
                 f"chapter id '{chapter.id}' is the name of a page makebook makes",
                 chapter.path,
-                chapter.line_of("id"),
+                line,
                 f"give the chapter another `id:` in its front matter, e.g. id: my-{chapter.id}",
             )
             continue
@@ -373,25 +420,63 @@ def check_ids(book: Book, diagnostics: Diagnostics) -> None:
             diagnostics.error(
                 f"duplicate chapter id '{chapter.id}'",
                 chapter.path,
-                chapter.line_of("id"),
+                line,
                 f"also used by {other.path if other else 'a part'}; set a different `id:`",
             )
         seen[chapter.id] = chapter
 
 
+def front_matter_key_line(chapter: Chapter, key: str) -> int | None:
+    """The line of a front-matter key, or None when the chapter does not set it."""
+    return dict(chapter.key_lines).get(key)
+
+
 def check_concept_sections(chapter: Chapter, diagnostics: Diagnostics) -> None:
-    titles = [text.strip().casefold() for text, _ in chapter.headings]
+    """A concept entry's sections; each warning points at a misspelt heading when there is
+    one, else at `kind: concept`, the line that asks for the sections."""
+    headings = [(text.strip(), line) for text, line in chapter.headings]
+    expected = {section.casefold() for section in CONCEPT_SECTIONS}
+    others = {
+        text.casefold(): line
+        for text, line in headings
+        if text.casefold() not in expected and not AUTHORS_NOTE.search(text)
+    }
+    kind_line = front_matter_key_line(chapter, "kind")
     for section in CONCEPT_SECTIONS:
-        if section.casefold() not in titles:
-            diagnostics.warn(
-                f"concept entry has no '## {section}' section",
-                chapter.path,
-                chapter.body_line,
-                "concept entries have Definition, Origins & Context, How It Shows Up and a note",
-            )
-    if not any(t.endswith("note") for t in titles):
+        if section.casefold() in {text.casefold() for text, _ in headings}:
+            continue
+        close = difflib.get_close_matches(section.casefold(), list(others), n=1, cutoff=0.5)
         diagnostics.warn(
-            "concept entry has no author's note (a '## ... Note' section)",
+            f"concept entry has no '## {section}' section",
             chapter.path,
-            chapter.body_line,
+            others.pop(close[0]) if close else kind_line,
+            f"name this heading '## {section}'"
+            if close
+            else f"add a '## {section}' section: concept entries have "
+            + ", ".join(CONCEPT_SECTIONS)
+            + " and an author's note",
         )
+    if not any(AUTHORS_NOTE.search(text) for text, _ in headings) and not has_note_div(chapter):
+        diagnostics.warn(
+            "concept entry has no author's note",
+            chapter.path,
+            kind_line,
+            "end it with a '## Author's Note' section, "
+            'or a ::: {.note title="Author\'s Note"} div',
+        )
+
+
+AUTHORS_NOTE = re.compile(r"note$", re.IGNORECASE)
+
+
+def has_note_div(chapter: Chapter) -> bool:
+    """A `::: note` div, or one titled "... Note": the author's note of a concept entry."""
+    for line in mask_code(chapter.markdown).split("\n"):
+        opening = FENCE_OPEN.match(line.strip())
+        if opening is None:
+            continue
+        attrs = fence_attributes(opening)
+        title = attrs.get("data-title", "")
+        if "note" in attrs.get("class", "").split() and (not title or AUTHORS_NOTE.search(title)):
+            return True
+    return False
