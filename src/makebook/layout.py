@@ -30,7 +30,7 @@ import re
 import time
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -45,6 +45,8 @@ from .cache import (
     modified_before,
 )
 from .config import length_in_inches
+from .errors import Problem
+from .fit import Overflow, overflow_warnings, table_overflows
 from .model import PageStart, RenderedBook
 from .pagemap import RawStart, assemble_starts, raw_starts
 from .pagerefs import FOLIO_ATTRIBUTE, FolioRules
@@ -136,6 +138,7 @@ class Laid:
     starts: list[RawStart]
     pdf: Path | None  # None: measured only
     sha256: str = ""
+    overflows: list[Overflow] = field(default_factory=list)  # tables wider than the page
 
 
 def lay_out_job(job: Job, board: Board) -> tuple[str, Laid]:
@@ -195,7 +198,10 @@ def measure(job: Job, document: Document) -> Laid:
                 for level, label, (x, y), state in page.bookmarks
             ]
         )
-    return Laid(len(document.pages), anchors, bookmarks, raw_starts(job.page_ids, document), None)
+    starts = raw_starts(job.page_ids, document)
+    return Laid(
+        len(document.pages), anchors, bookmarks, starts, None, "", table_overflows(document)
+    )
 
 
 def written(job: Job, document: Document, key: str, laid: Laid) -> Laid:
@@ -400,6 +406,7 @@ class LayoutStore:
                 [tuple(s) for s in data["starts"]],  # type: ignore[misc]
                 self.pdf_path(key),
                 data["sha256"],
+                [Overflow(*o) for o in data.get("overflows", [])],
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -414,6 +421,7 @@ class LayoutStore:
             "bookmarks": laid.bookmarks,
             "starts": laid.starts,
             "sha256": laid.sha256,
+            "overflows": [[o.division, o.table, o.inches] for o in laid.overflows],
         }
         temp = self.folder / f".{key}.json.{os.getpid()}"
         temp.write_text(json.dumps(data), encoding="utf-8")
@@ -521,6 +529,9 @@ class EditionResult:
     def pages(self) -> int:
         return self.layout.total_pages()
 
+    def overflows(self) -> list[tuple[str, Overflow]]:
+        return [(self.layout.edition, o) for laid in self.laid for o in laid.overflows]
+
     def starts(self) -> tuple[PageStart, ...]:
         raws: list[RawStart] = []
         for where, laid in zip(self.layout.placements(), self.laid, strict=True):
@@ -551,6 +562,11 @@ class EditionResult:
         if self.join is not None:
             self.join.cancel()
             self.join = None
+
+
+def layout_warnings(rendered: RenderedBook, results: Iterable[EditionResult]) -> list[Problem]:
+    """What the laid-out pages show is wrong: tables wider than the text block."""
+    return overflow_warnings(rendered.book, (o for r in results for o in r.overflows()))
 
 
 def written_pdf(laid: Laid) -> Path:
