@@ -14,8 +14,10 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from conftest import make_small_book
+from conftest import STYLES, make_small_book
 from makebook.build import build
+from makebook.errors import ManuscriptError, Problem
+from makebook.loader import load_book
 
 URL = (
     "https://example.org/archive/verylongpathsegment00/verylongpathsegment01/"
@@ -156,3 +158,112 @@ def test_table_lines_are_found_in_the_markdown() -> None:
 
     markdown = "Text\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n```\n| x |\n|---|\n```\n\n<table>\n"
     assert table_lines(markdown) == [3, 12]
+
+
+# --- page geometry that cannot hold text ------------------------------------------
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().split("\n"), 1) if needle in line)
+
+
+def load_problems(root: Path) -> list[Problem]:
+    with pytest.raises(ManuscriptError) as caught:
+        load_book(root)
+    return caught.value.problems
+
+
+@pytest.mark.parametrize("trim", ["1in 1in", "0in 9in", "6in 90in"])
+def test_a_trim_that_cannot_hold_pages_is_an_error_at_its_line(tmp_path: Path, trim: str) -> None:
+    root = make_small_book(tmp_path / "book")
+    toml = root / "book.toml"
+    toml.write_text(toml.read_text() + f'\n[pdf]\ntrim = "{trim}"\n')
+    (problem,) = load_problems(root)
+    assert (problem.path, problem.line) == (Path("book.toml"), line_of(toml, "trim ="))
+    width, height = trim.split()
+    assert problem.message.startswith(f"a trim of {width} x {height} cannot hold")
+    assert "3in to 20in" in problem.message
+    assert "6x9in" in problem.hint
+
+
+def test_margins_that_leave_no_text_block_are_an_error_with_the_numbers(tmp_path: Path) -> None:
+    root = make_small_book(tmp_path / "book")
+    css = root / "styles" / "pdf.css"
+    css.write_text(css.read_text() + "\n@page { margin: 5in }\n")
+    (problem,) = load_problems(root)
+    assert (problem.path, problem.line) == (Path("styles/pdf.css"), line_of(css, "margin: 5in"))
+    # screen.css sets its own margins after pdf.css: only the print edition has 5in ones
+    assert problem.message.startswith("in the print PDF, the margins leave a text block of ")
+    assert "0.25in x -1.00in" in problem.message
+    assert "6.00in x 9.00in page less 5.00in top" in problem.message
+    assert "margins smaller" in problem.hint
+
+
+def test_an_inside_margin_too_wide_is_an_error_at_its_line_in_book_toml(tmp_path: Path) -> None:
+    root = make_small_book(tmp_path / "book")
+    toml = root / "book.toml"
+    toml.write_text(toml.read_text() + '\n[pdf]\ntrim = "5x8in"\ninside = "3.5in"\n')
+    (problem,) = load_problems(root)
+    assert (problem.path, problem.line) == (Path("book.toml"), line_of(toml, "inside ="))
+    assert "in the print PDF, the margins leave a text block of 0.82in" in problem.message
+
+
+def test_screen_margins_are_checked_on_the_screen_page(tmp_path: Path) -> None:
+    root = make_small_book(tmp_path / "book")
+    css = root / "styles" / "screen.css"
+    css.write_text(css.read_text() + "\n@page :first { margin-top: 8in; }\n")
+    (problem,) = load_problems(root)
+    assert (problem.path, problem.line) == (Path("styles/screen.css"), line_of(css, "margin-top: 8in"))
+    assert problem.message.startswith("in the screen PDF, the margins leave a text block")
+    assert "(@page :first)" in problem.message
+
+
+def test_a_bleed_beyond_reason_is_an_error(tmp_path: Path) -> None:
+    root = make_small_book(tmp_path / "book")
+    toml = root / "book.toml"
+    toml.write_text(toml.read_text() + '\n[pdf]\nbleed = "2in"\n')
+    (problem,) = load_problems(root)
+    assert (problem.path, problem.line) == (Path("book.toml"), line_of(toml, "bleed ="))
+    assert "a bleed of 2in" in problem.message
+
+
+def test_the_book_designs_pass_the_geometry_check() -> None:
+    from makebook.config import TRIM_PRESETS
+    from makebook.geometry import geometry_problems
+    from makebook.model import PdfSettings
+
+    for width, height in TRIM_PRESETS.values():
+        for screen in ("trim", "letter", "a4"):
+            settings = PdfSettings(width=width, height=height, screen_size=screen)
+            assert geometry_problems(STYLES, settings, None) == []
+
+
+def test_margin_declarations_are_read_in_every_unit() -> None:
+    from makebook.geometry import page_rules
+
+    css = "@page { margin: 1in 72pt 25.4mm 96px }\n@page :left { margin-left: 2.54cm; }"
+    (base, left) = page_rules(css, Path("x.css"))
+    assert [round(base.margins[s].inches, 3) for s in ("top", "right", "bottom", "left")] == [1] * 4
+    assert (left.selector, round(left.margins["left"].inches, 3), left.margins["left"].line) == (
+        ":left",
+        1.0,
+        2,
+    )
+
+
+@pytest.mark.slow
+def test_a_layout_that_runs_away_is_stopped_with_an_error_naming_the_chapter(
+    tmp_path: Path,
+) -> None:
+    root = make_small_book(tmp_path / "book")
+    css = root / "styles" / "pdf.css"
+    css.write_text(
+        css.read_text() + "\n.kind-note .chapter-body p { font-size: 300pt; line-height: 320pt; }\n"
+    )
+    with pytest.raises(ManuscriptError) as caught:
+        build(root, tmp_path / "out", ["pdf"])
+    (problem,) = caught.value.problems
+    assert problem.path == Path("two.md")
+    assert problem.message.startswith("the print PDF of 'A Short Note' ran past ")
+    assert "layout was stopped" in problem.message
+    assert not (tmp_path / "out" / "a-small-book.pdf").exists()

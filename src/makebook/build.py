@@ -347,6 +347,27 @@ def lay_out_pdfs(
     progress: Callable[..., None],
     written: Sequence[str] = (),
 ) -> tuple[dict[str, EditionLayout], list[Problem]]:
+    """lay_out_editions, with a layout that ran away reported as the author's error."""
+    from .pdf import TooManyPages
+
+    try:
+        return lay_out_pdf_editions(
+            rendered, editions, cache_folder, name, targets, release, progress, written
+        )
+    except TooManyPages as exc:
+        raise exc.as_error(rendered.book) from None
+
+
+def lay_out_pdf_editions(
+    rendered: Any,
+    editions: list[str],
+    cache_folder: Path,
+    name: str,
+    targets: dict[str, Path],
+    release: bool,
+    progress: Callable[..., None],
+    written: Sequence[str] = (),
+) -> tuple[dict[str, EditionLayout], list[Problem]]:
     """Chapter by chapter (the default) or, for a release, each edition as one document.
     `written`: the editions whose PDF this build writes (the others give page numbers)."""
     if release:
@@ -407,9 +428,12 @@ def release_layouts(
 
 def write_screen_edition(rendered: Any, scratch: Path) -> int:
     """Lay out and write the screen PDF; returns its page count. Runs in a worker."""
-    from .pdf import lay_out, write_pdf
+    from .pdf import TooManyPages, lay_out, write_pdf
 
-    layout = lay_out(rendered, "screen")
+    try:
+        layout = lay_out(rendered, "screen")
+    except TooManyPages as exc:
+        raise exc.as_error(rendered.book) from None
     write_pdf(rendered, layout, scratch, "screen")
     return len(layout.pages)
 

@@ -689,8 +689,12 @@ def settle(
             workers.board.reset_anchors(layout.known_anchors(known))
         total = sum(len(plans[id(layout)]) for layout in pending)
         progress(f"Laying out {len(todo)} of {total} divisions")
+
+        def laid_out(done: int, count: int) -> None:  # the bar moves with every division
+            progress(f"Laying out pages: {done} of {count} divisions", done, count)
+
         as_planned: dict[str, Laid] = {}
-        for job, key, laid in workers.run(list(todo.values())):
+        for job, key, laid in workers.run(list(todo.values()), laid_out):
             results[key] = laid
             if laid.pdf is not None:
                 store.put(key, laid)
@@ -753,7 +757,9 @@ class Workers:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
 
-    def run(self, jobs: list[Job]) -> list[tuple[Job, str, Laid]]:
+    def run(
+        self, jobs: list[Job], laid_out: Callable[[int, int], None] = lambda *_: None
+    ) -> list[tuple[Job, str, Laid]]:
         """Lay the jobs out; each comes back with the key of what was laid out.
 
         In book order: a division waits only for divisions before it, which are then
@@ -763,7 +769,7 @@ class Workers:
         """
         ordered = sorted(jobs, key=lambda j: (j.seat.index, j.seat.first) if j.seat else (0, 0))
         if len(jobs) <= 1 or self.fork is None:
-            return self.run_here(ordered)
+            return self.run_here(ordered, laid_out)
         if self.pool is None:
             self.pool = worker_pool(self.fork, join_board, (self.board,))
         submitted = {self.pool.submit(lay_out_in_worker, job): job for job in ordered}
@@ -782,12 +788,15 @@ class Workers:
                     pending.add(again)
                 else:
                     done.append((job, key, laid))
+                    laid_out(len(done), len(jobs))
         # A division that failed stops those waiting for it: its error is the one to show.
         for failure in sorted(failures, key=lambda f: isinstance(f, EarlierDivisionFailed)):
             raise failure
         return done
 
-    def run_here(self, ordered: list[Job]) -> list[tuple[Job, str, Laid]]:
+    def run_here(
+        self, ordered: list[Job], laid_out: Callable[[int, int], None] = lambda *_: None
+    ) -> list[tuple[Job, str, Laid]]:
         done = []
         queue = [(job, job) for job in ordered]
         for job, planned in queue:
@@ -796,6 +805,7 @@ class Workers:
                 queue.append((when_all_measured(job), planned))
             else:
                 done.append((planned, key, laid))
+                laid_out(len(done), len(ordered))
         return done
 
 
