@@ -14,9 +14,9 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from conftest import STYLES, make_small_book
+from conftest import ROOT, STYLES, make_small_book
 from makebook.build import build
-from makebook.errors import ManuscriptError, Problem
+from makebook.errors import Diagnostics, ManuscriptError, Problem
 from makebook.loader import load_book
 
 URL = (
@@ -213,7 +213,10 @@ def test_screen_margins_are_checked_on_the_screen_page(tmp_path: Path) -> None:
     css = root / "styles" / "screen.css"
     css.write_text(css.read_text() + "\n@page :first { margin-top: 8in; }\n")
     (problem,) = load_problems(root)
-    assert (problem.path, problem.line) == (Path("styles/screen.css"), line_of(css, "margin-top: 8in"))
+    assert (problem.path, problem.line) == (
+        Path("styles/screen.css"),
+        line_of(css, "margin-top: 8in"),
+    )
     assert problem.message.startswith("in the screen PDF, the margins leave a text block")
     assert "(@page :first)" in problem.message
 
@@ -267,3 +270,83 @@ def test_a_layout_that_runs_away_is_stopped_with_an_error_naming_the_chapter(
     assert problem.message.startswith("the print PDF of 'A Short Note' ran past ")
     assert "layout was stopped" in problem.message
     assert not (tmp_path / "out" / "a-small-book.pdf").exists()
+
+
+# --- characters no font of the book draws -------------------------------------------
+
+GLYPH_TEXT = """
+In Korean: 한국어 is the word.
+
+A family 👨‍👩‍👧 and a flag 🇫🇷, and 한 again.
+
+Café, naïve, “quotes” — and a sign with a variation selector ©️ are fine.
+"""
+
+
+def glyph_warnings(root: Path) -> list[Problem]:
+    diagnostics = Diagnostics()
+    load_book(root, diagnostics)
+    return [p for p in diagnostics.warnings if "no font of the book" in p.message]
+
+
+def test_characters_no_font_draws_are_named_once_a_chapter_at_their_first_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from makebook import glyphs
+
+    monkeypatch.setattr(glyphs, "system_font_for", lambda code: "")
+    root = make_small_book(tmp_path / "book")
+    two = root / "two.md"
+    two.write_text(two.read_text() + GLYPH_TEXT, encoding="utf-8")
+    hangul, emoji = glyph_warnings(root)
+    assert (hangul.path, hangul.line, hangul.column) == (Path("two.md"), line_of(two, "Korean"), 12)
+    assert hangul.message.startswith(
+        "no font of the book (SourceSerifPro, SourceSansPro) draws '한' (U+D55C HANGUL "
+        "SYLLABLE HAN), '국' (U+AD6D HANGUL SYLLABLE GUG), '어' (U+C5B4 HANGUL SYLLABLE EO): "
+        "the PDFs print an empty box in their place"
+    )
+    assert "@font-face" in hangul.hint and "styles/fonts/" in hangul.hint
+    # 한 again on the next line is not named again; the joiners are no glyphs of their own
+    assert (emoji.line, emoji.column) == (line_of(two, "A family"), 10)
+    for name in ("U+1F468 MAN", "U+1F469 WOMAN", "U+1F467 GIRL", "U+1F1EB REGIONAL", "U+1F1F7"):
+        assert name in emoji.message
+    assert "U+D55C" not in emoji.message and "U+200D" not in emoji.message
+
+
+def test_a_character_a_system_font_draws_is_still_a_warning_that_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from makebook import glyphs
+
+    monkeypatch.setattr(glyphs, "system_font_for", lambda code: "Noto Sans CJK KR")
+    root = make_small_book(tmp_path / "book")
+    one = root / "one.md"
+    one.write_text(one.read_text() + "\n한\n", encoding="utf-8")
+    (warning,) = glyph_warnings(root)
+    assert warning.path == Path("one.md")
+    assert (
+        "draws '한' (U+D55C HANGUL SYLLABLE HAN): the PDFs borrow it from Noto Sans CJK KR, "
+        in (warning.message)
+    )
+    assert "a font of this computer, so the book will look different built elsewhere" in (
+        warning.message
+    )
+    assert "that has it" in warning.hint
+
+
+def test_a_title_with_a_missing_character_is_warned_at_the_title_line(tmp_path: Path) -> None:
+    root = make_small_book(tmp_path / "book")
+    one = root / "one.md"
+    one.write_text(one.read_text().replace("title: The First Essay", "title: 서울"))
+    (warning,) = glyph_warnings(root)
+    assert (warning.path, warning.line) == (Path("one.md"), line_of(one, "title:"))
+
+
+def test_the_demo_and_a_plain_book_have_every_character() -> None:
+    from makebook.glyphs import book_fonts
+
+    assert glyph_warnings(ROOT / "manuscript") == []
+    assert {p.stem for p in book_fonts(STYLES)} >= {
+        "SourceSerifPro-Regular",
+        "SourceSansPro-Semibold",
+    }

@@ -20,6 +20,7 @@ from .config import BOOK_TOML, ReadingOrder, load_config, setting_line
 from .cover import check_cover
 from .errors import Diagnostics, ManuscriptError, Problem, error
 from .geometry import geometry_problems
+from .glyphs import check_glyphs
 from .model import Book, Chapter, Matter, Part, Work
 from .sanitize import active_content_lines
 
@@ -289,6 +290,7 @@ def check_book(book: Book, diagnostics: Diagnostics, check_citations: bool = Tru
             )
     check_links(book, diagnostics)
     check_unused_works(book, diagnostics)
+    check_glyphs(book.chapters, book.styles_dir, diagnostics)
 
 
 def check_reciprocal(
