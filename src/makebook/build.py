@@ -347,16 +347,38 @@ def lay_out_pdfs(
     progress: Callable[..., None],
     written: Sequence[str] = (),
 ) -> tuple[dict[str, EditionLayout], list[Problem]]:
+    """lay_out_editions, with a layout that ran away reported as the author's error."""
+    from .pdf import TooManyPages
+
+    try:
+        return lay_out_pdf_editions(
+            rendered, editions, cache_folder, name, targets, release, progress, written
+        )
+    except TooManyPages as exc:
+        raise exc.as_error(rendered.book) from None
+
+
+def lay_out_pdf_editions(
+    rendered: Any,
+    editions: list[str],
+    cache_folder: Path,
+    name: str,
+    targets: dict[str, Path],
+    release: bool,
+    progress: Callable[..., None],
+    written: Sequence[str] = (),
+) -> tuple[dict[str, EditionLayout], list[Problem]]:
     """Chapter by chapter (the default) or, for a release, each edition as one document.
     `written`: the editions whose PDF this build writes (the others give page numbers)."""
     if release:
-        return release_layouts(rendered, editions, targets, progress), []
-    from .layout import LayoutDidNotSettle, lay_out_editions
+        layouts = release_layouts(rendered, editions, targets, progress)
+        return layouts, release_warnings(rendered, layouts)
+    from .layout import LayoutDidNotSettle, lay_out_editions, layout_warnings
 
     progress("Laying out pages")
     try:
         laid = lay_out_editions(rendered, editions, cache_folder, name, progress, written)
-        return dict(laid), []
+        return dict(laid), layout_warnings(rendered, laid.values())
     except LayoutDidNotSettle:
         warning = Problem(
             "the page numbers of the contents or of 'see page' references kept "
@@ -364,7 +386,19 @@ def lay_out_pdfs(
             hint="nothing to do; `make-book --release` always lays it out that way",
             severity="warning",
         )
-        return release_layouts(rendered, editions, targets, progress), [warning]
+        layouts = release_layouts(rendered, editions, targets, progress)
+        return layouts, [warning, *release_warnings(rendered, layouts)]
+
+
+def release_warnings(rendered: Any, layouts: dict[str, EditionLayout]) -> list[Problem]:
+    """Tables wider than the text block, in the print edition laid out here (the screen
+    edition is laid out in a worker, which returns only its page count)."""
+    from .fit import overflow_warnings, table_overflows
+
+    document = getattr(layouts.get("print"), "document", None)
+    if document is None:
+        return []
+    return overflow_warnings(rendered.book, (("print", o) for o in table_overflows(document)))
 
 
 def release_layouts(
@@ -394,9 +428,12 @@ def release_layouts(
 
 def write_screen_edition(rendered: Any, scratch: Path) -> int:
     """Lay out and write the screen PDF; returns its page count. Runs in a worker."""
-    from .pdf import lay_out, write_pdf
+    from .pdf import TooManyPages, lay_out, write_pdf
 
-    layout = lay_out(rendered, "screen")
+    try:
+        layout = lay_out(rendered, "screen")
+    except TooManyPages as exc:
+        raise exc.as_error(rendered.book) from None
     write_pdf(rendered, layout, scratch, "screen")
     return len(layout.pages)
 

@@ -283,6 +283,11 @@ def _line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
+def setting_line(text: str, key: str) -> int | None:
+    """The line of book.toml where `key = ...` is first set."""
+    return _line_of(text, key)
+
+
 def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
     """The settings, or one error listing every problem in book.toml."""
     source = _Source(shown, text, key_lines(text), [], [])
@@ -581,6 +586,13 @@ def parse_pdf(pdf: _Fields) -> PdfSettings:
                 f"`{key}` in [pdf] must be a length like 0.125in or 3mm",
                 "a number with its unit: in, mm, cm or pt",
             )
+            lengths[key] = ""  # reported; the checks below need a length
+    if lengths["bleed"] and length_in_inches(lengths["bleed"]) > MAX_BLEED:
+        pdf.report(
+            "bleed",
+            f"a bleed of {lengths['bleed']} is more than {MAX_BLEED}in beyond the trim",
+            "print-on-demand services ask for 0.125in (3mm)",
+        )
     screen = pdf.str("screen_size", "trim").lower()
     if screen not in ("trim", "letter", "a4"):
         pdf.report("screen_size", '`screen_size` in [pdf] must be "trim", "letter" or "a4"')
@@ -606,13 +618,33 @@ def parse_trim(pdf: _Fields) -> tuple[str, str]:
         return preset
     sizes = trim.split()
     if len(sizes) == 2 and all(re.fullmatch(LENGTH, s) for s in sizes):
+        check_trim(pdf, *(length_in_inches(s) for s in sizes))
         return sizes[0], sizes[1]
-    raise error(
+    pdf.report(
+        "trim",
         f"unknown trim size '{trim}'",
-        pdf.shown,
-        _line_of(pdf.text, "trim"),
         f'use one of {", ".join(TRIM_PRESETS)} or two lengths like "6in 9in"',
     )
+    return TRIM_PRESETS["6x9in"]  # reported: the book is not built
+
+
+# Pages a book can have: the smallest and largest trims print-on-demand services print
+# are about 4in and 12in; beyond this, a typo (0in, 90in) more likely than a book.
+TRIM_RANGE = (3.0, 20.0)
+MAX_BLEED = 0.5  # inches; services ask for 0.125in (3mm)
+
+
+def check_trim(pdf: _Fields, width: float, height: float) -> None:
+    low, high = TRIM_RANGE
+    for name, size in (("wide", width), ("tall", height)):
+        if not low <= size <= high:
+            pdf.report(
+                "trim",
+                f"a trim of {width:g}in x {height:g}in cannot hold a book's pages: "
+                f"a page is {low:g}in to {high:g}in {name}, and this one is {size:g}in",
+                f'use one of {", ".join(TRIM_PRESETS)} or two lengths like "6in 9in"',
+            )
+            return  # one report for the trim, naming the first side out of range
 
 
 def length_in_inches(length: str) -> float:

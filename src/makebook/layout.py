@@ -30,7 +30,7 @@ import re
 import time
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -45,6 +45,8 @@ from .cache import (
     modified_before,
 )
 from .config import length_in_inches
+from .errors import Problem
+from .fit import Overflow, overflow_warnings, table_overflows
 from .model import PageStart, RenderedBook
 from .pagemap import RawStart, assemble_starts, raw_starts
 from .pagerefs import FOLIO_ATTRIBUTE, FolioRules
@@ -136,6 +138,7 @@ class Laid:
     starts: list[RawStart]
     pdf: Path | None  # None: measured only
     sha256: str = ""
+    overflows: list[Overflow] = field(default_factory=list)  # tables wider than the page
 
 
 def lay_out_job(job: Job, board: Board) -> tuple[str, Laid]:
@@ -195,7 +198,10 @@ def measure(job: Job, document: Document) -> Laid:
                 for level, label, (x, y), state in page.bookmarks
             ]
         )
-    return Laid(len(document.pages), anchors, bookmarks, raw_starts(job.page_ids, document), None)
+    starts = raw_starts(job.page_ids, document)
+    return Laid(
+        len(document.pages), anchors, bookmarks, starts, None, "", table_overflows(document)
+    )
 
 
 def written(job: Job, document: Document, key: str, laid: Laid) -> Laid:
@@ -400,6 +406,7 @@ class LayoutStore:
                 [tuple(s) for s in data["starts"]],  # type: ignore[misc]
                 self.pdf_path(key),
                 data["sha256"],
+                [Overflow(*o) for o in data.get("overflows", [])],
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -414,6 +421,7 @@ class LayoutStore:
             "bookmarks": laid.bookmarks,
             "starts": laid.starts,
             "sha256": laid.sha256,
+            "overflows": [[o.division, o.table, o.inches] for o in laid.overflows],
         }
         temp = self.folder / f".{key}.json.{os.getpid()}"
         temp.write_text(json.dumps(data), encoding="utf-8")
@@ -521,6 +529,9 @@ class EditionResult:
     def pages(self) -> int:
         return self.layout.total_pages()
 
+    def overflows(self) -> list[tuple[str, Overflow]]:
+        return [(self.layout.edition, o) for laid in self.laid for o in laid.overflows]
+
     def starts(self) -> tuple[PageStart, ...]:
         raws: list[RawStart] = []
         for where, laid in zip(self.layout.placements(), self.laid, strict=True):
@@ -551,6 +562,11 @@ class EditionResult:
         if self.join is not None:
             self.join.cancel()
             self.join = None
+
+
+def layout_warnings(rendered: RenderedBook, results: Iterable[EditionResult]) -> list[Problem]:
+    """What the laid-out pages show is wrong: tables wider than the text block."""
+    return overflow_warnings(rendered.book, (o for r in results for o in r.overflows()))
 
 
 def written_pdf(laid: Laid) -> Path:
@@ -673,8 +689,12 @@ def settle(
             workers.board.reset_anchors(layout.known_anchors(known))
         total = sum(len(plans[id(layout)]) for layout in pending)
         progress(f"Laying out {len(todo)} of {total} divisions")
+
+        def laid_out(done: int, count: int) -> None:  # the bar moves with every division
+            progress(f"Laying out pages: {done} of {count} divisions", done, count)
+
         as_planned: dict[str, Laid] = {}
-        for job, key, laid in workers.run(list(todo.values())):
+        for job, key, laid in workers.run(list(todo.values()), laid_out):
             results[key] = laid
             if laid.pdf is not None:
                 store.put(key, laid)
@@ -737,7 +757,9 @@ class Workers:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
 
-    def run(self, jobs: list[Job]) -> list[tuple[Job, str, Laid]]:
+    def run(
+        self, jobs: list[Job], laid_out: Callable[[int, int], None] = lambda *_: None
+    ) -> list[tuple[Job, str, Laid]]:
         """Lay the jobs out; each comes back with the key of what was laid out.
 
         In book order: a division waits only for divisions before it, which are then
@@ -747,7 +769,7 @@ class Workers:
         """
         ordered = sorted(jobs, key=lambda j: (j.seat.index, j.seat.first) if j.seat else (0, 0))
         if len(jobs) <= 1 or self.fork is None:
-            return self.run_here(ordered)
+            return self.run_here(ordered, laid_out)
         if self.pool is None:
             self.pool = worker_pool(self.fork, join_board, (self.board,))
         submitted = {self.pool.submit(lay_out_in_worker, job): job for job in ordered}
@@ -766,12 +788,15 @@ class Workers:
                     pending.add(again)
                 else:
                     done.append((job, key, laid))
+                    laid_out(len(done), len(jobs))
         # A division that failed stops those waiting for it: its error is the one to show.
         for failure in sorted(failures, key=lambda f: isinstance(f, EarlierDivisionFailed)):
             raise failure
         return done
 
-    def run_here(self, ordered: list[Job]) -> list[tuple[Job, str, Laid]]:
+    def run_here(
+        self, ordered: list[Job], laid_out: Callable[[int, int], None] = lambda *_: None
+    ) -> list[tuple[Job, str, Laid]]:
         done = []
         queue = [(job, job) for job in ordered]
         for job, planned in queue:
@@ -780,6 +805,7 @@ class Workers:
                 queue.append((when_all_measured(job), planned))
             else:
                 done.append((planned, key, laid))
+                laid_out(len(done), len(ordered))
         return done
 
 

@@ -17,9 +17,11 @@ from .assets import outside_references
 from .bibliography import load_bibliography, read_text
 from .chapters import parse_chapter, slugify
 from .citations import find_citations, mask_code
-from .config import BOOK_TOML, ReadingOrder, load_config
+from .config import BOOK_TOML, ReadingOrder, load_config, setting_line
 from .cover import check_cover
 from .errors import Diagnostics, ManuscriptError, Problem, error
+from .geometry import geometry_problems
+from .glyphs import check_glyphs
 from .markdown_ext import FENCE_OPEN, fence_attributes
 from .model import Book, Chapter, Matter, Part, Work
 from .sanitize import active_content_lines
@@ -105,6 +107,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     try:
         styles = find_styles(root)
         check_stylesheets(styles, diagnostics)
+        diagnostics.problems.extend(geometry_problems(styles, config.pdf, inside_line(root)))
     except ManuscriptError as exc:
         diagnostics.extend(exc)
         styles = root
@@ -135,6 +138,12 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     check_stray_files(root, config.order, diagnostics)
     diagnostics.raise_if_errors()
     return book
+
+
+def inside_line(root: Path) -> int | None:
+    """The line of [pdf] `inside` in book.toml, where an inside margin too wide is shown."""
+    text = (root / BOOK_TOML).read_text(encoding="utf-8", errors="replace")
+    return setting_line(text, "inside")
 
 
 def check_stylesheets(styles: Path, diagnostics: Diagnostics) -> None:
@@ -317,6 +326,7 @@ def check_book(
             )
     check_links(book, diagnostics, unloaded.paths)
     check_unused_works(book, diagnostics, unloaded.cited)
+    check_glyphs(book.chapters, book.styles_dir, diagnostics)
 
 
 def check_reciprocal(

@@ -7,12 +7,14 @@ WeasyPrint reads nothing but the book's own files and the installed fonts.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
+import logging
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,7 +30,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from .assets import find_font, font_dirs, stylesheets
 from .cache import file_digest, tree_files, versions
 from .config import length_in_inches
-from .errors import error
+from .errors import ManuscriptError, Problem, error
 from .model import Book, Metadata, Page, PdfSettings, RenderedBook
 from .templating import environment, render_fragment
 from .xhtml import E, parse_fragments
@@ -319,21 +321,109 @@ def render_html(
 ) -> Document:
     """Lay out one XHTML document with the edition's stylesheets, reading only the book."""
     edition = EDITIONS[context.edition]
+    limit = page_limit(html)
     try:
         styles = edition_styles(context, inside, assets)
         document = HTML(string=html, base_url=str(context.root) + "/", url_fetcher=styles.fetcher)
-        return document.render(
-            stylesheets=styles.sheets + styles.extra(extra_css),
-            font_config=styles.fonts,
-            color_profiles=styles.profiles,
-            pdf_variant=edition.variant,
-            pdf_tags=True,
-        )
+        with pages_at_most(limit):
+            return document.render(
+                stylesheets=styles.sheets + styles.extra(extra_css),
+                font_config=styles.fonts,
+                color_profiles=styles.profiles,
+                pdf_variant=edition.variant,
+                pdf_tags=True,
+            )
+    except PageLimitReached:
+        raise TooManyPages(edition.name, division_ids(html), limit) from None
     except FatalURLFetchingError as exc:
         raise error(
             f"the {edition.name} PDF needs a file makebook may not read: {exc}",
             hint="keep every image, stylesheet and font inside the book's folder",
         ) from None
+
+
+# A page holds a few hundred characters even in the smallest text block makebook
+# accepts (geometry.py); a document that needs far more pages than its text is a page
+# design that cannot hold it (an element taller than every page, say), which would
+# otherwise keep WeasyPrint laying out pages for minutes.
+CHARACTERS_A_PAGE_AT_LEAST = 60
+PAGES_A_BLOCK = 3  # a heading, image, table or section may start a page of its own
+SPARE_PAGES = 40
+PAGE_STARTERS = re.compile(r"<(section|nav|img|table|figure|hr|h[1-6])\b")
+
+
+def page_limit(html: str) -> int:
+    """The most pages a document's text could need, with room to spare."""
+    characters = len(re.sub(r"<[^>]*>", "", html))
+    blocks = len(PAGE_STARTERS.findall(html))
+    return SPARE_PAGES + characters // CHARACTERS_A_PAGE_AT_LEAST + PAGES_A_BLOCK * blocks
+
+
+def division_ids(html: str) -> list[str]:
+    return re.findall(r'<(?:section|nav)\b[^>]*?\bid="([^"]+)"', html)
+
+
+class PageLimitReached(Exception):
+    """Raised inside WeasyPrint's layout loop, to stop it."""
+
+
+class TooManyPages(Exception):
+    """A document that needed far more pages than its text: laid out no further."""
+
+    def __init__(self, edition: str, divisions: list[str], limit: int) -> None:
+        super().__init__(edition, divisions, limit)
+        self.edition, self.divisions, self.limit = edition, divisions, limit
+
+    def __str__(self) -> str:
+        return f"the {self.edition} PDF of {', '.join(self.divisions)} ran past {self.limit} pages"
+
+    def as_error(self, book: Book) -> ManuscriptError:
+        """The error for the author, naming the chapter whose pages ran away."""
+        chapters = {c.id: c for c in book.chapters}
+        named = [chapters[d] for d in self.divisions if d in chapters]
+        chapter = named[0] if len(named) == 1 else None
+        what = f"'{chapter.title}'" if chapter else "the book"
+        return ManuscriptError(
+            Problem(
+                f"the {self.edition} PDF of {what} ran past {self.limit} pages, far more than "
+                "its text needs, so its layout was stopped: the page design cannot hold it",
+                chapter.path if chapter else None,
+                chapter.body_line if chapter else None,
+                hint="look in styles/ for margins, font sizes or fixed heights too large for the "
+                "page, and in the chapter for an element taller than a page",
+            )
+        )
+
+
+PAGE_MESSAGE = "Step 5 - Creating layout - Page %d"  # weasyprint/layout/page.py
+
+
+class _PageCounter(logging.Filter):
+    """Reads WeasyPrint's progress log, which names each page it lays out."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        page = record.args[0] if record.msg == PAGE_MESSAGE and record.args else 0
+        if int(page) > self.limit:  # type: ignore[call-overload]
+            raise PageLimitReached()
+        return False  # counted, never shown
+
+
+@contextlib.contextmanager
+def pages_at_most(limit: int) -> Iterator[None]:
+    """Stop WeasyPrint's layout once a document passes `limit` pages."""
+    logger = logging.getLogger("weasyprint.progress")
+    counter, level = _PageCounter(limit), logger.level
+    logger.addFilter(counter)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeFilter(counter)
+        logger.setLevel(level)
 
 
 def write_pdf(rendered: RenderedBook, document: Document, out: Path, edition_name: str) -> None:
