@@ -168,7 +168,7 @@ def epub_image(path: Path, relative: str) -> PackedImage:
         fmt = SAME_FORMAT.get(image.format or "", image.format or "")
         target = fmt if fmt in SUFFIX_OF_FORMAT else "PNG"
         too_large = image.width * image.height > EPUB_MAX_PIXELS
-        if target == named and not too_large:
+        if fmt == named and not too_large:
             return PackedImage(relative, MEDIA_TYPE_OF_FORMAT[target], data)
         if too_large or target != fmt:
             data = encoded(scaled(image), target)

@@ -84,7 +84,10 @@ def removal_warnings(chapter: Chapter, removals: list[sanitize.Removal]) -> list
     lines = mask_code(chapter.markdown).split("\n")
     problems = []
     for removal in removals:
-        pattern = re.compile(rf"<{re.escape(removal.tag)}\b", re.IGNORECASE)
+        pattern = re.compile(
+            re.escape(removal.needle) if removal.needle else rf"<{re.escape(removal.tag)}\b",
+            re.IGNORECASE,
+        )
         found = next((n for n, text in enumerate(lines, 1) if pattern.search(text)), None)
         line = chapter.body_line + found - 1 if found else None
         problems.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import nh3
 from lxml import etree
@@ -75,6 +76,10 @@ DROPPED_HINTS = {
     "picture": "write the image itself: ![What it shows](images/picture.jpg)",
     "other": "use Markdown, or plain HTML such as <div>, <span>, <figure> and <table>",
 }
+# Python-Markdown leaves its placeholder for a backslash-escaped character (STX, the
+# code point, ETX) in an e-mail autolink, entity-encoded with the rest of the address.
+ESCAPED_CHARACTER = re.compile(r"(?:&#2;|\x02)((?:\d|&#(?:4[89]|5[0-7]);)+)(?:&#3;|\x03)")
+HOST = re.compile(r"^[^.\s]+(\.[^.\s]+)*\.?$")
 # Characters a URL may not hold as they are (pandoc escapes the same ones).
 URL_ESCAPE = re.compile(r"[\s<>|\"{}\[\]^`\\]|%(?![0-9A-Fa-f]{2})")
 
@@ -87,6 +92,7 @@ class Removal:
     tag: str
     message: str
     hint: str
+    needle: str = ""  # the text to find the line by, when not the tag
 
 
 def valid_attribute(tag: str, name: str, value: str) -> str | None:
@@ -124,12 +130,13 @@ def parse(html: str, removals: list[Removal] | None = None) -> etree._Element:
     """A `<div>` holding the cleaned, repaired fragment; what could not be kept is added
     to `removals`."""
     report = removals if removals is not None else []
+    html = ESCAPED_CHARACTER.sub(escaped_character, html)
     html, foreign = lift_foreign(html)
     report += dropped_elements(html)
     container = lxml_html.fragment_fromstring(clean(html) or "<p></p>", create_parent="div")
     repair(container)
     restore_foreign(container, foreign, report)
-    encode_urls(container)
+    encode_urls(container, report)
     for element in container.iter():
         for kind in ("text", "tail"):
             value = getattr(element, kind)
@@ -327,13 +334,39 @@ def dropped(tag: str) -> Removal:
     )  # fmt: skip
 
 
-def encode_urls(container: etree._Element) -> None:
+def encode_urls(container: etree._Element, report: list[Removal]) -> None:
     """Percent-encode what a URL may not hold (spaces, <, >...), as pandoc does; an
-    escape already there is kept."""
-    for link in container.iter("a"):
+    escape already there is kept. A web address without a valid host is no link."""
+    for link in list(container.iter("a")):
         href = link.get("href")
-        if href and URL_ESCAPE.search(href):
-            link.set("href", URL_ESCAPE.sub(percent, href))
+        if not href:
+            continue
+        if URL_ESCAPE.search(href):
+            href = URL_ESCAPE.sub(percent, href)
+            link.set("href", href)
+        if not valid_host(href):
+            report.append(
+                Removal("a", f"link to '{href}' removed: it names no valid web address",
+                        "write the full address, such as https://example.com/page",
+                        needle=link.get("href", "").split("//", 1)[-1][:40])
+            )  # fmt: skip
+            link.drop_tag()
+
+
+def escaped_character(match: re.Match[str]) -> str:
+    digits = re.sub(r"&#(\d+);", lambda m: chr(int(m.group(1))), match.group(1))
+    return f"&#{digits};"
+
+
+def valid_host(href: str) -> bool:
+    """http(s) URLs need a host whose labels are not empty (EPUBCheck checks them)."""
+    if not href.lower().startswith(("http://", "https://")):
+        return True
+    try:
+        host = urlsplit(href).hostname or ""
+    except ValueError:
+        return False
+    return bool(HOST.match(host)) or host.startswith("[")
 
 
 def percent(match: re.Match[str]) -> str:
