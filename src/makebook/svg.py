@@ -125,7 +125,26 @@ def clean_svg(root: etree._Element) -> list[str]:
         if name == "style" and (IMPORT.search(element.text or "") or external_url(element.text)):
             removed.append("a <style> that loads other files")
             drop(element)
+    removed += dangling_references(root)
     return list(dict.fromkeys(removed))
+
+
+def dangling_references(root: etree._Element) -> list[str]:
+    """References to ids the drawing does not hold (EPUBCheck refuses them) are removed."""
+    ids = {e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
+    removed = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute, value in list(element.attrib.items()):
+            targets = [t.strip()[1:] for _, t in CSS_URL.findall(value) if internal(t.strip())]
+            if etree.QName(attribute).localname == "href" and internal(value.strip()):
+                targets.append(value.strip()[1:])
+            missing = [t for t in targets if t not in ids]
+            if missing:
+                removed.append(f"the reference to #{missing[0]}, which names nothing in it")
+                del element.attrib[attribute]
+    return removed
 
 
 def clean_attributes(element: etree._Element, name: str) -> list[str]:
