@@ -168,15 +168,18 @@ def test_svg_that_is_not_xml_is_an_error(tmp_path):
 
 def test_inline_svg_is_kept_clean_with_the_svg_namespace():
     html = (
-        '<p><svg width="10" height="10" onload="x()"><circle r="4" fill="url(#g)"/>'
+        '<p><svg width="10" height="10" onload="x()"><linearGradient id="g"/>'
+        '<circle r="4" fill="url(#g)"/><rect fill="url(#nothing)"/>'
         '<image xlink:href="http://example.com/x.png"/></svg></p>'
     )
     removals: list = []  # type: ignore[type-arg]
     out = fragment_to_string(parse(html, removals))
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in out and "<circle" in out
     assert "onload" not in out and "example.com" not in out and "url(#g)" in out
+    assert "#nothing" not in out
     assert [r.message for r in removals] == [
-        "inline <svg>: removed the reference to http://example.com/x.png"
+        "inline <svg>: removed the reference to http://example.com/x.png, "
+        "the reference to #nothing, which names nothing in it"
     ]
 
 
