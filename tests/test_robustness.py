@@ -270,9 +270,11 @@ def package_problems(epub: Path) -> list[str]:
     return problems
 
 
+# Inline <svg> and <math> are kept once cleaned (EPUB 3 allows both): the checks below
+# still look inside them for scripts, handlers and script URLs.
 FORBIDDEN_ELEMENTS = {
     "script", "iframe", "frame", "frameset", "object", "embed", "applet", "param", "style",
-    "form", "input", "button", "select", "textarea", "base", "link", "meta", "svg", "math",
+    "form", "input", "button", "select", "textarea", "base", "link", "meta", "foreignobject",
     "video", "audio", "canvas", "source", "track", "noscript", "template",
 }  # fmt: skip
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "data", "background", "srcset"}
@@ -517,6 +519,38 @@ CORPUS = {
         '<tr><td>a</td><td>b</td></tr></table>\n\n<abbr title>x</abbr> <q cite="x">q</q> <wbr>\n'
     ),
     "link-to-chapter": "See [the idea](idea.md) and [its definition](idea.md#definition).\n",
+    # From Python-Markdown's own tests (tests/misc/url_spaces.txt, normalize.txt,
+    # extensions/github_flavored.txt) and the CommonMark spec (examples 600 and 606, as
+    # markdown-it-py ships them): each gave an EPUB that failed EPUBCheck (issue 15).
+    "pm-url-spaces": (
+        "[Dawn of War](http://wikipedia.org/wiki/Dawn of War)\n\n"
+        '[Dawn of War](http://wikipedia.org/wiki/Dawn of War "Dawn of War")\n\n'
+        "[Angle](<http://wikipedia.org/wiki/Dawn of War>) <http://x.example/a b>\n"
+    ),
+    "pm-angle-brackets-in-query": "[Link](http://www.stuff.com/q?x=1&y=2<>)\n",
+    "pm-text-inside-ul": """\
+        <ul>
+        {% for user in users %}
+          <li><a href="{{ user.url }}">{{ user.username }}</a></li>
+        {% endfor %}
+        </ul>
+        """,
+    "cm-autolink-without-host": "<https://../> and <http://a..b/>\n",
+    "cm-escaped-email-autolink": "<foo\\+@bar.example.com>\n",
+    "orphan-and-termless-definitions": "<dd>orphan</dd>\n\n<dl>loose<dd>no term</dd><dt>t</dt></dl>\n",
+    "inline-svg-and-mathml": """\
+        <svg width="60" height="20" onload="x()"><rect width="60" height="20" fill="url(#g)"/>
+        <image href="http://example.com/x.png" width="4" height="4"/><text x="2" y="12">Hi *there*</text></svg>
+
+        A formula <math><mfrac><mi>a</mi><mi>b</mi></mfrac></math> inline, <math display="block"><msqrt><mi>x</mi></msqrt></math>
+        """,
+    "details-video-audio": """\
+        <details><summary>Open me</summary>Inside.</details>
+
+        <details>No summary</details>
+
+        <video src="clip.mp4" controls>No video.</video> <audio src="a.mp3"></audio>
+        """,
 }
 
 # Cases that build well-formed XHTML but are not yet valid EPUB: each has a strict-xfail

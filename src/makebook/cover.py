@@ -47,10 +47,25 @@ def book_cover(book: Book, cache: Path | None = None) -> Cover:
     meta = book.meta
     alt = f"Cover: {meta.title}" + (f", by {meta.author_line}" if meta.authors else "")
     if meta.cover:
-        path = book.root / meta.cover
-        media_type = "image/png" if path.suffix.lower() == ".png" else "image/jpeg"
-        return Cover(path.read_bytes(), media_type, "cover" + path.suffix.lower(), alt)
+        return cover_as_stored(book.root / meta.cover, alt)
     return Cover(cached_cover(meta, book.styles_dir, cache), "image/png", "cover.png", alt)
+
+
+def cover_as_stored(path: Path, alt: str) -> Cover:
+    """The author's cover under the media type of its bytes, whatever its name says
+    (a JPEG named .png fails EPUBCheck); a format stores do not take becomes PNG."""
+    from PIL import Image
+
+    data = path.read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        fmt = "JPEG" if image.format in ("JPEG", "MPO") else image.format
+        if fmt not in ("JPEG", "PNG"):
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG")
+            data, fmt = buffer.getvalue(), "PNG"
+    if fmt == "JPEG":
+        return Cover(data, "image/jpeg", "cover.jpg", alt)
+    return Cover(data, "image/png", "cover.png", alt)
 
 
 def cached_cover(meta: Metadata, styles_dir: Path, cache: Path | None) -> bytes:

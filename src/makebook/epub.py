@@ -9,25 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
 from ebooklib import epub
 from lxml import etree
 
-from .assets import FONT_MEDIA_TYPES, IMAGE_MEDIA_TYPES, css_urls, find_font, stylesheets
+from .assets import FONT_MEDIA_TYPES, css_urls, find_font, stylesheets
+from .images import PackedImage, epub_image
 from .loader import inside
 from .model import Page, PageStart, RenderedBook
 from .pagelist import Break, marker_id, place_breaks, plan_breaks
+from .svg import MATHML_NS, SVG_NS
 from .templating import environment, render_fragment
 from .xhtml import EPUB_TYPE, XML_LANG, E, parse_fragments
 
 TEXT_DIR = "text"
 STYLE_DIR = "styles"
 MEDIA_DIR = "media"
+UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._/-]")  # EPUBCheck warns of spaces and more in names
 NOT_IN_EPUB = {"halftitle"}  # a print convention; the EPUB opens on the cover and title page
 
 LANDMARK_TITLES = {
@@ -130,20 +134,25 @@ def write_epub(
     epub_book = epub.EpubBook()
     set_metadata(epub_book, rendered, stamp, bool(page_list))
     css_hrefs = add_styles(epub_book, book.styles_dir)
+    packed = packed_images(book.root, [*sections.values(), *notes.values()])
     images: set[str] = set()
     documents = []
     for page in pages:
         section, page_notes = sections[page.id], notes.get(page.id)
-        body = page_element(section, page_notes, page, id_files, images, breaks[page.id])
+        body = page_element(
+            section, page_notes, page, id_files, images, breaks[page.id],
+            {src: image.name for src, image in packed.items()},
+        )  # fmt: skip
         document = render_document(env, meta.language, page.title, body, css_hrefs)
         item = epub.EpubItem(
             uid=page.id, file_name=files[page.id], media_type="application/xhtml+xml",
             content=document,
         )  # fmt: skip
+        item.properties = content_properties(body)
         epub_book.add_item(item)
         documents.append(item)
     for path in sorted(images):
-        add_image(epub_book, book.root, path)
+        add_image(epub_book, path, packed[path])
     cover_page = add_cover(epub_book, env, rendered, css_hrefs)
 
     nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml")
@@ -290,11 +299,40 @@ def add_cover(
     return page
 
 
-def add_image(epub_book: epub.EpubBook, root: Path, path: str) -> None:
-    source = inside(root, path, Path(path))  # only files of the book go into it
-    uid = "img-" + path.replace("/", "-").replace(".", "-")
-    media_type = IMAGE_MEDIA_TYPES[source.suffix.lower()]
-    epub_book.add_item(epub.EpubItem(uid, f"{MEDIA_DIR}/{path}", media_type, source.read_bytes()))
+def packed_images(root: Path, trees: Iterable[etree._Element]) -> dict[str, PackedImage]:
+    """Every image the pages show, as the EPUB carries it (SVG cleaned, bitmaps in the
+    format their names say and no larger than stores accept), under a file name that
+    is a valid, space-free URL path and unique in the book."""
+    sources = sorted({img.get("src", "") for tree in trees for img in tree.iter("img")} - {""})
+    packed: dict[str, PackedImage] = {}
+    taken: set[str] = set()
+    for src in sources:
+        source = inside(root, src, Path(src))  # only files of the book go into it
+        image = epub_image(source, src)
+        name = UNSAFE_NAME.sub("_", image.name)
+        while name.lower() in taken:
+            stem, dot, suffix = name.rpartition(".")
+            name = f"{stem}_{dot}{suffix}" if dot else name + "_"
+        taken.add(name.lower())
+        packed[src] = replace(image, name=name)
+    return packed
+
+
+def add_image(epub_book: epub.EpubBook, src: str, image: PackedImage) -> None:
+    uid = "img-" + re.sub(r"[^A-Za-z0-9]", "-", image.name)
+    epub_book.add_item(
+        epub.EpubItem(uid, f"{MEDIA_DIR}/{image.name}", image.media_type, image.data)
+    )
+
+
+def content_properties(body: etree._Element) -> list[str]:
+    """The manifest properties EPUB asks of a content document: inline SVG and MathML."""
+    found = []
+    if next(body.iter(f"{{{SVG_NS}}}svg"), None) is not None:
+        found.append("svg")
+    if next(body.iter(f"{{{MATHML_NS}}}math"), None) is not None:
+        found.append("mathml")
+    return found
 
 
 def page_element(
@@ -304,6 +342,7 @@ def page_element(
     id_files: dict[str, str],
     images: set[str],
     breaks: Sequence[Break] = (),
+    image_names: dict[str, str] | None = None,
 ) -> etree._Element:
     """The page's section with print page markers, links resolved across files, and notes."""
     place_breaks(section, breaks)
@@ -319,7 +358,8 @@ def page_element(
     for image in section.iter("img"):
         src = image.get("src", "")
         images.add(src)
-        image.set("src", posixpath.relpath(f"{MEDIA_DIR}/{src}", TEXT_DIR))
+        name = (image_names or {}).get(src, src)
+        image.set("src", posixpath.relpath(f"{MEDIA_DIR}/{name}", TEXT_DIR))
     return section
 
 

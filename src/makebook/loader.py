@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import images
 from .assets import outside_references
 from .bibliography import load_bibliography, read_text
 from .chapters import parse_chapter, slugify
@@ -179,20 +180,29 @@ def load_chapter(
     return parse_chapter(read_text(path, shown), shown, matter, part, diagnostics)
 
 
-def image_in_chapter(root: Path, chapter: Chapter, src: str, line: int) -> str:
+def image_in_chapter(
+    root: Path, chapter: Chapter, src: str, line: int, diagnostics: Diagnostics | None = None
+) -> str:
     """An image path is relative to its chapter's folder, or else to the manuscript folder."""
     near = posixpath.normpath(posixpath.join(posixpath.dirname(chapter.path.as_posix()), src))
     for candidate in (near, src):
         if candidate.startswith("..") or os.path.isabs(candidate):
             continue
         if (root / candidate).is_file():
-            check_image(root, candidate, chapter.path, line)
+            check_image(root, candidate, chapter.path, line, diagnostics)
             return posixpath.normpath(candidate)
     check_image(root, src, chapter.path, line)  # raises the error that fits
     return src
 
 
-def check_image(root: Path, relative: str, shown: Path, line: int | None) -> Path:
+def check_image(
+    root: Path,
+    relative: str,
+    shown: Path,
+    line: int | None,
+    diagnostics: Diagnostics | None = None,
+) -> Path:
+    """The image's file, read whole; what its EPUB copy changes is warned about."""
     path = inside(root, relative, shown, line)
     if not path.is_file():
         raise error(f"image '{relative}' does not exist", shown, line, "check the path")
@@ -203,47 +213,38 @@ def check_image(root: Path, relative: str, shown: Path, line: int | None) -> Pat
             line,
             "use PNG, JPEG, GIF, SVG or WebP",
         )
-    if not is_real_image(path):
-        raise error(
-            f"'{relative}' is not a readable {path.suffix.lstrip('.').upper()} image",
-            shown,
-            line,
-            "export it again from an image editor",
-        )
+    try:
+        facts = images.inspect(path)
+    except images.ImageProblem as problem:
+        raise error(f"image '{relative}' {problem.message}", shown, line, problem.hint) from None
+    if diagnostics is not None:
+        for message, hint in images.notes(relative, facts):
+            diagnostics.warn(message, shown, line, hint)
     return path
 
 
 def is_real_image(path: Path) -> bool:
-    """The file is the image its name says: PIL checks bitmaps, an XML parser SVG."""
-    if path.suffix.lower() == ".svg":
-        from lxml import etree
-
-        try:
-            return (
-                etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
-                .getroot()
-                .tag.endswith("svg")
-            )
-        except etree.XMLSyntaxError:
-            return False
-    from PIL import Image, UnidentifiedImageError
-
+    """The file is a whole, readable image (an SVG with an <svg> root)."""
     try:
-        with Image.open(path) as image:
-            image.verify()
-        return True
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        images.inspect(path)
+    except images.ImageProblem:
         return False
+    return True
 
 
 def resolve_images(root: Path, chapter: Chapter, diagnostics: Diagnostics) -> Chapter:
-    images = []
+    images_found = []
+    warned: set[str] = set()  # an image used twice in a chapter is described once
     for image in chapter.images:
+        notes = Diagnostics()
         try:
-            resolved = image_in_chapter(root, chapter, image.path, image.line)
+            resolved = image_in_chapter(root, chapter, image.path, image.line, notes)
         except ManuscriptError as exc:
             diagnostics.extend(exc)
             resolved = ""
+        if resolved not in warned:
+            diagnostics.problems.extend(notes.problems)
+            warned.add(resolved)
         if image.alt is None:
             diagnostics.error(
                 f"image '{image.path}' has no alt text",
@@ -252,8 +253,8 @@ def resolve_images(root: Path, chapter: Chapter, diagnostics: Diagnostics) -> Ch
                 "describe it: ![What the image shows](path); mark a purely decorative "
                 "image with ![](path){.decorative}",
             )
-        images.append(replace(image, resolved=resolved))
-    return replace(chapter, images=tuple(images))
+        images_found.append(replace(image, resolved=resolved))
+    return replace(chapter, images=tuple(images_found))
 
 
 @dataclass

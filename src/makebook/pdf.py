@@ -32,6 +32,7 @@ from .cache import file_digest, tree_files, versions
 from .config import length_in_inches
 from .errors import ManuscriptError, Problem, error
 from .model import Book, Metadata, Page, PdfSettings, RenderedBook
+from .svg import MATHML_NS, clean_svg_file, math_for_print
 from .templating import environment, render_fragment
 from .xhtml import E, parse_fragments
 
@@ -57,7 +58,10 @@ class BookFetcher(URLFetcher):
                 path = font
         if not any(path.is_relative_to(root) for root in self.roots):
             raise ValueError(f"refusing to read {path}: outside the book's folder")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes())
+        data = path.read_bytes()
+        if path.suffix.lower() == ".svg":
+            data, _ = clean_svg_file(data)  # as inert in print as in the EPUB
+        return URLFetcherResponse(path.as_uri(), data)
 
 
 def toc_fragment(env: jinja2.Environment, pages: list[Page]) -> str:
@@ -131,6 +135,8 @@ def book_divisions(rendered: RenderedBook, env: jinja2.Environment) -> list[Divi
             section.set("class", section.get("class", "") + " body-start")
             started_body = True
         place_footnotes(section, page)
+        for math in list(section.iter(f"{{{MATHML_NS}}}math")):
+            math.getparent().replace(math, math_for_print(math))
         if rendered.book.pdf.drop_caps and page.role == "chapter":
             add_drop_cap(section)
         divisions.append(Division(page.id, page.matter, section))

@@ -16,10 +16,12 @@ from lxml import etree
 
 from . import sanitize
 from .chapters import slugify
+from .citations import mask_code
 from .errors import Problem
 from .markdown_ext import BracketedSpanExtension, CitationExtension, FencedDivExtension
 from .model import Book, Chapter, Note, Page, Work
 from .pagelist import text_chunks
+from .svg import SVG_NS
 from .typography import (
     CLOSE_DOUBLE,
     CLOSE_SINGLE,
@@ -78,20 +80,38 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
     return md.convert(chapter.markdown)
 
 
-def parse_fragment(html: str) -> etree._Element:
-    return sanitize.parse(html)
+def parse_fragment(html: str, removals: list[sanitize.Removal] | None = None) -> etree._Element:
+    return sanitize.parse(html, removals)
+
+
+def removal_warnings(chapter: Chapter, removals: list[sanitize.Removal]) -> list[Problem]:
+    """Raw HTML that was removed, each at the first line of the chapter that writes it."""
+    lines = mask_code(chapter.markdown).split("\n")
+    problems = []
+    for removal in removals:
+        pattern = re.compile(
+            re.escape(removal.needle) if removal.needle else rf"<{re.escape(removal.tag)}\b",
+            re.IGNORECASE,
+        )
+        found = next((n for n, text in enumerate(lines, 1) if pattern.search(text)), None)
+        line = chapter.body_line + found - 1 if found else None
+        problems.append(
+            Problem(removal.message, chapter.path, line, hint=removal.hint, severity="warning")
+        )
+    return problems
 
 
 def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Page:
     works = {w.id: w for w in book.works}
-    body = parse_fragment(markdown_to_html(chapter, works))
+    removals: list[sanitize.Removal] = []
+    body = parse_fragment(markdown_to_html(chapter, works), removals)
     flattened = flatten_deep_nesting(body, chapter)
     apply_quotes(body, book.quotes)
     notes = extract_notes(body, chapter.id)
     shift_headings(body)
     prefix_ids(body, chapter.id)
     resolve_links(body, chapter, paths)
-    warnings = flattened + resolve_images(body, chapter)
+    warnings = flattened + removal_warnings(chapter, removals) + resolve_images(body, chapter)
     mark_attributions(body)
     mark_notes_and_breaks(body)
     mark_languages(body)
@@ -234,6 +254,22 @@ def prefix_ids(body: etree._Element, chapter_id: str) -> None:
         target = link.get("href")[1:]
         if target in renamed:
             link.set("href", "#" + renamed[target])
+    retarget_drawings(body, renamed)
+
+
+def retarget_drawings(body: etree._Element, renamed: Mapping[str, str]) -> None:
+    """An inline SVG refers to its own gradients and symbols by id (`url(#g)`, `#g`):
+    those references follow the ids' new names."""
+    if not renamed:
+        return
+    reference = re.compile(r"(url\(\s*['\"]?#|^#)([^)'\"\s]+)")
+    for drawing in body.iter(f"{{{SVG_NS}}}svg"):
+        for element in drawing.iter():
+            for name, value in element.attrib.items():
+                if "#" in value:
+                    element.set(name, reference.sub(
+                        lambda m: m.group(1) + renamed.get(m.group(2), m.group(2)), value
+                    ))  # fmt: skip
 
 
 def resolve_links(body: etree._Element, chapter: Chapter, paths: Mapping[str, str]) -> None:

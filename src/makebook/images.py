@@ -1,0 +1,210 @@
+"""Images, read whole before they are used, and the copy of each the EPUB carries.
+
+Every bitmap is decoded completely (a truncated JPEG is found here, not by a
+reader), its bytes are checked against the format its name claims, and a
+picture too large for the stores is scaled down for the EPUB only: the print
+edition keeps the author's full resolution.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from .svg import clean_svg_file
+
+# Apple Books refuses an EPUB holding an image above 5.6 million pixels (Apple Books
+# Asset Guide, "Images"), and recommends interior images well under it; 4 million
+# pixels (2000 x 2000) is what other guides give and keeps a photo under the 5 MB KDP
+# allows per image. Larger images are scaled down to it in the EPUB.
+EPUB_MAX_PIXELS = 4_000_000
+FORMAT_OF_SUFFIX = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
+SUFFIX_OF_FORMAT = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
+MEDIA_TYPE_OF_FORMAT = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+    "SVG": "image/svg+xml",
+}
+SAME_FORMAT = {"MPO": "JPEG"}  # a camera's JPEG with a second frame is a JPEG to readers
+BOMB_SIZE = re.compile(r"\((\d+) pixels\)")
+
+
+class ImageProblem(Exception):
+    """Why an image cannot be used, and what to do about it."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    format: str  # PNG, JPEG, GIF, WEBP or SVG: what the bytes are, whatever the name says
+    width: int = 0
+    height: int = 0
+    removed: tuple[str, ...] = ()  # what cleaning took out of an SVG
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
+
+
+def inspect(path: Path) -> ImageFacts:
+    """What the file really is, after reading all of it; raises ImageProblem."""
+    if path.suffix.lower() == ".svg":
+        return inspect_svg(path)
+    from PIL import Image, ImageFile
+
+    limit = Image.MAX_IMAGE_PIXELS or 0
+    # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when it is
+    # imported (as it is in `--watch`, `preview` and the tests): a truncated file would then
+    # load without an error. It is switched off while the author's image is read.
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between its limit and twice it; both are refused here.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.load()  # decodes every byte: a damaged file fails here
+                fmt = SAME_FORMAT.get(image.format or "", image.format or "")
+                return ImageFacts(fmt, *image.size)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        found = BOMB_SIZE.search(str(exc))
+        size = f"{int(found.group(1)) / 1e6:.0f} megapixels" if found else "too many pixels"
+        raise ImageProblem(
+            f"is too large to read safely: {size}, above the limit of {limit / 1e6:.0f} megapixels",
+            "scale it down in an image editor: 300 dpi across a 6-inch page is 1800 pixels "
+            "wide, so a few thousand pixels a side is plenty for print",
+        ) from None
+    except Exception as exc:  # Pillow raises many kinds for damaged data; all mean the same
+        raise ImageProblem(
+            f"is damaged or not a complete image ({describe(exc)})",
+            "export it again from an image editor; a file cut short by a download or "
+            "a copy looks like this",
+        ) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
+def describe(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.replace(" (", ", ").rstrip(")") if len(text) < 120 else text[:117] + "..."
+
+
+def inspect_svg(path: Path) -> ImageFacts:
+    try:
+        _, removed = clean_svg_file(path.read_bytes())
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise ImageProblem(
+            f"is not a readable SVG image ({describe(exc)})",
+            "export it again from a drawing program as plain SVG",
+        ) from None
+    return ImageFacts("SVG", removed=tuple(removed))
+
+
+def named_format(path: Path) -> str:
+    return "SVG" if path.suffix.lower() == ".svg" else FORMAT_OF_SUFFIX.get(path.suffix.lower(), "")
+
+
+def notes(relative: str, facts: ImageFacts) -> list[tuple[str, str]]:
+    """(message, hint) for every change the EPUB's copy of the image will have."""
+    found = []
+    named = named_format(Path(relative))
+    if facts.format != "SVG" and facts.format != named:
+        target = facts.format if facts.format in SUFFIX_OF_FORMAT else "PNG"
+        how = "converted to" if target != facts.format else "packed as"
+        found.append(
+            (
+                f"image '{relative}' is a {facts.format} file, though its name says {named}; "
+                f"the EPUB carries it {how} {target}",
+                f"rename it to {Path(relative).stem}{SUFFIX_OF_FORMAT[target]}, "
+                f"or export it again as {named}",
+            )
+        )
+    if facts.pixels > EPUB_MAX_PIXELS:
+        found.append(
+            (
+                f"image '{relative}' is {facts.width} x {facts.height} pixels; the EPUB "
+                f"carries it scaled down to {EPUB_MAX_PIXELS // 1_000_000} million pixels, "
+                "the PDFs at full size",
+                "nothing to do: stores refuse larger images in an EPUB (Apple Books: 5.6 "
+                "million pixels); export a smaller copy yourself to choose the crop",
+            )
+        )
+    if facts.removed:
+        found.append(
+            (
+                f"SVG '{relative}': removed {', '.join(facts.removed)}; a book cannot run "
+                "scripts or load other files",
+                "export it again without scripts, links to other files or web addresses; "
+                "embed pictures it needs",
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class PackedImage:
+    """An image as the EPUB carries it."""
+
+    name: str  # the file's path in the EPUB's media folder
+    media_type: str
+    data: bytes
+
+
+def epub_image(path: Path, relative: str) -> PackedImage:
+    """The EPUB's copy of an image the loader checked: a cleaned SVG, or a bitmap in the
+    format its name says, no larger than the stores accept."""
+    if path.suffix.lower() == ".svg":
+        data, _ = clean_svg_file(path.read_bytes())
+        return PackedImage(relative, "image/svg+xml", data)
+    from PIL import Image
+
+    data = path.read_bytes()
+    named = named_format(path)
+    with Image.open(io.BytesIO(data)) as image:
+        fmt = SAME_FORMAT.get(image.format or "", image.format or "")
+        target = fmt if fmt in SUFFIX_OF_FORMAT else "PNG"
+        too_large = image.width * image.height > EPUB_MAX_PIXELS
+        if fmt == named and not too_large:
+            return PackedImage(relative, MEDIA_TYPE_OF_FORMAT[target], data)
+        if too_large or target != fmt:
+            data = encoded(scaled(image), target)
+    name = relative if target == named else relative + SUFFIX_OF_FORMAT[target]
+    return PackedImage(name, MEDIA_TYPE_OF_FORMAT[target], data)
+
+
+def scaled(image):  # type: ignore[no-untyped-def]
+    """The image at no more than EPUB_MAX_PIXELS, its proportions kept."""
+    pixels = image.width * image.height
+    if pixels <= EPUB_MAX_PIXELS:
+        return image
+    factor = (EPUB_MAX_PIXELS / pixels) ** 0.5
+    size = (max(1, int(image.width * factor)), max(1, int(image.height * factor)))
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    return image.resize(size)
+
+
+def encoded(image, fmt: str) -> bytes:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    if fmt == "JPEG":
+        if image.mode not in ("RGB", "L", "CMYK"):
+            image = image.convert("RGB")
+        image.save(buffer, format="JPEG", quality=90, optimize=True)
+    elif fmt == "PNG":
+        if image.mode in ("CMYK", "YCbCr", "I;16"):
+            image = image.convert("RGB")
+        image.save(buffer, format="PNG", optimize=True)
+    else:
+        image.save(buffer, format=fmt)
+    return buffer.getvalue()
