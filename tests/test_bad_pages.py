@@ -350,3 +350,14 @@ def test_the_demo_and_a_plain_book_have_every_character() -> None:
         "SourceSerifPro-Regular",
         "SourceSansPro-Semibold",
     }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edition", ["pdf", "screen"])
+def test_a_link_showing_its_address_breaks_without_a_hyphen(
+    wide_build: dict[str, Path], edition: str
+) -> None:
+    # A hyphen inside a printed address is one a reader would type; code likewise.
+    text = re.sub(r"\s", "", chars_by_place(wide_build[edition], MARGIN[edition])[0])
+    assert URL in text
+    assert CODE.replace(" ", "") in text

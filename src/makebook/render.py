@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
+from urllib.parse import unquote
 
 import markdown
 from lxml import etree
@@ -111,6 +112,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     shift_headings(body)
     prefix_ids(body, chapter.id)
     resolve_links(body, chapter, paths)
+    mark_urls(body)
     warnings = flattened + removal_warnings(chapter, removals) + resolve_images(body, chapter)
     mark_attributions(body)
     mark_notes_and_breaks(body)
@@ -129,6 +131,16 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
         landmark="",
         warnings=tuple(warnings),
     )
+
+
+def mark_urls(body: etree._Element) -> None:
+    """A link that shows its own address gets class `url`, so the stylesheets can break it
+    without inserting hyphens a reader would type (book.css)."""
+    for link in body.iter("a"):
+        href = link.get("href", "")
+        text = "".join(link.itertext()).strip()
+        if text and len(link) == 0 and text in (href, href.removeprefix("mailto:"), unquote(href)):
+            link.set("class", " ".join(filter(None, (link.get("class"), "url"))))
 
 
 def flatten_deep_nesting(body: etree._Element, chapter: Chapter) -> list[Problem]:
