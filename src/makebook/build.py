@@ -118,8 +118,13 @@ def check_output(output: Path) -> None:
         raise error(
             f"the output folder '{output}' cannot be made: '{existing}' is a file", hint=hint
         )
-    if not os.access(existing, os.W_OK | os.X_OK):
+    if not writable(existing):
         raise error(f"the output folder '{output}' cannot be written ('{existing}')", hint=hint)
+
+
+def writable(folder: Path) -> bool:
+    """Permissions and read-only disks (root passes the permissions, not the disk)."""
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 @contextlib.contextmanager

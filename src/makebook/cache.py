@@ -85,6 +85,19 @@ def tree_files(folder: Path, output: Path | None) -> list[Path]:
     return sorted(files)
 
 
+def written_by_build(path: Path, output: Path) -> bool:
+    """Whether `path` (resolved) is one of the files a build writes in `output` (resolved):
+    an edition, the cache, a part file, the preview."""
+    if not path.is_relative_to(output):
+        return False
+    parts = path.relative_to(output).parts
+    if not parts:
+        return True
+    first = parts[0]
+    edition = len(parts) == 1 and Path(first).suffix.lower() in EDITION_SUFFIXES
+    return first.startswith(".") or first == PREVIEW_FOLDER or edition
+
+
 def link_target(path: Path) -> Path | None:
     """Where a symlink leads; None for a loop (the loader reports it)."""
     try:

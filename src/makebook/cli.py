@@ -264,7 +264,7 @@ def run_build(
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=reporter.level == 0,
+        disable=reporter.level == 0 or not console.is_terminal,  # no bar in a log
     )
     task = bar.add_task("Building", total=None)
 
