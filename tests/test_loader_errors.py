@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from makebook.assets import DEFAULT_STYLES
 from makebook.errors import Diagnostics, ManuscriptError
 from makebook.loader import inside, load_book
 
@@ -139,11 +140,10 @@ def test_styles_folder_beside_the_manuscript(tmp_path):
     assert load_book(root).styles_dir == tmp_path.resolve() / "styles"
 
 
-def test_missing_styles_folder_is_an_error(tmp_path):
+def test_a_book_without_styles_takes_the_built_in_design(tmp_path):
     root = make_book(tmp_path / "book", {"one.md": chapter_text("One")})
     (root / "styles" / "book.css").unlink()
-    (problem,) = load_errors(root)
-    assert "book.css" in problem.message
+    assert load_book(root).styles_dir == DEFAULT_STYLES
 
 
 def test_unknown_citation_key_names_chapter_and_line(tmp_path):

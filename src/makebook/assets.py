@@ -22,6 +22,9 @@ IMAGE_MEDIA_TYPES = {
     ".svg": "image/svg+xml",
     ".webp": "image/webp",
 }
+# The built-in design (a link to the project's styles/, its single source). A book's own
+# styles/ overrides it file by file; any other stylesheet there is added after it.
+DEFAULT_STYLES = Path(__file__).parent / "default_styles"
 STYLESHEETS = {
     "epub": ("book.css", "epub.css"),
     "print": ("book.css", "pdf.css", "print.css"),
@@ -29,8 +32,21 @@ STYLESHEETS = {
 }
 
 
+DESIGN_FILES = {name for names in STYLESHEETS.values() for name in names}
+
+
 def stylesheets(styles_dir: Path, edition: str) -> list[Path]:
-    return [styles_dir / name for name in STYLESHEETS[edition] if (styles_dir / name).is_file()]
+    """The edition's stylesheets, in cascade order: each design file from the book's
+    styles/ when it has one, else the built-in one; then the book's own other
+    stylesheets (e.g. extra.css), in name order, for every edition."""
+    chosen = [
+        styles_dir / name if (styles_dir / name).is_file() else DEFAULT_STYLES / name
+        for name in STYLESHEETS[edition]
+    ]
+    extra = [] if styles_dir == DEFAULT_STYLES else sorted(styles_dir.glob("*.css"))
+    return [path for path in chosen if path.is_file()] + [
+        path for path in extra if path.name not in DESIGN_FILES and path.is_file()
+    ]
 
 
 def css_references(css: str) -> list[tuple[int, str, str]]:
@@ -72,8 +88,8 @@ def outside_references(css: str) -> list[tuple[int, str]]:
 
 
 def font_dirs(styles_dir: Path) -> list[Path]:
-    """The author's own fonts first, then the fonts makebook installs."""
-    dirs = [styles_dir / "fonts"]
+    """The author's own fonts first, then the built-in design's and those makebook installs."""
+    dirs = list(dict.fromkeys([styles_dir / "fonts", DEFAULT_STYLES / "fonts"]))
     for name in FONT_PACKAGES:
         module = importlib.import_module(name)
         dirs.append(Path(module.__file__).parent / "files")  # type: ignore[arg-type]

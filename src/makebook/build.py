@@ -17,10 +17,10 @@ from typing import Any, Protocol
 from .cache import BuildCache, inputs_digest, layout_state
 from .chapters import slugify
 from .config import load_config
-from .errors import Diagnostics, ManuscriptError, Problem
-from .loader import find_styles, load_book
+from .errors import Diagnostics, ManuscriptError, Problem, error
+from .loader import DEFAULT_STYLES, find_styles, load_book
 from .model import Book, PageStart
-from .processes import fork_context, in_background
+from .processes import fork_context, in_background, quiet_worker
 from .sample import make_sample
 
 FORMATS = ("epub", "pdf", "screen")
@@ -93,8 +93,55 @@ def dated(book: Book) -> Book:
     return replace(book, meta=replace(book.meta, date=when.date().isoformat()))
 
 
-def output_name(book: Book, sample: bool) -> str:
-    return slugify(book.meta.title) + ("-sample" if sample else "")
+# File names are limited to 255 bytes; the part files add a dot, the process id and more.
+MAX_NAME = 80
+
+
+def output_name(title: str, sample: bool) -> str:
+    """The editions' file name: the title's slug, cut at a word before MAX_NAME characters."""
+    slug = slugify(title)
+    if len(slug) > MAX_NAME:
+        slug = slug[: MAX_NAME + 1].rsplit("-", 1)[0] or slug[:MAX_NAME]
+    return slug + ("-sample" if sample else "")
+
+
+def check_output(output: Path) -> None:
+    """The output folder is a folder that can be made and written: told before anything
+    is read or written, not as a traceback halfway through the build."""
+    hint = "give --output a folder that can be written (it is made when missing)"
+    if output.exists() and not output.is_dir():
+        raise error(f"the output folder '{output}' is a file, not a folder", hint=hint)
+    existing = output.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise error(
+            f"the output folder '{output}' cannot be made: '{existing}' is a file", hint=hint
+        )
+    if not writable(existing):
+        raise error(f"the output folder '{output}' cannot be written ('{existing}')", hint=hint)
+
+
+def writable(folder: Path) -> bool:
+    """Permissions and read-only disks (root passes the permissions, not the disk)."""
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+@contextlib.contextmanager
+def writing_to(output: Path) -> Iterator[None]:
+    """A file of the output folder that cannot be written (a read-only disk, a full one,
+    no permission) stops the build with the folder named; the outputs stay as they were."""
+    try:
+        yield
+    except OSError as exc:
+        where = Path(exc.filename).absolute() if exc.filename else None
+        if where is None or not where.is_relative_to(output.absolute()):
+            raise
+        raise error(
+            f"cannot write '{where}' in the output folder '{output}': "
+            f"{exc.strerror or exc}; nothing was changed there",
+            hint="give --output a folder that can be written, or free some space",
+        ) from exc
 
 
 def check(manuscript: Path) -> list[Problem]:
@@ -118,6 +165,20 @@ def build(
     strict: bool = False,
     release: bool = False,
 ) -> BuildResult:
+    check_output(output)
+    with writing_to(output):
+        return build_into(manuscript, output, formats, progress, sample, strict, release)
+
+
+def build_into(
+    manuscript: Path,
+    output: Path,
+    formats: Sequence[str],
+    progress: Callable[..., None],
+    sample: bool,
+    strict: bool,
+    release: bool,
+) -> BuildResult:
     remove_stale_parts(output)
     cache = BuildCache.load(output)
     settings = {
@@ -126,12 +187,8 @@ def build(
         "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
     }
     # Taken before anything is read: an edit saved while this build runs is seen by the next.
-    known_inputs = current_inputs(manuscript, output, settings)
-    unchanged = (
-        cached_build(manuscript, output, formats, cache, known_inputs, sample)
-        if known_inputs
-        else None
-    )
+    inputs = current_inputs(manuscript, output, settings)
+    unchanged = cached_build(manuscript, output, formats, cache, inputs, sample)
     if unchanged is not None:
         progress("Nothing changed since the last build")
         fail_if_strict(strict, unchanged.warnings)
@@ -144,11 +201,8 @@ def build(
         book = make_sample(book)
     result = BuildResult(warnings=diagnostics.warnings)
     fail_if_strict(strict, result.warnings)
-    name = output_name(book, sample)
+    name = output_name(book.meta.title, sample)
     targets = {fmt: output / f"{name}{SUFFIXES[fmt]}" for fmt in formats}
-    inputs = known_inputs or inputs_digest(
-        build_folders(book.root, book.styles_dir), output, settings
-    )
     todo = []
     for fmt in formats:
         entry = cache.fresh(f"{name}.{fmt}", inputs, targets[fmt])
@@ -228,17 +282,16 @@ def build(
 
 
 def build_folders(root: Path, styles: Path) -> list[Path]:
-    return [root, styles, styles.parent / "templates"]
+    """The book, its styles and templates, and the built-in design a book's styles/
+    overrides file by file."""
+    folders = [root, styles, styles.parent / "templates"]
+    return folders if styles == DEFAULT_STYLES else [*folders, DEFAULT_STYLES]
 
 
-def current_inputs(manuscript: Path, output: Path, settings: dict[str, object]) -> str | None:
-    """The digest of every file a build of this manuscript may read, and of its settings;
-    None when there is no styles folder to find (the build itself reports that)."""
+def current_inputs(manuscript: Path, output: Path, settings: dict[str, object]) -> str:
+    """The digest of every file a build of this manuscript may read, and of its settings."""
     root = manuscript.resolve()
-    try:
-        styles = find_styles(root)
-    except ManuscriptError:
-        return None
+    styles = find_styles(root)
     return inputs_digest(build_folders(root, styles), output, settings)
 
 
@@ -258,7 +311,7 @@ def cached_build(
         title = load_config(manuscript.resolve()).meta.title
     except ManuscriptError:
         return None
-    name = slugify(title) + ("-sample" if sample else "")
+    name = output_name(title, sample)
     warnings = cache.warnings_for(inputs)
     if warnings is None:
         return None
@@ -444,7 +497,7 @@ def start_screen_edition(rendered: Any, target: Path) -> Future[int]:
         done: Future[int] = Future()
         done.set_result(write_screen_edition(rendered, target))
         return done
-    pool = ProcessPoolExecutor(1, mp_context=context)
+    pool = ProcessPoolExecutor(1, mp_context=context, initializer=quiet_worker)
     future = pool.submit(write_screen_edition, rendered, target)
     pool.shutdown(wait=False)  # the worker finishes its one job, then exits
     return future

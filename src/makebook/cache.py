@@ -49,28 +49,61 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def tree_files(folder: Path, skip: Path | None) -> list[Path]:
-    """The files below `folder` a build may read, in a stable order. Hidden folders (a
-    book's .git, the cache) and `skip` (the output) are not even walked: every build,
-    a no-op too, lists these."""
-    inside = folder.resolve()
+# What a build writes into its output folder, which may be anywhere, the book's own
+# folder too: these are left out of the digest, every other file there is an input.
+# (The cache folder and the part files being written start with a dot, like every
+# hidden file, which no build reads.)
+EDITION_SUFFIXES = (".epub", ".pdf")
+PREVIEW_FOLDER = "preview"
 
-    def wanted(path: Path) -> bool:
-        return skip is None or not path.resolve().is_relative_to(skip)
+
+def tree_files(folder: Path, output: Path | None) -> list[Path]:
+    """The files below `folder` a build may read, in a stable order. Hidden folders (a
+    book's .git, the cache) and the output folder's own files (its editions and
+    preview/) are not even walked: every build, a no-op too, lists these."""
+    inside = folder.resolve()
+    output = output.resolve() if output is not None else None
+    preview = output / PREVIEW_FOLDER if output is not None else None
 
     files = []
     for top, folders, names in os.walk(folder):
         here = Path(top)
-        folders[:] = [d for d in folders if not d.startswith(".") and wanted(here / d)]
+        real = here.resolve()
+        folders[:] = [d for d in folders if not d.startswith(".") and real / d != preview]
         for name in names:
             path = here / name
-            if name.startswith(".") or not wanted(path):
+            if name.startswith("."):
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(inside):
-                continue  # the loader refuses these; the cache does not read them either
+            if real == output and path.suffix.lower() in EDITION_SUFFIXES:
+                continue  # an edition this build (or one before it) wrote
+            if path.is_symlink():
+                target = link_target(path)
+                if target is None or not target.is_relative_to(inside):
+                    continue  # the loader refuses these; the cache does not read them either
             if path.is_file():
                 files.append(path)
     return sorted(files)
+
+
+def written_by_build(path: Path, output: Path) -> bool:
+    """Whether `path` (resolved) is one of the files a build writes in `output` (resolved):
+    an edition, the cache, a part file, the preview."""
+    if not path.is_relative_to(output):
+        return False
+    parts = path.relative_to(output).parts
+    if not parts:
+        return True
+    first = parts[0]
+    edition = len(parts) == 1 and Path(first).suffix.lower() in EDITION_SUFFIXES
+    return first.startswith(".") or first == PREVIEW_FOLDER or edition
+
+
+def link_target(path: Path) -> Path | None:
+    """Where a symlink leads; None for a loop (the loader reports it)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a loop
+        return None
 
 
 def versions() -> dict[str, str]:
@@ -89,11 +122,10 @@ def inputs_digest(folders: list[Path], output: Path, settings: dict[str, object]
     digest.update(
         json.dumps({"settings": settings, "versions": versions()}, sort_keys=True).encode()
     )
-    skip = output.resolve()
     for folder in folders:
         if not folder.is_dir():
             continue
-        for path in tree_files(folder, skip):
+        for path in tree_files(folder, output):
             digest.update(str(path.relative_to(folder)).encode() + b"\0")
             digest.update(file_digest(path).encode())
     return digest.hexdigest()

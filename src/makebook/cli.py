@@ -6,7 +6,9 @@ import contextlib
 import json
 import signal
 import sys
+import tempfile
 import time
+import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
@@ -23,14 +25,81 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from typer.core import TyperGroup
 
-from .build import FORMATS, BuildResult, build, check
+from .build import FORMATS, BuildResult, build, check, check_output
+from .cache import CACHE_DIR
 from .errors import ManuscriptError, Problem
 from .loader import load_book
 from .scaffold import init_book, new_chapter
 from .stats import book_stats
 
+STOPPED = "Stopped; the previous book is unchanged."
+ISSUES = "https://github.com/makebook/makebook/issues"
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, unwound like Ctrl-C: temporary files are removed, outputs untouched."""
+
+
+def raise_terminated(_signum: int, _frame: object) -> None:
+    raise Terminated()
+
+
+class GuardedGroup(TyperGroup):
+    """Every command runs inside this: Ctrl-C or SIGTERM prints one line, and an error
+    nobody planned for (a bug in makebook) one line and a report, never a traceback."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # typer's own: usage errors, exit codes
+        except KeyboardInterrupt as exc:
+            console.print(STOPPED)
+            raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
+        except Exception as exc:
+            where = crash_report(exc, ctx.meta.get("output") or Path("build"))
+            first = (str(exc).strip().splitlines() or [""])[0][:200]
+            console.print(
+                f"[red]error[/red]: makebook stopped on a bug of its own "
+                f"({type(exc).__name__}{': ' + escape(first) if first else ''}); the full "
+                f"report is in {escape(str(where))}: please send it to {ISSUES}"
+            )
+            raise typer.Exit(2) from None
+
+
+def crash_report(exc: BaseException, output: Path) -> Path | str:
+    """Write the traceback where the author can find it and send it: the output folder's
+    cache when there is one, else a temporary file."""
+    from .cache import versions
+
+    text = "".join(
+        [
+            f"makebook crash report, {time.strftime('%Y-%m-%d %H:%M:%S')}\n",
+            f"command: {' '.join(sys.argv)}\n",
+            f"versions: {json.dumps(versions())}\n\n",
+            *traceback.format_exception(exc),
+        ]
+    )
+    name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}.txt"
+    with contextlib.suppress(OSError):
+        if output.is_dir():
+            folder = output / CACHE_DIR
+            folder.mkdir(exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+            return folder / name
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f"makebook-{name[:-4]}-", suffix=".txt")
+        with open(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        return Path(temp)
+    except OSError as error:
+        return f"nowhere (it could not be written: {error})"
+
+
 app = typer.Typer(
+    cls=GuardedGroup,
     add_completion=False,
     no_args_is_help=False,
     rich_markup_mode="markdown",
@@ -56,12 +125,66 @@ ManuscriptOption = Annotated[
         "--manuscript",
         "-m",
         help="The book's folder (holds book.toml).",
-        show_default="manuscript/",
+        show_default="manuscript/, or the current folder",
     ),
 ]
 OutputOption = Annotated[
-    Path, typer.Option("--output", "-o", help="Where the editions are written.")
+    Path | None,
+    typer.Option("--output", "-o", help="Where the editions are written.", show_default="build/"),
 ]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Show only errors.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show every step.")]
+ReleaseOption = Annotated[
+    bool,
+    typer.Option(
+        "--release",
+        help="Lay the PDFs out as one document each (slower; smallest files) instead of "
+        "chapter by chapter.",
+    ),
+]
+
+
+@dataclass
+class Options:
+    """The options every command takes, before its name or after it: `make-book -m X
+    check` and `make-book check -m X` are the same. Those after the name win."""
+
+    manuscript: Path | None = None
+    output: Path | None = None
+    quiet: bool = False
+    verbose: bool = False
+    release: bool = False
+
+    def reporter(self) -> Reporter:
+        return Reporter(0 if self.quiet else 2 if self.verbose else 1)
+
+    def root(self) -> Path:
+        return find_manuscript(self.manuscript)
+
+    def out(self) -> Path:
+        return self.output if self.output is not None else Path("build")
+
+
+def options(
+    ctx: typer.Context,
+    manuscript: Path | None = None,
+    output: Path | None = None,
+    quiet: bool = False,
+    verbose: bool = False,
+    release: bool = False,
+) -> Options:
+    """The options given before the command's name (kept by main_callback) with those
+    given after it on top."""
+    before = ctx.obj if isinstance(ctx.obj, Options) else Options()
+    merged = Options(
+        manuscript=manuscript if manuscript is not None else before.manuscript,
+        output=output if output is not None else before.output,
+        quiet=quiet or before.quiet,
+        verbose=verbose or before.verbose,
+        release=release or before.release,
+    )
+    ctx.meta["output"] = merged.out()  # where a crash report goes
+    return merged
 
 
 def find_manuscript(option: Path | None) -> Path:
@@ -141,7 +264,7 @@ def run_build(
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=reporter.level == 0,
+        disable=reporter.level == 0 or not console.is_terminal,  # no bar in a log
     )
     task = bar.add_task("Building", total=None)
 
@@ -162,56 +285,85 @@ def run_build(
     summary(result, time.perf_counter() - started, reporter)
 
 
-ReleaseOption = typer.Option(
-    "--release",
-    help="Lay the PDFs out as one document each (slower; smallest files) instead of "
-    "chapter by chapter.",
-)
-
-
 @app.callback(invoke_without_command=True)
 def main_callback(
     ctx: typer.Context,
     manuscript: ManuscriptOption = None,
-    output: OutputOption = Path("build"),
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Show only errors.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every step.")] = False,
-    release: Annotated[bool, ReleaseOption] = False,
+    output: OutputOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+    release: ReleaseOption = False,
 ) -> None:
     """With no command, build every edition."""
-    ctx.obj = Reporter(0 if quiet else 2 if verbose else 1)
-    ctx.meta["release"] = release  # `make-book --release build ...` means a release build too
+    ctx.obj = options(ctx, manuscript, output, quiet, verbose, release)
     if ctx.invoked_subcommand is None:
-        run_build(ctx.obj, manuscript, output, list(FORMATS), release=release)
+        given = ctx.obj
+        run_build(
+            given.reporter(), given.manuscript, given.out(), list(FORMATS), release=given.release
+        )
+
+
+FormatOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format", "-f", help="epub, pdf (print) or screen; repeat for several (default: all)."
+    ),
+]
+StrictOption = Annotated[
+    bool, typer.Option("--strict", help="Stop at any warning, before writing anything.")
+]
+WatchOption = Annotated[
+    bool, typer.Option("--watch", help="Then build again on every save (Ctrl-C stops).")
+]
 
 
 @app.command("build")
 def build_command(
     ctx: typer.Context,
     manuscript: ManuscriptOption = None,
-    output: OutputOption = Path("build"),
-    formats: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--format", "-f", help="epub, pdf (print) or screen; repeat for several (default: all)."
-        ),
-    ] = None,
+    output: OutputOption = None,
+    formats: FormatOption = None,
     sample: Annotated[
         bool, typer.Option("--sample", help="A sample edition: first chapters and where to buy.")
     ] = False,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Stop at any warning, before writing anything.")
-    ] = False,
-    release: Annotated[bool, ReleaseOption] = False,
-    watch: Annotated[
-        bool, typer.Option("--watch", help="Then build again on every save (Ctrl-C stops).")
-    ] = False,
+    strict: StrictOption = False,
+    release: ReleaseOption = False,
+    watch: WatchOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Build the book's editions.
 
     Examples: `make-book build --format epub --output dist/`;
     `make-book build -f pdf -f screen -m ~/books/my-book`; `make-book build --watch`
     """
+    given = options(ctx, manuscript, output, quiet, verbose, release)
+    build_editions(given, formats, sample, strict, watch)
+
+
+@app.command("sample")
+def sample_command(
+    ctx: typer.Context,
+    manuscript: ManuscriptOption = None,
+    output: OutputOption = None,
+    formats: FormatOption = None,
+    strict: StrictOption = False,
+    release: ReleaseOption = False,
+    watch: WatchOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Build the sample edition: the first chapters and where to buy (as `build --sample`).
+
+    Examples: `make-book sample`; `make-book sample -f epub`
+    """
+    given = options(ctx, manuscript, output, quiet, verbose, release)
+    build_editions(given, formats, True, strict, watch)
+
+
+def build_editions(
+    given: Options, formats: list[str] | None, sample: bool, strict: bool, watch: bool
+) -> None:
     chosen = formats or list(FORMATS)
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
@@ -219,11 +371,8 @@ def build_command(
             f"[red]error[/red]: unknown format {', '.join(unknown)}; use epub, pdf or screen"
         )
         raise typer.Exit(2)
-    release = release or bool(ctx.meta.get("release"))
-    if watch:
-        watch_builds(ctx.obj, manuscript, output, chosen, sample, strict, release)
-    else:
-        run_build(ctx.obj, manuscript, output, chosen, sample, strict, release)
+    run = watch_builds if watch else run_build
+    run(given.reporter(), given.manuscript, given.out(), chosen, sample, strict, given.release)
 
 
 def watch_builds(
@@ -268,12 +417,16 @@ def check_command(
     output_format: Annotated[
         str, typer.Option("--format", help="text, or json for tools and editors.")
     ] = "text",
+    output: OutputOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Check everything that can be wrong with the manuscript, all at once; write nothing.
 
     Examples: `make-book check`; `make-book check --strict --format json`
     """
-    root = find_manuscript(manuscript)
+    given = options(ctx, manuscript, output, quiet, verbose)
+    root = given.root()
     try:
         problems = check(root)
     except ManuscriptError as exc:
@@ -283,8 +436,8 @@ def check_command(
         rows = [{**asdict(p), "path": str(p.path) if p.path else None} for p in problems]
         typer.echo(json.dumps({"ok": not errors, "problems": rows}, indent=2))
     else:
-        report(problems, root, ctx.obj)
-        if not errors:
+        report(problems, root, given.reporter())
+        if not errors and given.reporter().level:
             count = len(problems)
             detail = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
             console.print(f"[green]✓[/green] The manuscript is ready to build{detail}.")
@@ -298,16 +451,22 @@ def init_command(
     folder: Annotated[Path, typer.Argument(help="The new book's folder.")],
     title: Annotated[str, typer.Option(help="The book's title.")] = "Untitled",
     author: Annotated[str, typer.Option(help="The author's name.")] = "Anonymous",
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Start a new book: book.toml with comments, one chapter of each kind, styles.
 
     Example: `make-book init my-book --title "The Listening Year" --author "Maren Ellis"`
     """
+    given = options(ctx, quiet=quiet, verbose=verbose)
     try:
         init_book(folder, title, author)
     except ManuscriptError as exc:
-        raise fail(exc, folder, ctx.obj) from None
-    console.print(f"[green]✓[/green] New book in {folder}. Build it with: make-book -m {folder}")
+        raise fail(exc, folder, given.reporter()) from None
+    if given.reporter().level:
+        console.print(
+            f"[green]✓[/green] New book in {folder}. Build it with: make-book -m {folder}"
+        )
 
 
 @app.command("new")
@@ -316,30 +475,42 @@ def new_command(
     kind: Annotated[str, typer.Argument(help="essay, concept or note.")],
     title: Annotated[str, typer.Argument(help="The chapter's title.")],
     manuscript: ManuscriptOption = None,
+    output: OutputOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Add a chapter file and put it at the end of the reading order in book.toml.
 
     Example: `make-book new concept "Co-regulation"`
     """
-    root = find_manuscript(manuscript)
+    given = options(ctx, manuscript, output, quiet, verbose)
+    root = given.root()
     try:
         path = new_chapter(root, kind, title)
     except ManuscriptError as exc:
-        raise fail(exc, root, ctx.obj) from None
-    console.print(f"[green]✓[/green] {path.relative_to(root)} added to book.toml")
+        raise fail(exc, root, given.reporter()) from None
+    if given.reporter().level:
+        console.print(f"[green]✓[/green] {path.relative_to(root)} added to book.toml")
 
 
 @app.command("stats")
-def stats_command(ctx: typer.Context, manuscript: ManuscriptOption = None) -> None:
+def stats_command(
+    ctx: typer.Context,
+    manuscript: ManuscriptOption = None,
+    output: OutputOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
     """Words, reading time and estimated print pages, per chapter and in total.
 
     Example: `make-book stats`
     """
-    root = find_manuscript(manuscript)
+    given = options(ctx, manuscript, output, quiet, verbose)
+    root = given.root()
     try:
         book = load_book(root)
     except ManuscriptError as exc:
-        raise fail(exc, root, ctx.obj) from None
+        raise fail(exc, root, given.reporter()) from None
     rows = book_stats(book)
     table = Table(title=book.meta.title, show_footer=True)
     table.add_column("Chapter", footer="Total")
@@ -358,23 +529,31 @@ def stats_command(ctx: typer.Context, manuscript: ManuscriptOption = None) -> No
 def preview_command(
     ctx: typer.Context,
     manuscript: ManuscriptOption = None,
-    output: OutputOption = Path("build"),
+    output: OutputOption = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Serve the book on 127.0.0.1, rebuild on every save, and reload the browser by itself.
 
     Example: `make-book preview --port 8080`, then open http://127.0.0.1:8080/
     """
-    root = find_manuscript(manuscript)
-    folder = output / "preview"
+    given = options(ctx, manuscript, output, quiet, verbose)
+    root, reporter = given.root(), given.reporter()
+    folder = given.out() / "preview"
+    try:
+        check_output(folder)
+    except ManuscriptError as exc:
+        raise fail(exc, root, reporter) from None
 
     def rebuilt(changed: list[str], detail: str) -> None:
-        if changed:
+        if changed and reporter.level:
             console.print(f"[green]✓[/green] rebuilt in {detail} s: {', '.join(changed[:4])}")
-        elif not detail.replace(".", "").isdigit():
+        elif not changed and not detail.replace(".", "").isdigit():
             console.print(f"[red]error[/red]: {escape(detail)}")
 
-    console.print(f"Previewing {root} at http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+    if reporter.level:
+        console.print(f"Previewing {root} at http://127.0.0.1:{port}/ (Ctrl-C to stop)")
     from .preview import serve
 
     with contextlib.suppress(KeyboardInterrupt):
@@ -388,5 +567,5 @@ def minutes(value: float) -> str:
 
 def main() -> None:
     # A terminated build unwinds like Ctrl-C: temporary files are removed, outputs untouched.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    signal.signal(signal.SIGTERM, raise_terminated)
     app()

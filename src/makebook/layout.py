@@ -29,7 +29,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Collection, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,7 +78,7 @@ from .placement import (
     placed_while_laid_out,
     placeholder,
 )
-from .processes import fork_context, worker_pool
+from .processes import WorkerPool, fork_context, worker_pool
 from .templating import environment
 from .xhtml import E
 
@@ -748,14 +748,18 @@ class Workers:
     def __init__(self, slots: int, targets: int) -> None:
         self.fork = fork_context()
         self.board = Board(self.fork or multiprocessing.get_context(), slots, targets)
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: WorkerPool | None = None
 
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        if self.pool is not None:
+    def __exit__(self, kind: object, *_: object) -> None:
+        if self.pool is None:
+            return
+        if kind is None:
             self.pool.shutdown(cancel_futures=True)
+        else:  # a failure or Ctrl-C: the jobs under way are not waited for
+            self.pool.stop_now()
 
     def run(
         self, jobs: list[Job], laid_out: Callable[[int, int], None] = lambda *_: None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import images
-from .assets import outside_references
+from .assets import DEFAULT_STYLES, outside_references
 from .bibliography import load_bibliography, read_text
 from .chapters import parse_chapter, slugify
 from .citations import find_citations, mask_code
@@ -54,13 +54,12 @@ def inside(root: Path, relative: str, shown_from: Path, line: int | None = None)
 
 
 def find_styles(root: Path) -> Path:
+    """The book's own styles/ (in its folder, or beside it), whose files override the
+    built-in design's one by one; the built-in design itself when the book has none."""
     for candidate in (root / "styles", root.parent / "styles"):
-        if (candidate / "book.css").is_file():
+        if candidate.is_dir() and (any(candidate.glob("*.css")) or (candidate / "fonts").is_dir()):
             return candidate
-    raise error(
-        f"no styles folder with book.css next to {root}",
-        hint="keep styles/ (book.css, epub.css, pdf.css) beside or inside the manuscript folder",
-    )
+    return DEFAULT_STYLES
 
 
 def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
@@ -136,6 +135,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         sample=config.sample,
     )
     check_book(book, diagnostics, check_citations=bibliography_read, unloaded=unloaded)
+    check_symlink_loops(root, diagnostics)
     check_stray_files(root, config.order, diagnostics)
     diagnostics.raise_if_errors()
     return book
@@ -385,6 +385,36 @@ def check_unused_works(
                 work.line,
                 "cite it with [@" + work.id + "], mark it `suggested: true`, or remove it",
             )
+
+
+def check_symlink_loops(root: Path, diagnostics: Diagnostics) -> None:
+    """A symlink that leads to itself, or back to a folder it is in, sends every tool
+    that walks the book (an editor, a backup, a watcher) round for ever: an error,
+    even where no chapter uses it. Hidden folders are not the book's and are skipped."""
+    for top, folders, names in os.walk(root):
+        here = Path(top)
+        folders[:] = [d for d in folders if not d.startswith(".")]
+        for name in sorted(folders + names):
+            path = here / name
+            if not path.is_symlink():
+                continue
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError) as exc:  # 3.11 raises RuntimeError for a loop
+                if isinstance(exc, FileNotFoundError):
+                    continue  # a dangling link: an error only where a chapter uses it
+                loops = True
+            else:
+                loops = target.is_dir() and here.resolve().is_relative_to(target)
+            if loops:
+                relative = path.relative_to(root).as_posix()
+                diagnostics.error(
+                    f"'{relative}' is a symlink loop: it leads back to itself or to a "
+                    "folder it is in",
+                    Path(relative),
+                    None,
+                    f"remove the link (rm '{relative}') or point it at a file",
+                )
 
 
 def check_stray_files(root: Path, order: ReadingOrder, diagnostics: Diagnostics) -> None:

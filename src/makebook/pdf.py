@@ -27,7 +27,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .assets import find_font, font_dirs, stylesheets
+from .assets import DEFAULT_STYLES, find_font, font_dirs, stylesheets
 from .cache import file_digest, tree_files, versions
 from .config import length_in_inches
 from .errors import ManuscriptError, Problem, error
@@ -46,16 +46,18 @@ class BookFetcher(URLFetcher):
         super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
         self.roots = [r.resolve() for r in roots]
         self.styles_dir = styles_dir.resolve()
+        # A url() in a built-in stylesheet is relative to the built-in design's folder.
+        self.style_dirs = list(dict.fromkeys([self.styles_dir, DEFAULT_STYLES.resolve()]))
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file":
             raise ValueError(f"refusing to fetch {url}: a build never uses the network")
         path = Path(unquote(parts.path)).resolve()
-        if path.is_relative_to(self.styles_dir) and not path.is_file():
-            font = find_font(self.styles_dir, path.relative_to(self.styles_dir).as_posix())
-            if font is not None:
-                path = font
+        for folder in self.style_dirs:
+            if path.is_relative_to(folder) and not path.is_file():
+                font = find_font(self.styles_dir, path.relative_to(folder).as_posix())
+                path = font or path
         if not any(path.is_relative_to(root) for root in self.roots):
             raise ValueError(f"refusing to read {path}: outside the book's folder")
         data = path.read_bytes()
@@ -291,13 +293,15 @@ def styles_digest(book: Book, edition: str) -> str:
     A stylesheet the edition does not use (epub.css, the other PDF edition's) is left out,
     so editing it lays nothing out again.
     """
-    used = {path.name for path in stylesheets(book.styles_dir, edition)}
     digest = hashlib.sha256(json.dumps([versions(), edition], sort_keys=True).encode())
     digest.update(json.dumps(vars(book.pdf), sort_keys=True, default=str).encode())
-    for path in tree_files(book.styles_dir, None):
-        if path.suffix == ".css" and path.parent == book.styles_dir and path.name not in used:
-            continue
-        digest.update(str(path.relative_to(book.styles_dir)).encode() + file_digest(path).encode())
+    for sheet in stylesheets(book.styles_dir, edition):
+        digest.update(sheet.name.encode() + file_digest(sheet).encode())
+    for folder in dict.fromkeys([book.styles_dir, DEFAULT_STYLES]):
+        for path in tree_files(folder, None):
+            if path.suffix == ".css" and path.parent == folder:
+                continue  # a stylesheet counts when the edition uses it (above)
+            digest.update(str(path.relative_to(folder)).encode() + file_digest(path).encode())
     return digest.hexdigest()
 
 
@@ -310,7 +314,8 @@ def edition_styles(context: LayoutContext, inside: str, assets: str) -> Styles:
     """
     edition = EDITIONS[context.edition]
     extra = [CMYK_PROFILE] if edition.variant == "pdf/x-4" else []
-    roots = [context.root, context.styles_dir, *font_dirs(context.styles_dir), *extra]
+    roots = [context.root, context.styles_dir, DEFAULT_STYLES, *font_dirs(context.styles_dir)]
+    roots += extra
     fetcher = BookFetcher(roots, context.styles_dir)
     fonts = FontConfiguration()
     profiles: dict[str, object] = {}

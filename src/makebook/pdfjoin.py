@@ -30,7 +30,7 @@ from pikepdf import Array, Dictionary, Name, String
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
-from .processes import fork_context, in_background, leave_with_parent, outcome_of
+from .processes import fork_context, in_background, leave_with_parent, outcome_of, quiet_worker
 
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/OutputIntents", "/Metadata")
 Bookmark = tuple[int, str, float, float, str]  # level, label, x, y (PDF units), state
@@ -176,8 +176,13 @@ class BackgroundJoin:
 
     def wait(self) -> None:
         assert self.process is not None
-        self.process = None  # it closes its files and exits; not waited for
-        outcome_of(self.outcome, "the process joining a PDF edition stopped")
+        process, self.process = self.process, None  # it closes its files and exits
+        try:
+            outcome_of(self.outcome, "the process joining a PDF edition stopped")
+        except BaseException:
+            process.terminate()  # stopped (Ctrl-C): the joined file is not to be finished
+            process.join(timeout=5)
+            raise
 
     def cancel(self) -> None:
         """Stop the process (the build failed, or this edition is not written)."""
@@ -190,6 +195,7 @@ class BackgroundJoin:
 
 
 def serve_join(parent: int, ready: list[Path], plans: Connection, outcome: Connection) -> None:
+    quiet_worker()
     leave_with_parent(parent)
     try:
         with Joiner() as joiner:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -19,12 +20,31 @@ def fork_context() -> BaseContext | None:
     return multiprocessing.get_context("fork") if forking else None
 
 
+class WorkerPool(ProcessPoolExecutor):
+    """A pool that, left by an exception (Ctrl-C above all), stops its workers at once
+    instead of waiting for the jobs they are on."""
+
+    def __exit__(self, kind: object, *rest: object) -> bool | None:
+        if kind is None:
+            return super().__exit__(kind, *rest)
+        self.stop_now()
+        return None
+
+    def stop_now(self) -> None:
+        processes = list((getattr(self, "_processes", None) or {}).values())
+        self.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+
+
 def worker_pool(
     context: BaseContext, initializer: Callable[..., None], initargs: tuple[object, ...]
-) -> ProcessPoolExecutor:
+) -> WorkerPool:
     """One worker a core; each runs `initializer(*initargs)` first (forked: nothing is
     pickled) and leaves when the build that made it is gone."""
-    return ProcessPoolExecutor(
+    return WorkerPool(
         os.cpu_count(),
         mp_context=context,
         initializer=start_worker,
@@ -35,8 +55,17 @@ def worker_pool(
 def start_worker(
     parent: int, initializer: Callable[..., None], initargs: tuple[object, ...]
 ) -> None:
+    quiet_worker()
     leave_with_parent(parent)
     initializer(*initargs)
+
+
+def quiet_worker() -> None:
+    """In a forked process: Ctrl-C (which the terminal sends to every process of the
+    build) is the build's to handle, by stopping its workers; SIGTERM ends a worker at
+    once, without the build's handler, which it inherited. No worker prints a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def leave_with_parent(parent: int) -> None:
@@ -62,6 +91,7 @@ def in_background(work: Callable[[], None]) -> Callable[[], None]:
     receive, send = context.Pipe(duplex=False)
 
     def run() -> None:
+        quiet_worker()
         try:
             work()
             send.send(None)
@@ -75,6 +105,9 @@ def in_background(work: Callable[[], None]) -> Callable[[], None]:
     def wait() -> None:
         try:
             outcome_of(receive, "a worker process writing a PDF edition stopped")
+        except BaseException:
+            process.terminate()  # stopped (Ctrl-C): its file is not to be finished
+            raise
         finally:
             process.join()
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import tomlkit
 import yaml
 
+from .assets import DEFAULT_STYLES
 from .chapters import slugify
 from .config import BOOK_TOML
 from .errors import error
 
 PACKAGE = Path(__file__).parent
 SKELETON = PACKAGE / "skeleton"
-DEFAULT_STYLES = PACKAGE / "default_styles"
 KIND_FOLDERS = {"essay": "chapters", "concept": "concepts", "note": "notes"}
 CONCEPT_SECTIONS = {
     "Definition": "What the concept means, in a few plain sentences.",

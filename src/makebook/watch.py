@@ -18,6 +18,7 @@ from pathlib import Path
 import watchfiles
 
 from .build import BuildResult, build, build_folders
+from .cache import written_by_build
 from .errors import ManuscriptError
 from .loader import find_styles
 
@@ -37,10 +38,16 @@ def book_changes(
         folders = build_folders(root, find_styles(root))
         watched.update(folder for folder in folders if folder.is_dir())
     outside = output.resolve()
+    # The output folder may hold the book (`--output .`): then only the files builds
+    # write there are left out; otherwise (build/, the preview folder) all of it.
+    holds_book = any(folder.resolve().is_relative_to(outside) for folder in watched)
+
+    def written(where: Path) -> bool:
+        return written_by_build(where, outside) if holds_book else where.is_relative_to(outside)
 
     def relevant(_change: watchfiles.Change, path: str) -> bool:
         where = Path(path).resolve()
-        return not where.is_relative_to(outside) and not where.name.startswith(".")
+        return not written(where) and not where.name.startswith(".")
 
     # With nothing saved, the watcher says so every quarter second: the first time
     # tells that it is watching.
