@@ -17,8 +17,10 @@ def test_init_makes_a_book_that_builds_at_once(tmp_path):
         app, ["init", str(folder), "--title", 'A "Fine" Book', "--author", "Jo Writer"]
     )
     assert result.exit_code == 0, result.output
-    for name in ("book.toml", "styles/book.css", "styles/pdf.css", "chapters/first-essay.md"):
+    for name in ("book.toml", "styles/extra.css", "chapters/first-essay.md"):
         assert (folder / name).is_file(), name
+    # The design is not copied: the book keeps following makebook's when it is updated.
+    assert not (folder / "styles" / "book.css").exists()
     diagnostics = Diagnostics()
     book = load_book(folder, diagnostics)
     assert book.meta.title == 'A "Fine" Book' and book.meta.authors[0].name == "Jo Writer"

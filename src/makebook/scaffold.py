@@ -12,7 +12,6 @@ from pathlib import Path
 import tomlkit
 import yaml
 
-from .assets import DEFAULT_STYLES
 from .chapters import slugify
 from .config import BOOK_TOML
 from .errors import error
@@ -29,7 +28,8 @@ CONCEPT_SECTIONS = {
 
 
 def init_book(folder: Path, title: str, author: str, today: dt.date | None = None) -> Path:
-    """A new book folder that builds at once: book.toml, one chapter of each kind, styles."""
+    """A new book folder that builds at once: book.toml, one chapter of each kind, and a
+    `styles/extra.css` for the author's changes (the design itself stays makebook's)."""
     if (folder / BOOK_TOML).exists():
         raise error(
             f"{folder} already holds a book", folder / BOOK_TOML, hint="choose a new folder"
@@ -41,7 +41,6 @@ def init_book(folder: Path, title: str, author: str, today: dt.date | None = Non
             target.mkdir(exist_ok=True)
         elif not target.exists():
             shutil.copyfile(source, target)
-    shutil.copytree(DEFAULT_STYLES, folder / "styles", dirs_exist_ok=True)
     today = today or dt.date.today()
     document = tomlkit.parse((folder / BOOK_TOML).read_text(encoding="utf-8"))
     book = document["book"]
