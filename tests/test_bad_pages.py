@@ -9,6 +9,7 @@ and every long token is there whole.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pdfplumber
@@ -361,3 +362,16 @@ def test_a_link_showing_its_address_breaks_without_a_hyphen(
     text = re.sub(r"\s", "", chars_by_place(wide_build[edition], MARGIN[edition])[0])
     assert URL in text
     assert CODE.replace(" ", "") in text
+
+
+def test_a_book_with_only_an_extra_stylesheet_still_knows_the_design_fonts(
+    tmp_path: Path,
+) -> None:
+    # The design's fonts come from the built-in stylesheets the book does not replace.
+    root = make_small_book(tmp_path / "book")
+    shutil.rmtree(root / "styles", ignore_errors=True)
+    (root / "styles").mkdir()
+    (root / "styles" / "extra.css").write_text("h1 { color: #333; }\n", encoding="utf-8")
+    diagnostics = Diagnostics()
+    load_book(root, diagnostics)
+    assert not [p for p in diagnostics.problems if "font" in p.message], diagnostics.problems

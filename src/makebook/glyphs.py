@@ -20,7 +20,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont, TTLibError
 
-from .assets import FONT_MEDIA_TYPES, STYLESHEETS, css_urls, find_font
+from .assets import FONT_MEDIA_TYPES, css_urls, find_font, stylesheets
 from .errors import Diagnostics, Problem
 from .model import Chapter
 
@@ -31,17 +31,18 @@ LISTED_AT_MOST = 5  # characters named in one warning; the others are counted
 
 
 def book_fonts(styles_dir: Path) -> list[Path]:
-    """The font files the PDF editions' stylesheets declare (url() of a font file)."""
-    names = {name for edition in ("print", "screen") for name in STYLESHEETS[edition]}
+    """The font files the PDF editions' stylesheets declare (url() of a font file): the
+    book's own stylesheets and the built-in ones it does not replace."""
+    sheets = {
+        sheet for edition in ("print", "screen") for sheet in stylesheets(styles_dir, edition)
+    }
     fonts: list[Path] = []
-    for name in sorted(names):
-        sheet = styles_dir / name
-        if not sheet.is_file():
-            continue
+    for sheet in sorted(sheets):
         for url in css_urls(sheet.read_text(encoding="utf-8", errors="replace")):
             if Path(url).suffix.lower() not in FONT_MEDIA_TYPES:
                 continue
-            path = find_font(styles_dir, url) or styles_dir / url
+            # A url() is relative to the stylesheet that writes it.
+            path = find_font(sheet.parent, url) or sheet.parent / url
             if path.is_file() and path not in fonts:
                 fonts.append(path)
     return fonts
@@ -164,7 +165,7 @@ def warn_missing(
             line,
             found[0][0] if in_body else None,
             f"add a font that has {them} to styles/fonts/ with an @font-face rule in "
-            f"styles/book.css (and name it in font-family after the text font), or remove {them}",
+            f"styles/extra.css (and name it in font-family after the text font), or remove {them}",
             "warning",
         )
     )
