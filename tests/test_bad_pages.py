@@ -372,6 +372,9 @@ def test_a_book_with_only_an_extra_stylesheet_still_knows_the_design_fonts(
     shutil.rmtree(root / "styles", ignore_errors=True)
     (root / "styles").mkdir()
     (root / "styles" / "extra.css").write_text("h1 { color: #333; }\n", encoding="utf-8")
+    add_chapter(root, "korean.md", "---\nkind: note\ntitle: Korean\n---\nA word: 한.\n")
     diagnostics = Diagnostics()
     load_book(root, diagnostics)
-    assert not [p for p in diagnostics.problems if "font" in p.message], diagnostics.problems
+    fonts = [p for p in diagnostics.problems if "font" in p.message]
+    assert len(fonts) == 1 and "U+D55C" in fonts[0].message, diagnostics.problems
+    assert "(SourceSerifPro, SourceSansPro)" in fonts[0].message
