@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from makebook.build import build
+from makebook.build import BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "manuscript"
@@ -171,6 +171,64 @@ def small_build(small_book: Path, tmp_path_factory: pytest.TempPathFactory) -> d
     return build(small_book, tmp_path_factory.mktemp("small-build")).outputs
 
 
+# Inputs nobody on the project wrote (pandoc's manual, a BibTeX file, a CSL style),
+# beside the project as ../shared/corpus on every developer's machine and in CI.
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def shared_corpus_file(name: str) -> Path:
+    path = SHARED_CORPUS / name
+    if not path.is_file():
+        message = f"{path} is missing: the shared corpus is beside the project in CI"
+        if REQUIRE_VALIDATORS:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def make_pandoc_manual_book(root: Path) -> Path:
+    """Pandoc's own manual, written for pandoc, as a one-chapter book (its `%` title
+    block becomes front matter)."""
+    text = shared_corpus_file("pandoc-MANUAL.txt").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    title_block = 0
+    while lines[title_block].startswith("%"):
+        title_block += 1
+    write(
+        root / "book.toml",
+        """
+        [book]
+        title = "Pandoc User's Guide"
+        language = "en-US"
+        identifier = "urn:uuid:0b7c0f58-3c1e-4d43-9d83-2f0e8f1c9a77"
+        date = "2025-03-01"
+
+        [[book.authors]]
+        name = "John MacFarlane"
+
+        [contents]
+        chapters = ["manual.md"]
+        """,
+    )
+    front = "---\nkind: essay\ntitle: Pandoc User's Guide\n---\n"
+    (root / "manual.md").write_text(front + "\n".join(lines[title_block:]), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def pandoc_manual_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_pandoc_manual_book(tmp_path_factory.mktemp("pandoc-manual") / "book")
+
+
+@pytest.fixture(scope="session")
+def pandoc_manual_build(
+    pandoc_manual_book: Path, tmp_path_factory: pytest.TempPathFactory
+) -> BuildResult:
+    return build(
+        pandoc_manual_book, tmp_path_factory.mktemp("pandoc-manual-build"), ["epub", "pdf"]
+    )
+
+
 def epub_files(epub: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(epub) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
@@ -247,13 +305,17 @@ DEMO_TOP_LEVEL = [
 
 @pytest.fixture(scope="session")
 def validated_books(
-    demo_build: dict[str, Path], small_build: dict[str, Path], sample_build: dict[str, Path]
+    demo_build: dict[str, Path],
+    small_build: dict[str, Path],
+    sample_build: dict[str, Path],
+    pandoc_manual_build: BuildResult,
 ) -> dict[str, Path]:
     """The EPUBs every validator checks, each once per session."""
     return {
         "demo": demo_build["epub"],
         "small": small_build["epub"],
         "sample": sample_build["epub"],
+        "pandoc-manual": pandoc_manual_build.outputs["epub"],
     }
 
 

@@ -28,7 +28,7 @@ def xhtml_documents(files: dict[str, bytes]) -> dict[str, etree._Element]:
     return {name: etree.fromstring(data) for name, data in files.items() if name.endswith(".xhtml")}
 
 
-@pytest.mark.parametrize("book", ["demo", "small", "sample"])
+@pytest.mark.parametrize("book", ["demo", "small", "sample", "pandoc-manual"])
 def test_epubcheck_reports_no_errors_and_no_warnings(epubcheck_reports, book):
     report = epubcheck_reports[book]
     messages = [f"{m['severity']} {m['ID']}: {m['message']}" for m in report["messages"]]
@@ -37,7 +37,7 @@ def test_epubcheck_reports_no_errors_and_no_warnings(epubcheck_reports, book):
     assert report["checker"]["nWarning"] == 0, messages
 
 
-@pytest.mark.parametrize("book", ["demo", "small", "sample"])
+@pytest.mark.parametrize("book", ["demo", "small", "sample", "pandoc-manual"])
 def test_ace_reports_no_violations(ace_reports, book):
     report = ace_reports[book]
     violations = [

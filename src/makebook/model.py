@@ -121,6 +121,14 @@ class Chapter:
     def line_of(self, key: str) -> int:
         return dict(self.key_lines).get(key, 2)
 
+    def line_with(self, text: str) -> int | None:
+        """The file's first line, in the body, that holds `text` (for a warning found in
+        the rendered page, where the Markdown's lines are gone)."""
+        for index, line in enumerate(self.markdown.split("\n")):
+            if text and text in line:
+                return self.body_line + index
+        return None
+
 
 @dataclass(frozen=True)
 class Part:

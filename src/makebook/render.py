@@ -314,6 +314,7 @@ def resolve_images(body: etree._Element, chapter: Chapter) -> list[Problem]:
         if src not in resolved:
             dropped.append(
                 Problem(f"image '{src}' was left out: it could not be checked", chapter.path,
+                        chapter.line_with(f"]({src}") or chapter.line_with(src),
                         hint="write images as ![alt text](path/inside/the/book.png)",
                         severity="warning")
             )  # fmt: skip

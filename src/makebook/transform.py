@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from .appendices import appendix_pages
 from .cache import PRUNE_AFTER_SECONDS, PageCache, render_context
 from .cover import book_cover
 from .errors import Problem
-from .model import Book, Page, RenderedBook
+from .model import Book, Chapter, Page, RenderedBook
 from .processes import fork_context, worker_pool
 from .render import render_chapter
 from .templating import environment, render_fragment
@@ -69,9 +69,11 @@ def sample_end(book: Book, env) -> Page:  # type: ignore[no-untyped-def]
     return Page("sample-end", title, "sample-end", "back", html)
 
 
-def live_links(pages: list[Page]) -> list[Page]:
-    """Every link leads somewhere: to an id in the book, or to the web. Others are unlinked.
-    Footnotes (kept beside each page's text) are read and mended too."""
+def live_links(pages: list[Page], chapters: Sequence[Chapter] = ()) -> list[Page]:
+    """Every link leads somewhere: to an id in the book, or to the web. Others are unlinked,
+    with a warning at the chapter line that writes the link. Footnotes (kept beside each
+    page's text) are read and mended too."""
+    written_in = {chapter.id: chapter for chapter in chapters}
     trees = [etree.fromstring(page.html) for page in pages]
     notes = [[parse_fragments(note.html) for note in page.notes] for page in pages]
     every = [*trees, *(tree for trees_of_page in notes for tree in trees_of_page)]
@@ -85,10 +87,14 @@ def live_links(pages: list[Page]) -> list[Page]:
         if not every_dead:
             result.append(page)
             continue
+        chapter = written_in.get(page.id)
         warnings = [
             Problem(
                 f"link to '{link.get('href', '')}' left out: it leads to nothing in the book",
-                hint="link to a chapter (file.md or file.md#heading) or a web address",
+                chapter.path if chapter else None,
+                link_line(chapter, link.get("href", "")) if chapter else None,
+                hint="link to a chapter (file.md or file.md#heading), a heading of this "
+                "chapter (#its-id) or a web address",
                 severity="warning",
             )
             for link in every_dead
@@ -145,6 +151,13 @@ def render_in_worker(index: int) -> Page:
     return render_chapter(book, book.chapters[index], paths)
 
 
+def link_line(chapter: Chapter, href: str) -> int | None:
+    """Where the chapter writes a link: `(href` in the Markdown, or a reference's `: href`."""
+    return (
+        chapter.line_with(f"({href}") or chapter.line_with(f": {href}") or chapter.line_with(href)
+    )
+
+
 def render_book(
     book: Book, progress: Callable[..., None] = lambda *_: None, cache: Path | None = None
 ) -> RenderedBook:
@@ -190,4 +203,4 @@ def render_book(
     if book.is_sample:
         pages.append(sample_end(book, env))
     cover = book_cover(book, cache)
-    return RenderedBook(book=book, pages=tuple(live_links(pages)), cover=cover)
+    return RenderedBook(book=book, pages=tuple(live_links(pages, book.chapters)), cover=cover)
