@@ -373,3 +373,40 @@ def test_truncated_jpeg_is_found_after_weasyprint_is_imported(tmp_path):
     root = book_with(tmp_path, "![A photo](images/cut.jpg)\n", {"images/cut.jpg": cut})
     assert one_md(load_problems(root), r"error: image 'images/cut\.jpg' is damaged")
     assert ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint's own setting is left as it was
+
+
+# --- decoding is remembered between builds ----------------------------------------------
+
+
+def test_images_decoded_once_are_remembered_by_their_bytes(tmp_path, monkeypatch):
+    from makebook import images
+    from makebook.build import build
+
+    root = book_with(tmp_path, "![A photo](images/p.jpg)\n", {"images/p.jpg": jpeg((400, 300))})
+    out = tmp_path / "out"
+    build(root, out, ["epub"])
+    assert (out / ".makebook-cache" / "images.json").is_file()
+    images._decoded.clear()  # as in a new process: only the memo on disk knows the photo
+
+    def no_decoding(data: bytes) -> images.ImageFacts:
+        raise AssertionError("an unchanged image was decoded again")
+
+    monkeypatch.setattr(images, "decode", no_decoding)
+    (root / "two.md").write_text((root / "two.md").read_text() + "\nAn edit.\n")
+    build(root, out, ["epub"])  # the edit is built; the photo is not decoded again
+
+    # A file whose bytes change is decoded again: here, found damaged.
+    monkeypatch.undo()
+    (root / "images" / "p.jpg").write_bytes(jpeg((400, 300))[:-600])
+    with pytest.raises(ManuscriptError, match="is damaged or not a complete image"):
+        build(root, out, ["epub"])
+
+
+def test_a_damaged_image_memo_is_ignored(tmp_path):
+    from makebook import images
+
+    memo = tmp_path / "images.json"
+    for text in ("{not json", '{"version": 1, "images": {"x": ["JPEG", "wide", 3]}}', "[]"):
+        memo.write_text(text)
+        images.read_memo(memo)  # no error, and nothing wrong taken from it
+        assert "x" not in images._decoded

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from . import images
 from .cache import BuildCache, inputs_digest, layout_state
 from .chapters import slugify
 from .config import load_config
@@ -196,7 +197,10 @@ def build_into(
 
     diagnostics = Diagnostics()
     progress("Reading the manuscript")
+    memo = cache.folder / "images.json"
+    images.read_memo(memo)
     book = dated(load_book(manuscript, diagnostics))
+    remember_images(memo)
     if sample:
         book = make_sample(book)
     result = BuildResult(warnings=diagnostics.warnings)
@@ -279,6 +283,16 @@ def build_into(
     cache.remember_warnings(inputs, result.warnings)
     cache.save()
     return result
+
+
+def remember_images(memo: Path) -> None:
+    """What decoding the book's images found, for the next build (see images.py)."""
+    text = images.memo_text()
+    with contextlib.suppress(OSError):
+        if memo.is_file() and memo.read_text(encoding="utf-8") == text:
+            return
+    with contextlib.suppress(OSError), atomic_output(memo) as temp:
+        temp.write_text(text, encoding="utf-8")
 
 
 def build_folders(root: Path, styles: Path) -> list[Path]:

@@ -8,7 +8,9 @@ edition keeps the author's full resolution.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 import warnings
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from .svg import clean_svg_file
 # pixels (2000 x 2000) is what other guides give and keeps a photo under the 5 MB KDP
 # allows per image. Larger images are scaled down to it in the EPUB.
 EPUB_MAX_PIXELS = 4_000_000
+MEMO_VERSION = 1  # raise when what decode() finds changes
 FORMAT_OF_SUFFIX = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
 SUFFIX_OF_FORMAT = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
 MEDIA_TYPE_OF_FORMAT = {
@@ -57,10 +60,48 @@ class ImageFacts:
         return self.width * self.height
 
 
+# What decoding found for each bitmap already read whole, by the digest of its bytes:
+# an edit to the text need not decode every photo of the book again. build() keeps it
+# in the cache folder between runs (read_memo / memo_text); damaged files never enter.
+_decoded: dict[str, ImageFacts] = {}
+_used: set[str] = set()  # the digests read since read_memo: what the book now shows
+
+
 def inspect(path: Path) -> ImageFacts:
     """What the file really is, after reading all of it; raises ImageProblem."""
     if path.suffix.lower() == ".svg":
         return inspect_svg(path)
+    data = path.read_bytes()
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if digest not in _decoded:
+        _decoded[digest] = decode(data)
+    _used.add(digest)
+    return _decoded[digest]
+
+
+def read_memo(path: Path) -> None:
+    """Take what earlier builds decoded; a file that is missing, damaged or of another
+    version of makebook is ignored (the images are decoded again)."""
+    _used.clear()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != MEMO_VERSION:
+            return
+        for digest, (fmt, width, height) in data["images"].items():
+            if isinstance(fmt, str) and isinstance(width, int) and isinstance(height, int):
+                _decoded.setdefault(digest, ImageFacts(fmt, width, height))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return
+
+
+def memo_text() -> str:
+    """The memo of the images the book shows now, as JSON, for read_memo next time."""
+    images = {d: [f.format, f.width, f.height] for d, f in sorted(_decoded.items()) if d in _used}
+    return json.dumps({"version": MEMO_VERSION, "images": images})
+
+
+def decode(data: bytes) -> ImageFacts:
+    """Decode every byte of a bitmap; raises ImageProblem."""
     from PIL import Image, ImageFile
 
     limit = Image.MAX_IMAGE_PIXELS or 0
@@ -73,7 +114,7 @@ def inspect(path: Path) -> ImageFacts:
         with warnings.catch_warnings():
             # Pillow only warns between its limit and twice it; both are refused here.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 image.load()  # decodes every byte: a damaged file fails here
                 fmt = SAME_FORMAT.get(image.format or "", image.format or "")
                 return ImageFacts(fmt, *image.size)
