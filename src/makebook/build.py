@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import images
-from .cache import BuildCache, inputs_digest, layout_state
+from .cache import CACHE_DIR, BuildCache, inputs_digest, layout_state
 from .chapters import slugify
 from .config import load_config
 from .errors import Diagnostics, ManuscriptError, Problem, error
@@ -60,10 +60,13 @@ def fail_if_strict(strict: bool, warnings: list[Problem]) -> None:
 
 
 def remove_stale_parts(output: Path) -> None:
-    """Temporary files left by a build that was killed (its process is gone) are removed."""
-    for part in output.glob(".*.part"):
-        pid = part.name.rsplit(".", 3)[-3] if part.name.count(".") >= 3 else ""
-        if pid.isdigit() and not process_alive(int(pid)):
+    """Temporary files left by a build that was killed (its process is gone) are removed:
+    outputs beside their targets, and pieces a layout worker was writing into the cache."""
+    for part in [*output.glob(".*.part"), *(output / CACHE_DIR).rglob(".*.part")]:
+        # `.NAME.PID.RANDOM.part` (atomic_output) or `.NAME.PID.part` (a layout piece)
+        fields = part.name.split(".")
+        pid = next((f for f in fields[-3:-1] if f.isdigit()), "") if len(fields) > 3 else ""
+        if pid and not process_alive(int(pid)):
             part.unlink(missing_ok=True)
 
 
