@@ -236,3 +236,23 @@ def test_path_escapes_are_still_refused(served):
     assert status == 404
     assert b"kind: essay" not in body
     assert Path(book / "one.md").is_file()
+
+
+def test_a_busy_port_is_an_error_saying_what_to_do(small_book, tmp_path):
+    from typer.testing import CliRunner
+
+    from makebook.cli import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            app, ["preview", "-m", str(small_book), "-o", str(tmp_path), "--port", str(port)]
+        )
+    assert result.exit_code == 1, result.output
+    assert f"error: cannot serve the preview on 127.0.0.1:{port}: Address already in use" in (
+        result.output
+    )
+    assert "choose another with --port 8001" in result.output
+    assert not (tmp_path / "preview").exists()  # told before any build

@@ -557,7 +557,10 @@ def preview_command(
     from .preview import serve
 
     with contextlib.suppress(KeyboardInterrupt):
-        serve(root, folder, port, rebuilt)
+        try:
+            serve(root, folder, port, rebuilt)
+        except ManuscriptError as exc:
+            raise fail(exc, root, reporter) from None
 
 
 def minutes(value: float) -> str:

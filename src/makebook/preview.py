@@ -20,7 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from .epub import write_epub
-from .errors import ManuscriptError, Problem
+from .errors import ManuscriptError, Problem, error
 from .loader import load_book
 from .transform import render_book
 from .watch import book_changes
@@ -288,10 +288,19 @@ def serve(
 ) -> None:
     """Build once, serve on 127.0.0.1, and rebuild whenever the manuscript or styles change."""
     preview = Preview(manuscript, folder)
+    try:  # the port first: a busy one is told before the author waits for a build
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", port), partial(Handler, preview=preview)
+        )
+    except OSError as exc:
+        raise error(
+            f"cannot serve the preview on 127.0.0.1:{port}: {exc.strerror or exc}",
+            hint="another program (perhaps another preview) uses that port: stop it, or "
+            "choose another with --port 8001",
+        ) from None
     preview.rebuild()
     if preview.error:
         on_rebuild([], preview.error)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(Handler, preview=preview))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
