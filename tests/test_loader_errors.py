@@ -428,3 +428,21 @@ def test_one_bad_bibliography_file_does_not_make_other_keys_unknown(tmp_path):
     )
     problems = load_errors(root)
     assert [str(p.path) for p in problems] == ["bad.bib"]
+
+
+def test_a_folder_where_a_chapter_or_image_should_be_is_named_as_such(small_book, tmp_path):
+    import shutil
+
+    book = tmp_path / "book"
+    shutil.copytree(small_book, book)
+    (book / "one.md").unlink()
+    (book / "one.md").mkdir()
+    with pytest.raises(ManuscriptError, match="chapter file 'one.md' is a folder, not a file"):
+        load_book(book)
+    (book / "one.md").rmdir()
+    shutil.copy(small_book / "one.md", book / "one.md")
+    (book / "pic.png").mkdir()
+    with (book / "two.md").open("a") as chapter:
+        chapter.write("\n![A picture](pic.png)\n")
+    with pytest.raises(ManuscriptError, match="image 'pic.png' is a folder, not a file"):
+        load_book(book)

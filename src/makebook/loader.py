@@ -172,7 +172,8 @@ def load_chapter(
     path = inside(root, relative, Path(BOOK_TOML), toml_line)
     if not path.is_file():
         raise error(
-            f"chapter file '{relative}' does not exist",
+            f"chapter file '{relative}' "
+            + ("is a folder, not a file" if path.is_dir() else "does not exist"),
             Path(BOOK_TOML),
             toml_line,
             "check the path in [contents], relative to the manuscript folder",
@@ -205,7 +206,8 @@ def check_image(
     """The image's file, read whole; what its EPUB copy changes is warned about."""
     path = inside(root, relative, shown, line)
     if not path.is_file():
-        raise error(f"image '{relative}' does not exist", shown, line, "check the path")
+        state = "is a folder, not a file" if path.is_dir() else "does not exist"
+        raise error(f"image '{relative}' {state}", shown, line, "check the path")
     if path.suffix.lower() not in IMAGE_TYPES:
         raise error(
             f"'{relative}' is not an image type EPUB readers show",
