@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from makebook.loader import load_book
+from makebook.manuscript.loader import load_book
 from makebook.transform import render_book
 
 

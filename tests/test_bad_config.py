@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from makebook.cli import app
-from makebook.config import load_config
 from makebook.errors import ManuscriptError, Problem
+from makebook.manuscript.config import load_config
 
 runner = CliRunner()
 
@@ -177,7 +177,7 @@ def test_a_toml_date_is_still_a_date(tmp_path):
 
 
 def test_key_lines_know_tables_arrays_of_tables_and_multiline_strings():
-    from makebook.config import key_lines
+    from makebook.manuscript.config import key_lines
 
     text = textwrap.dedent(
         '''
@@ -272,7 +272,7 @@ def check(book: Path) -> tuple[int, list[str]]:
 
 def problems_of(book: Path) -> list[Problem]:
     from makebook.errors import Diagnostics
-    from makebook.loader import load_book
+    from makebook.manuscript.loader import load_book
 
     diagnostics = Diagnostics()
     with contextlib.suppress(ManuscriptError):
@@ -415,7 +415,7 @@ def test_a_one_sided_relation_points_at_a_line_of_the_other_concept(small_book, 
     ],
 )
 def test_each_yaml_error_kind_has_a_hint_that_fits(tmp_path, front, line, message, hint):
-    from makebook.chapters import split_front_matter
+    from makebook.manuscript.chapters import split_front_matter
 
     with pytest.raises(ManuscriptError) as exc:
         split_front_matter(f"---\n{front}\n---\nBody\n", Path("c.md"))
@@ -428,7 +428,7 @@ def test_each_yaml_error_kind_has_a_hint_that_fits(tmp_path, front, line, messag
 
 
 def test_a_front_matter_key_given_twice_is_an_error(tmp_path):
-    from makebook.chapters import split_front_matter
+    from makebook.manuscript.chapters import split_front_matter
 
     with pytest.raises(ManuscriptError) as exc:
         split_front_matter("---\nkind: essay\ntitle: A\ntitle: B\n---\n", Path("c.md"))
@@ -453,7 +453,7 @@ def test_a_bibliography_yaml_error_has_a_hint_too(small_book, tmp_path):
 
 
 def test_a_csl_json_hint_is_written_in_json(tmp_path):
-    from makebook.bibliography import parse_csl_json
+    from makebook.manuscript.bibliography import parse_csl_json
 
     with pytest.raises(ManuscriptError) as exc:
         parse_csl_json('[{"title": "A Book"}]', Path("refs.json"))
@@ -461,7 +461,7 @@ def test_a_csl_json_hint_is_written_in_json(tmp_path):
 
 
 def test_a_chapter_without_title_is_not_reported_at_a_body_line(tmp_path):
-    from makebook.chapters import parse_chapter
+    from makebook.manuscript.chapters import parse_chapter
 
     with pytest.raises(ManuscriptError) as exc:
         parse_chapter(

@@ -21,11 +21,11 @@ from pypdf import PdfReader
 from conftest import epub_files, make_small_book, run_epubcheck
 from makebook.build import build
 from makebook.errors import Diagnostics, ManuscriptError
-from makebook.images import EPUB_MAX_PIXELS, epub_image
-from makebook.loader import load_book
+from makebook.manuscript.images import EPUB_MAX_PIXELS, epub_image
+from makebook.manuscript.loader import load_book
+from makebook.manuscript.sanitize import parse
+from makebook.manuscript.svg import clean_svg_file, math_for_print, parse_inline
 from makebook.render import render_chapter
-from makebook.sanitize import parse
-from makebook.svg import clean_svg_file, math_for_print, parse_inline
 from makebook.xhtml import fragment_to_string
 
 IMAGE_LINE = 7  # chapter(): front matter on lines 1-4, "Text." on 5, the body from line 7
@@ -379,8 +379,8 @@ def test_truncated_jpeg_is_found_after_weasyprint_is_imported(tmp_path):
 
 
 def test_images_decoded_once_are_remembered_by_their_bytes(tmp_path, monkeypatch):
-    from makebook import images
     from makebook.build import build
+    from makebook.manuscript import images
 
     root = book_with(tmp_path, "![A photo](images/p.jpg)\n", {"images/p.jpg": jpeg((400, 300))})
     out = tmp_path / "out"
@@ -403,7 +403,7 @@ def test_images_decoded_once_are_remembered_by_their_bytes(tmp_path, monkeypatch
 
 
 def test_a_damaged_image_memo_is_ignored(tmp_path):
-    from makebook import images
+    from makebook.manuscript import images
 
     memo = tmp_path / "images.json"
     for text in ("{not json", '{"version": 1, "images": {"x": ["JPEG", "wide", 3]}}', "[]"):

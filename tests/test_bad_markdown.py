@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 
 from conftest import make_small_book
 from makebook.cli import app
-from makebook.loader import load_book
+from makebook.manuscript.loader import load_book
+from makebook.manuscript.structure import MAX_NESTING
 from makebook.render import MAX_ELEMENT_DEPTH, render_chapter
-from makebook.structure import MAX_NESTING
 
 runner = CliRunner()
 

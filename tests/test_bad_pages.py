@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, STYLES, make_small_book
 from makebook.build import build
 from makebook.errors import Diagnostics, ManuscriptError, Problem
-from makebook.loader import load_book
+from makebook.manuscript.loader import load_book
 
 URL = (
     "https://example.org/archive/verylongpathsegment00/verylongpathsegment01/"
@@ -232,8 +232,8 @@ def test_a_bleed_beyond_reason_is_an_error(tmp_path: Path) -> None:
 
 
 def test_the_book_designs_pass_the_geometry_check() -> None:
-    from makebook.config import TRIM_PRESETS
-    from makebook.geometry import geometry_problems
+    from makebook.manuscript.config import TRIM_PRESETS
+    from makebook.manuscript.geometry import geometry_problems
     from makebook.model import PdfSettings
 
     for width, height in TRIM_PRESETS.values():
@@ -243,7 +243,7 @@ def test_the_book_designs_pass_the_geometry_check() -> None:
 
 
 def test_margin_declarations_are_read_in_every_unit() -> None:
-    from makebook.geometry import page_rules
+    from makebook.manuscript.geometry import page_rules
 
     css = "@page { margin: 1in 72pt 25.4mm 96px }\n@page :left { margin-left: 2.54cm; }"
     (base, left) = page_rules(css, Path("x.css"))
@@ -293,7 +293,7 @@ def glyph_warnings(root: Path) -> list[Problem]:
 def test_characters_no_font_draws_are_named_once_a_chapter_at_their_first_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from makebook import glyphs
+    from makebook.manuscript import glyphs
 
     monkeypatch.setattr(glyphs, "system_font_for", lambda code: "")
     root = make_small_book(tmp_path / "book")
@@ -317,7 +317,7 @@ def test_characters_no_font_draws_are_named_once_a_chapter_at_their_first_line(
 def test_a_character_a_system_font_draws_is_still_a_warning_that_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from makebook import glyphs
+    from makebook.manuscript import glyphs
 
     monkeypatch.setattr(glyphs, "system_font_for", lambda code: "Noto Sans CJK KR")
     root = make_small_book(tmp_path / "book")
@@ -344,7 +344,7 @@ def test_a_title_with_a_missing_character_is_warned_at_the_title_line(tmp_path: 
 
 
 def test_the_demo_and_a_plain_book_have_every_character() -> None:
-    from makebook.glyphs import book_fonts
+    from makebook.manuscript.glyphs import book_fonts
 
     assert glyph_warnings(ROOT / "manuscript") == []
     assert {p.stem for p in book_fonts(STYLES)} >= {

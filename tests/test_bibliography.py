@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from makebook.bibliography import (
+from makebook.errors import ManuscriptError
+from makebook.manuscript.bibliography import (
     load_bibliography,
     parse_bibliography,
     parse_bibtex,
     parse_csl_json,
     parse_csl_yaml,
-    read_text,
     split_title,
 )
-from makebook.errors import ManuscriptError
+from makebook.manuscript.text import read_text
 from makebook.model import Person
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from makebook.chapters import find_headings, find_images, parse_chapter, slugify
-from makebook.citations import find_citations, mask_code, parse_citation
 from makebook.errors import ManuscriptError
+from makebook.manuscript.chapters import find_headings, find_images, parse_chapter, slugify
+from makebook.manuscript.citations import find_citations, parse_citation
+from makebook.manuscript.syntax import mask_code
 from makebook.model import Citation, Epigraph, ImageRef
 
 SHOWN = Path("chapters/small-signals.md")

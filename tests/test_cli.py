@@ -125,7 +125,7 @@ def test_check_strict_turns_warnings_into_errors(small_book, tmp_path):
 
 def test_related_concepts_that_are_not_reciprocal_and_unused_works_warn(small_book, tmp_path):
     from makebook.errors import Diagnostics
-    from makebook.loader import load_book
+    from makebook.manuscript.loader import load_book
 
     book = copy_book(small_book, tmp_path)
     (book / "other.md").write_text(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from makebook.config import load_config, valid_isbn13
 from makebook.errors import ManuscriptError
+from makebook.manuscript.config import load_config, valid_isbn13
 from makebook.model import Person
 
 AUTHORS_AND_CONTENTS = """

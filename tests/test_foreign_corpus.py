@@ -13,7 +13,7 @@ import pdfplumber
 import pytest
 
 from makebook.build import check
-from makebook.citations import mask_code
+from makebook.manuscript.syntax import mask_code
 
 PRINT_MARGIN = 0.68 * 72  # pdf.css: the smallest side margin of the print edition
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from makebook.assets import DEFAULT_STYLES
 from makebook.errors import Diagnostics, ManuscriptError
-from makebook.loader import inside, load_book
+from makebook.manuscript.loader import inside, load_book
+from makebook.manuscript.styles import DEFAULT_STYLES
 
 REFS = """
 - id: siegel1999

@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from conftest import STYLES
-from makebook.assets import stylesheets
+from makebook.manuscript.styles import stylesheets
 from makebook.pagerefs import FolioRules
 from makebook.xhtml import E
 

@@ -18,7 +18,7 @@ import pytest
 
 from makebook.build import build
 from makebook.layout import EditionResult, lay_out_editions
-from makebook.loader import load_book
+from makebook.manuscript.loader import load_book
 from makebook.pdfjoin import BackgroundJoin, Joiner, join_edition
 from makebook.transform import render_book
 
@@ -140,7 +140,7 @@ def test_two_builds_of_the_same_manuscript_are_the_same_file(small_book, tmp_pat
     the book's identifier."""
     import uuid
 
-    from makebook.config import load_config
+    from makebook.manuscript.config import load_config
 
     first = build(small_book, tmp_path / "first", ["pdf"]).outputs["pdf"]
     second = build(small_book, tmp_path / "second", ["pdf"]).outputs["pdf"]

@@ -7,7 +7,7 @@ import pytest
 
 import makebook.transform
 from conftest import DEMO
-from makebook.loader import load_book
+from makebook.manuscript.loader import load_book
 from makebook.transform import render_book
 
 

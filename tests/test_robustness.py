@@ -42,7 +42,7 @@ from conftest import epub_files, run_epubcheck
 from makebook.build import build
 from makebook.cli import app
 from makebook.errors import ManuscriptError
-from makebook.loader import load_book
+from makebook.manuscript.loader import load_book
 from makebook.render import render_chapter
 
 runner = CliRunner()

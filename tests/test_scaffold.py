@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from makebook.cli import app
 from makebook.errors import Diagnostics
-from makebook.loader import load_book
+from makebook.manuscript.loader import load_book
 
 runner = CliRunner()
 
@@ -66,6 +66,6 @@ def test_stats_counts_words_reading_time_and_pages(small_book):
     result = runner.invoke(app, ["stats", "-m", str(small_book)])
     assert result.exit_code == 0, result.output
     assert "The First Essay" in result.output and "Total" in result.output
-    from makebook.stats import count_words
+    from makebook.manuscript.stats import count_words
 
     assert count_words("Two words [@siegel1999, p. 3].[^1] ![alt](x.png) [link](y.md)") == 3

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import STYLES, run_epubcheck
-from makebook.assets import DEFAULT_STYLES, stylesheets
 from makebook.build import build, current_inputs
 from makebook.cli import app
+from makebook.manuscript.styles import DEFAULT_STYLES, stylesheets
 
 runner = CliRunner()
 
@@ -94,7 +94,7 @@ def test_the_built_in_stylesheets_are_inputs_of_a_book_without_styles(
 ):
     design = tmp_path / "package" / "default_styles"
     shutil.copytree(STYLES, design)
-    for module in ("makebook.assets", "makebook.loader", "makebook.build"):
+    for module in ("makebook.manuscript.styles", "makebook.manuscript.loader", "makebook.build"):
         monkeypatch.setattr(f"{module}.DEFAULT_STYLES", design)
     book = unstyled_book(small_book, tmp_path / "book")
     before = current_inputs(book, tmp_path / "out", {})

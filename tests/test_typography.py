@@ -6,9 +6,10 @@ import pytest
 from lxml import etree
 
 from conftest import write
-from makebook.loader import load_book
+from makebook.manuscript.config import default_quotes
+from makebook.manuscript.loader import load_book
 from makebook.transform import render_book
-from makebook.typography import default_quotes, smarten
+from makebook.typography import smarten
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import jinja2
 from lxml import etree
 
-from .markdown_ext import work_anchor
-from .model import Book, Page, Person, Work
-from .templating import render_fragment
-from .xhtml import parse_fragments
+from makebook.markdown_ext import work_anchor
+from makebook.model import Book, Page, Person, Work
+from makebook.templating import render_fragment
+from makebook.xhtml import parse_fragments
 
 
 @dataclass(frozen=True)

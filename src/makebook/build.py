@@ -14,15 +14,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import images
-from .cache import CACHE_DIR, BuildCache, inputs_digest, layout_state
-from .chapters import slugify
-from .config import load_config
-from .errors import Diagnostics, ManuscriptError, Problem, error
-from .loader import DEFAULT_STYLES, find_styles, load_book
-from .model import Book, PageStart
-from .processes import fork_context, in_background, quiet_worker
-from .sample import make_sample
+from makebook.cache import BuildCache, inputs_digest, layout_state
+from makebook.errors import Diagnostics, ManuscriptError, Problem, error
+from makebook.manuscript import images
+from makebook.manuscript.chapters import slugify
+from makebook.manuscript.config import load_config
+from makebook.manuscript.loader import DEFAULT_STYLES, find_styles, load_book
+from makebook.model import Book, PageStart
+from makebook.processes import fork_context, in_background, quiet_worker
+from makebook.sample import make_sample
 
 FORMATS = ("epub", "pdf", "screen")
 SUFFIXES = {"epub": ".epub", "pdf": ".pdf", "screen": "-screen.pdf"}
@@ -60,9 +60,9 @@ def fail_if_strict(strict: bool, warnings: list[Problem]) -> None:
 
 
 def remove_stale_parts(output: Path) -> None:
-    """Temporary files left by a build that was killed (its process is gone) are removed:
-    outputs beside their targets, and pieces a layout worker was writing into the cache."""
-    for part in [*output.glob(".*.part"), *(output / CACHE_DIR).rglob(".*.part")]:
+    """Temporary files left beside the outputs by a build that was killed (its process is
+    gone) are removed. (What it left in the cache is pruned once it is old: cache.py.)"""
+    for part in output.glob(".*.part"):
         # `.NAME.PID.RANDOM.part` (atomic_output) or `.NAME.PID.part` (a layout piece)
         fields = part.name.split(".")
         pid = next((f for f in fields[-3:-1] if f.isdigit()), "") if len(fields) > 3 else ""
@@ -150,7 +150,7 @@ def writing_to(output: Path) -> Iterator[None]:
 
 def check(manuscript: Path) -> list[Problem]:
     """Load and render without writing anything; every error and warning found."""
-    from .transform import render_book
+    from makebook.transform import render_book
 
     diagnostics = Diagnostics()
     try:
@@ -227,8 +227,8 @@ def build_into(
 
     # Importing the writers (WeasyPrint above all) takes most of a second: a build with
     # nothing to do should not pay for it.
-    from .epub import write_epub
-    from .transform import render_book
+    from makebook.epub import write_epub
+    from makebook.transform import render_book
 
     progress("Rendering chapters")
     rendered = render_book(book, progress, cache.folder / "pages")
@@ -380,7 +380,7 @@ class WholeBookLayout:
         return len(self.document.pages)
 
     def starts(self) -> tuple[PageStart, ...]:
-        from .pagemap import page_starts
+        from makebook.pagemap import page_starts
 
         return page_starts(self.rendered, self.document)
 
@@ -394,7 +394,7 @@ class WholeBookLayout:
             self.worker.result()  # the worker wrote it beside the target, under a temporary name
             os.replace(self.scratch, out)  # type: ignore[arg-type]
             return
-        from .pdf import write_pdf
+        from makebook.pdf import write_pdf
 
         write_pdf(self.rendered, self.document, out, self.edition)
 
@@ -418,7 +418,7 @@ def lay_out_pdfs(
     written: Sequence[str] = (),
 ) -> tuple[dict[str, EditionLayout], list[Problem]]:
     """lay_out_editions, with a layout that ran away reported as the author's error."""
-    from .pdf import TooManyPages
+    from makebook.pdf import TooManyPages
 
     try:
         return lay_out_pdf_editions(
@@ -443,7 +443,7 @@ def lay_out_pdf_editions(
     if release:
         layouts = release_layouts(rendered, editions, targets, progress)
         return layouts, release_warnings(rendered, layouts)
-    from .layout import LayoutDidNotSettle, lay_out_editions, layout_warnings
+    from makebook.layout import LayoutDidNotSettle, lay_out_editions, layout_warnings
 
     progress("Laying out pages")
     try:
@@ -463,7 +463,7 @@ def lay_out_pdf_editions(
 def release_warnings(rendered: Any, layouts: dict[str, EditionLayout]) -> list[Problem]:
     """Tables wider than the text block, in the print edition laid out here (the screen
     edition is laid out in a worker, which returns only its page count)."""
-    from .fit import overflow_warnings, table_overflows
+    from makebook.fit import overflow_warnings, table_overflows
 
     document = getattr(layouts.get("print"), "document", None)
     if document is None:
@@ -474,7 +474,7 @@ def release_warnings(rendered: Any, layouts: dict[str, EditionLayout]) -> list[P
 def release_layouts(
     rendered: Any, editions: list[str], targets: dict[str, Path], progress: Callable[..., None]
 ) -> dict[str, EditionLayout]:
-    from .pdf import lay_out
+    from makebook.pdf import lay_out
 
     layouts: dict[str, EditionLayout] = {}
     if "screen" in editions:
@@ -498,7 +498,7 @@ def release_layouts(
 
 def write_screen_edition(rendered: Any, scratch: Path) -> int:
     """Lay out and write the screen PDF; returns its page count. Runs in a worker."""
-    from .pdf import TooManyPages, lay_out, write_pdf
+    from makebook.pdf import TooManyPages, lay_out, write_pdf
 
     try:
         layout = lay_out(rendered, "screen")

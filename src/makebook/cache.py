@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .errors import Problem
-from .model import Book, Note, Page
+from makebook.errors import Problem
+from makebook.model import Book, Note, Page
 
 CACHE_DIR = ".makebook-cache"
 MANIFEST = "manifest.json"

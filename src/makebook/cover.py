@@ -9,38 +9,14 @@ import os
 import textwrap
 from pathlib import Path
 
-from .assets import find_font
-from .errors import Diagnostics
-from .model import Book, Cover, Metadata
+from makebook.manuscript.styles import find_font
+from makebook.model import Book, Cover, Metadata
 
 WIDTH, HEIGHT = 1600, 2560
-MIN_HEIGHT = 1600
 BACKGROUND = (38, 52, 64)
 INK = (244, 238, 226)
 ACCENT = (196, 170, 120)
 COVER_FONTS = ("SourceSerifPro-Semibold.ttf", "SourceSerifPro-It.ttf", "SourceSansPro-Semibold.ttf")
-
-
-def check_cover(path: Path, shown: str, diagnostics: Diagnostics) -> None:
-    """Stores want JPEG or PNG, RGB, and at least 1600 px on the long side."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as image:
-            fmt, mode, (_, height) = image.format, image.mode, image.size
-    except OSError:
-        diagnostics.error(f"cover '{shown}' is not an image", Path("book.toml"))
-        return
-    if fmt not in ("JPEG", "PNG"):
-        diagnostics.warn(f"cover '{shown}' is {fmt}; stores expect JPEG or PNG", Path("book.toml"))
-    if mode not in ("RGB", "L", "P", "RGBA"):
-        diagnostics.warn(f"cover '{shown}' is in {mode} colour; use RGB", Path("book.toml"))
-    if height < MIN_HEIGHT:
-        diagnostics.warn(
-            f"cover '{shown}' is {height} px high; stores ask for at least {MIN_HEIGHT}",
-            Path("book.toml"),
-            hint="export it at 1600 x 2560 px",
-        )
 
 
 def book_cover(book: Book, cache: Path | None = None) -> Cover:

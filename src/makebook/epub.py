@@ -19,14 +19,14 @@ import jinja2
 from ebooklib import epub
 from lxml import etree
 
-from .assets import FONT_MEDIA_TYPES, css_urls, find_font, stylesheets
-from .images import PackedImage, epub_image
-from .loader import inside
-from .model import Page, PageStart, RenderedBook
-from .pagelist import Break, marker_id, place_breaks, plan_breaks
-from .svg import MATHML_NS, SVG_NS
-from .templating import environment, render_fragment
-from .xhtml import EPUB_TYPE, XML_LANG, E, parse_fragments
+from makebook.manuscript.images import PackedImage, epub_image
+from makebook.manuscript.loader import inside
+from makebook.manuscript.styles import FONT_MEDIA_TYPES, css_urls, find_font, stylesheets
+from makebook.manuscript.svg import MATHML_NS, SVG_NS
+from makebook.model import Page, PageStart, RenderedBook
+from makebook.pagelist import Break, marker_id, place_breaks, plan_breaks
+from makebook.templating import environment, render_fragment
+from makebook.xhtml import EPUB_TYPE, XML_LANG, E, parse_fragments
 
 TEXT_DIR = "text"
 STYLE_DIR = "styles"

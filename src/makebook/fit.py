@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .citations import mask_code
-from .errors import Problem
-from .model import Book
+from makebook.errors import Problem
+from makebook.manuscript.syntax import mask_code
+from makebook.model import Book
 
 if TYPE_CHECKING:
     from weasyprint import Document

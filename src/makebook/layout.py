@@ -37,20 +37,20 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from .assets import stylesheets
-from .cache import (
+from makebook.cache import (
     PRUNE_AFTER_SECONDS,
     file_digest,
     layout_state,
     modified_before,
 )
-from .config import length_in_inches
-from .errors import Problem
-from .fit import Overflow, overflow_warnings, table_overflows
-from .model import PageStart, RenderedBook
-from .pagemap import RawStart, assemble_starts, raw_starts
-from .pagerefs import FOLIO_ATTRIBUTE, FolioRules
-from .pdf import (
+from makebook.errors import Problem
+from makebook.fit import Overflow, overflow_warnings, table_overflows
+from makebook.manuscript.config import length_in_inches
+from makebook.manuscript.styles import stylesheets
+from makebook.model import PageStart, RenderedBook
+from makebook.pagemap import RawStart, assemble_starts, raw_starts
+from makebook.pagerefs import FOLIO_ATTRIBUTE, FolioRules
+from makebook.pdf import (
     LINK_SCHEME,
     Division,
     LayoutContext,
@@ -63,7 +63,7 @@ from .pdf import (
     styles_digest,
     write_document,
 )
-from .placement import (
+from makebook.placement import (
     FAILED,
     Board,
     EarlierDivisionFailed,
@@ -78,14 +78,14 @@ from .placement import (
     placed_while_laid_out,
     placeholder,
 )
-from .processes import WorkerPool, fork_context, worker_pool
-from .templating import environment
-from .xhtml import E
+from makebook.processes import WorkerPool, fork_context, worker_pool
+from makebook.templating import environment
+from makebook.xhtml import E
 
 if TYPE_CHECKING:
     from weasyprint import Document
 
-    from .pdfjoin import BackgroundJoin, Bookmark, JoinPlan
+    from makebook.pdfjoin import BackgroundJoin, Bookmark, JoinPlan
 
 MAX_ROUNDS = 6
 MAX_LAYOUTS = 3  # of one division in one round: its numbers of earlier pages, corrected
@@ -541,7 +541,7 @@ class EditionResult:
         return assemble_starts(raws)
 
     def plan(self) -> JoinPlan:
-        from .pdfjoin import JoinPlan, Piece
+        from makebook.pdfjoin import JoinPlan, Piece
 
         pieces = [
             Piece(written_pdf(laid), laid.bookmarks, where.blank_before)
@@ -551,7 +551,7 @@ class EditionResult:
 
     def start_writing(self, out: Path) -> Callable[[], None]:
         """Join the divisions into `out` in the background; the function returned waits."""
-        from .pdfjoin import BackgroundJoin
+        from makebook.pdfjoin import BackgroundJoin
 
         join, self.join = self.join or BackgroundJoin([]), None
         return join.start_join(self.plan(), out)
@@ -626,7 +626,7 @@ def lay_out_editions(
     joins: dict[str, BackgroundJoin] = {}
 
     def start_join(layout: EditionLayout, known: list[Laid | None]) -> None:
-        from .pdfjoin import BackgroundJoin
+        from makebook.pdfjoin import BackgroundJoin
 
         ready = [laid.pdf for laid in known if laid is not None and laid.pdf is not None]
         if layout.edition in written and ready:

@@ -17,8 +17,9 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 
-from .citations import BRACKET_SOURCE, format_citation, parse_citation
-from .model import Work
+from makebook.manuscript.citations import BRACKET_SOURCE, format_citation, parse_citation
+from makebook.manuscript.syntax import FENCE_OPEN, fence_attributes, fence_roles, unclosed_fences
+from makebook.model import Work
 
 
 def work_anchor(key: str) -> str:
@@ -70,7 +71,6 @@ class CitationExtension(Extension):
         )
 
 
-PLAIN_ATTRIBUTES = {"lang", "dir"}
 SPAN = r"\[([^\[\]\n]+)\]\{([^{}\n]*)\}"
 
 
@@ -89,71 +89,6 @@ class BracketedSpanProcessor(InlineProcessor):
 class BracketedSpanExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         md.inlinePatterns.register(BracketedSpanProcessor(SPAN, md), "bracketed_span", 177)
-
-
-FENCE_OPEN = re.compile(r"^(?P<colons>:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<name>[\w-]+))\s*:*\s*$")
-FENCE_CLOSE = re.compile(r"^:{3,}\s*$")
-ATTR = re.compile(
-    r"""(?P<cls>\.[\w-]+)|(?P<id>#[\w-]+)|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))"""
-)
-
-
-def fence_attributes(match: re.Match[str]) -> dict[str, str]:
-    if match["name"]:
-        return {"class": match["name"]}
-    classes, attrs = [], {}
-    for part in ATTR.finditer(match["attrs"] or ""):
-        if part["cls"]:
-            classes.append(part["cls"][1:])
-        elif part["id"]:
-            attrs["id"] = part["id"][1:]
-        else:
-            value = next(v for v in (part["dq"], part["sq"], part["bare"]) if v is not None)
-            key = part["key"]
-            attrs[key if key in PLAIN_ATTRIBUTES else "data-" + key] = value
-    if classes:
-        attrs["class"] = " ".join(classes)
-    return attrs
-
-
-def fence_roles(lines: list[str]) -> list[str]:
-    """What each line is to fenced divs, read as the renderer reads them.
-
-    "open", "close", "stray" (a closing line with no div open), "bad" (starts like a
-    fence but is neither an opening nor a closing one) or "" (anything else, code
-    included). The loader reports stray and bad lines and unclosed divs from this.
-    """
-    roles: list[str] = []
-    depth = 0
-    in_code: str | None = None
-    for line in lines:
-        stripped = line.strip()
-        if in_code:
-            in_code = None if stripped.startswith(in_code) else in_code
-            roles.append("")
-        elif stripped.startswith(("```", "~~~")):
-            in_code = stripped[:3]
-            roles.append("")
-        elif FENCE_OPEN.match(stripped):
-            depth += 1
-            roles.append("open")
-        elif FENCE_CLOSE.match(stripped):
-            roles.append("close" if depth else "stray")
-            depth -= 1 if depth else 0
-        else:
-            roles.append("bad" if stripped.startswith(":::") else "")
-    return roles
-
-
-def unclosed_fences(roles: list[str]) -> list[int]:
-    """The indexes of the opening lines that no closing line matches."""
-    open_at: list[int] = []
-    for index, role in enumerate(roles):
-        if role == "open":
-            open_at.append(index)
-        elif role == "close":
-            open_at.pop()
-    return open_at
 
 
 class FencedDivPreprocessor(Preprocessor):

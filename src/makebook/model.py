@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .errors import Problem
+from makebook.errors import Problem
 
 ChapterKind = Literal["essay", "concept", "note"]
 Matter = Literal["front", "body", "back"]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .model import PageStart
-from .xhtml import EPUB_TYPE, E
+from makebook.model import PageStart
+from makebook.xhtml import EPUB_TYPE, E
 
 HOIST_INTO = {"section", "div", "header", "blockquote", "figure", "aside", "body", "nav"}
 NO_TEXT = {"noteref"}  # classes whose text the printed line does not show inline

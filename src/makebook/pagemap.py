@@ -7,7 +7,7 @@ import re
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
-from .model import PageStart, RenderedBook
+from makebook.model import PageStart, RenderedBook
 
 FOLIO = re.compile(r"^(\d+|[ivxlcdm]+)$")
 

@@ -27,14 +27,14 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .assets import DEFAULT_STYLES, find_font, font_dirs, stylesheets
-from .cache import file_digest, tree_files, versions
-from .config import length_in_inches
-from .errors import ManuscriptError, Problem, error
-from .model import Book, Metadata, Page, PdfSettings, RenderedBook
-from .svg import MATHML_NS, clean_svg_file, math_for_print
-from .templating import environment, render_fragment
-from .xhtml import E, parse_fragments
+from makebook.cache import file_digest, tree_files, versions
+from makebook.errors import ManuscriptError, Problem, error
+from makebook.manuscript.config import length_in_inches
+from makebook.manuscript.styles import DEFAULT_STYLES, find_font, font_dirs, stylesheets
+from makebook.manuscript.svg import MATHML_NS, clean_svg_file, math_for_print
+from makebook.model import Book, Metadata, Page, PdfSettings, RenderedBook
+from makebook.templating import environment, render_fragment
+from makebook.xhtml import E, parse_fragments
 
 FRONT_GENERATED = {"halftitle", "titlepage", "copyright", "dedication", "epigraph"}
 
@@ -249,7 +249,7 @@ def lay_out(rendered: RenderedBook, edition_name: str = "print") -> Document:
 
 
 def estimated_pages(book: Book) -> int:
-    from .stats import book_stats
+    from makebook.manuscript.stats import book_stats
 
     return round(sum(s.pages for s in book_stats(book)) * 1.15) + 12  # front and back matter
 

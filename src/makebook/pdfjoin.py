@@ -30,7 +30,13 @@ from pikepdf import Array, Dictionary, Name, String
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
-from .processes import fork_context, in_background, leave_with_parent, outcome_of, quiet_worker
+from makebook.processes import (
+    fork_context,
+    in_background,
+    leave_with_parent,
+    outcome_of,
+    quiet_worker,
+)
 
 CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/OutputIntents", "/Metadata")
 Bookmark = tuple[int, str, float, float, str]  # level, label, x, y (PDF units), state

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from .pagemap import to_roman
+from makebook.pagemap import to_roman
 
 UNKNOWN = -1
 FAILED = -2

@@ -19,12 +19,12 @@ from pathlib import Path
 
 from lxml import etree
 
-from .epub import write_epub
-from .errors import ManuscriptError, Problem, error
-from .loader import load_book
-from .transform import render_book
-from .watch import book_changes
-from .xhtml import XHTML_NS
+from makebook.epub import write_epub
+from makebook.errors import ManuscriptError, Problem, error
+from makebook.manuscript.loader import load_book
+from makebook.transform import render_book
+from makebook.watch import book_changes
+from makebook.xhtml import XHTML_NS
 
 # The page asks for the build's state four times a second: it reloads when a good build
 # changed the pages, and shows the errors of a failed build over the (now stale) page

@@ -15,15 +15,15 @@ from urllib.parse import unquote
 import markdown
 from lxml import etree
 
-from . import sanitize
-from .chapters import slugify
-from .citations import mask_code
-from .errors import Problem
-from .markdown_ext import BracketedSpanExtension, CitationExtension, FencedDivExtension
-from .model import Book, Chapter, Note, Page, Work
-from .pagelist import text_chunks
-from .svg import SVG_NS
-from .typography import (
+from makebook.errors import Problem
+from makebook.manuscript import sanitize
+from makebook.manuscript.chapters import slugify
+from makebook.manuscript.svg import SVG_NS
+from makebook.manuscript.syntax import mask_code
+from makebook.markdown_ext import BracketedSpanExtension, CitationExtension, FencedDivExtension
+from makebook.model import Book, Chapter, Note, Page, Work
+from makebook.pagelist import text_chunks
+from makebook.typography import (
     CLOSE_DOUBLE,
     CLOSE_SINGLE,
     OPEN_DOUBLE,
@@ -31,7 +31,7 @@ from .typography import (
     set_quotes,
     smarten,
 )
-from .xhtml import EPUB_TYPE, XML_LANG, E, fragment_to_string
+from makebook.xhtml import EPUB_TYPE, XML_LANG, E, fragment_to_string
 
 SMARTY_SUBSTITUTIONS = {
     "left-single-quote": OPEN_SINGLE,

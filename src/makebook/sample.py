@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from .errors import error
-from .model import Book
+from makebook.errors import error
+from makebook.model import Book
 
 
 def make_sample(book: Book) -> Book:

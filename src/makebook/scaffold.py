@@ -12,9 +12,9 @@ from pathlib import Path
 import tomlkit
 import yaml
 
-from .chapters import slugify
-from .config import BOOK_TOML
-from .errors import error
+from makebook.errors import error
+from makebook.manuscript.chapters import slugify
+from makebook.manuscript.config import BOOK_TOML
 
 PACKAGE = Path(__file__).parent
 SKELETON = PACKAGE / "skeleton"

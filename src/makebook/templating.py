@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from lxml import etree
 
-from .xhtml import fragment_to_string
+from makebook.xhtml import fragment_to_string
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 

@@ -9,16 +9,16 @@ from pathlib import Path
 
 from lxml import etree
 
-from .appendices import appendix_pages
-from .cache import PRUNE_AFTER_SECONDS, PageCache, render_context
-from .cover import book_cover
-from .errors import Problem
-from .model import Book, Chapter, Page, RenderedBook
-from .processes import fork_context, worker_pool
-from .render import render_chapter
-from .templating import environment, render_fragment
-from .typography import smarten_book
-from .xhtml import fragment_to_string, fragments_to_string, parse_fragments, unwrap
+from makebook.appendices import appendix_pages
+from makebook.cache import PRUNE_AFTER_SECONDS, PageCache, render_context
+from makebook.cover import book_cover
+from makebook.errors import Problem
+from makebook.model import Book, Chapter, Page, RenderedBook
+from makebook.processes import fork_context, worker_pool
+from makebook.render import render_chapter
+from makebook.templating import environment, render_fragment
+from makebook.typography import smarten_book
+from makebook.xhtml import fragment_to_string, fragments_to_string, parse_fragments, unwrap
 
 BODY_FONTS = "Source Serif Pro and Source Sans Pro"
 

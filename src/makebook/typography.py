@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import smartypants
 
-from .model import Book, Chapter, Metadata, Work
+from makebook.model import Book, Chapter, Metadata, Work
 
 # Quotes, backticks, `--` en / `---` em dashes (as the smarty extension does), ellipses.
 ATTRS = (
@@ -38,14 +38,9 @@ OPEN_SINGLE, CLOSE_SINGLE, OPEN_DOUBLE, CLOSE_DOUBLE = "\ue001", "\ue002", "\ue0
 SMARTYPANTS_QUOTES = str.maketrans(
     {"\u2018": OPEN_SINGLE, "\u2019": CLOSE_SINGLE, "\u201c": OPEN_DOUBLE, "\u201d": CLOSE_DOUBLE}
 )
+
+
 # British usage opens with single quotes and nests double ones; American the reverse.
-SINGLE_FIRST_LANGUAGES = ("en-GB", "en-IE", "en-AU", "en-NZ", "en-ZA", "en-IN")
-
-
-def default_quotes(language: str) -> str:
-    return "single" if language.startswith(SINGLE_FIRST_LANGUAGES) else "double"
-
-
 def set_quotes(chunks: list[str], style: str) -> list[str]:
     """Replace quote placeholders in a run of text chunks (one paragraph) with real marks.
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import watchfiles
 
-from .build import BuildResult, build, build_folders
-from .cache import written_by_build
-from .errors import ManuscriptError
-from .loader import find_styles
+from makebook.build import BuildResult, build, build_folders
+from makebook.cache import written_by_build
+from makebook.errors import ManuscriptError
+from makebook.manuscript.loader import find_styles
 
 
 def book_changes(

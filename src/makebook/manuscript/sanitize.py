@@ -16,7 +16,7 @@ import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
-from .svg import MATHML_NS, SVG_NS, clean_math, clean_svg, parse_inline
+from makebook.manuscript.svg import MATHML_NS, SVG_NS, clean_math, clean_svg, parse_inline
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",

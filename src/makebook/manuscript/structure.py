@@ -16,11 +16,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from .citations import mask_code
-from .errors import Problem
-from .markdown_ext import fence_roles, unclosed_fences
-from .model import Chapter
-from .sanitize import ALLOWED_TAGS
+from makebook.errors import Problem
+from makebook.manuscript.sanitize import ALLOWED_TAGS
+from makebook.manuscript.syntax import fence_roles, mask_code, unclosed_fences
+from makebook.model import Chapter
 
 MAX_NESTING = 20  # block quotes, list levels and fenced divs inside each other
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .config import length_in_inches
-from .model import Book, Chapter
+from makebook.manuscript.config import length_in_inches
+from makebook.model import Book, Chapter
 
 WORDS_PER_MINUTE = 238  # average silent reading speed for non-fiction (Brysbaert 2019)
 # A 6 x 9 in page in 10.5/14.5 pt type holds about this many words, headings and notes

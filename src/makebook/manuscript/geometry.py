@@ -15,10 +15,10 @@ from typing import Any
 
 import tinycss2
 
-from .assets import stylesheets
-from .config import BOOK_TOML, length_in_inches
-from .errors import Problem
-from .model import PdfSettings
+from makebook.errors import Problem
+from makebook.manuscript.config import BOOK_TOML, length_in_inches
+from makebook.manuscript.styles import stylesheets
+from makebook.model import PdfSettings
 
 MIN_WIDTH, MIN_HEIGHT = 1.5, 2.0  # inches of text block: a few words a line, a few lines
 SIDES = ("top", "right", "bottom", "left")

@@ -304,7 +304,7 @@ def clean_math(root: etree._Element) -> list[str]:
 def math_for_print(math: etree._Element) -> etree._Element:
     """WeasyPrint draws no MathML: a formula becomes text with superscripts, subscripts
     and fractions written out (x², a/b, √x), readable if not typeset."""
-    from .xhtml import E
+    from makebook.xhtml import E
 
     span = E.span({"class": "math"})
     append_math(span, math)
@@ -314,7 +314,7 @@ def math_for_print(math: etree._Element) -> etree._Element:
 
 def append_math(holder: etree._Element, element: etree._Element) -> None:
     """Write `element`'s formula into `holder`, as text and <sup>/<sub>/<i>."""
-    from .xhtml import E
+    from makebook.xhtml import E
 
     def text(value: str) -> None:
         if len(holder):

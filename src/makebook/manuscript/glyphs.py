@@ -20,9 +20,9 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont, TTLibError
 
-from .assets import FONT_MEDIA_TYPES, css_urls, find_font, stylesheets
-from .errors import Diagnostics, Problem
-from .model import Chapter
+from makebook.errors import Diagnostics, Problem
+from makebook.manuscript.styles import FONT_MEDIA_TYPES, css_urls, find_font, stylesheets
+from makebook.model import Chapter
 
 # Characters that are no glyph of their own: spaces and line ends, joiners and
 # variation selectors (they shape the characters around them), marks of direction.

@@ -12,10 +12,16 @@ from typing import Any
 
 import yaml
 
-from .bibliography import FORBIDDEN_CHARACTERS, compose_and_load, duplicate_keys, yaml_problem
-from .citations import find_citations, mask_code
-from .errors import Diagnostics, ManuscriptError, Problem, error
-from .model import CHAPTER_KINDS, Chapter, Epigraph, ImageRef, Matter
+from makebook.errors import Diagnostics, ManuscriptError, Problem, error
+from makebook.manuscript.citations import find_citations
+from makebook.manuscript.syntax import mask_code
+from makebook.manuscript.text import (
+    FORBIDDEN_CHARACTERS,
+    compose_and_load,
+    duplicate_keys,
+    yaml_problem,
+)
+from makebook.model import CHAPTER_KINDS, Chapter, Epigraph, ImageRef, Matter
 
 FRONT_MATTER_KEYS = {"kind", "title", "subtitle", "tagline", "id", "related", "epigraph"}
 IMAGE = re.compile(

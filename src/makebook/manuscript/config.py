@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .bibliography import FORBIDDEN_CHARACTERS, read_text
-from .errors import ManuscriptError, Problem, error
-from .model import (
+from makebook.errors import ManuscriptError, Problem, error
+from makebook.manuscript.text import FORBIDDEN_CHARACTERS, read_text
+from makebook.model import (
     Accessibility,
     AppendixSettings,
     Epigraph,
@@ -23,7 +23,6 @@ from .model import (
     Person,
     SampleSettings,
 )
-from .typography import default_quotes
 
 BOOK_TOML = "book.toml"
 
@@ -380,6 +379,14 @@ def parse_sample(sample: _Fields) -> SampleSettings:
         message=sample.str("message", SampleSettings.message),
         url=url,
     )
+
+
+# Languages whose readers expect ‘single’ quotation marks first (British usage).
+SINGLE_FIRST_LANGUAGES = ("en-GB", "en-IE", "en-AU", "en-NZ", "en-ZA", "en-IN")
+
+
+def default_quotes(language: str) -> str:
+    return "single" if language.startswith(SINGLE_FIRST_LANGUAGES) else "double"
 
 
 def parse_quotes(typography: _Fields, book: _Fields) -> str:

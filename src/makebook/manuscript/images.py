@@ -18,13 +18,16 @@ from pathlib import Path
 
 from lxml import etree
 
-from .svg import clean_svg_file
+from makebook.errors import Diagnostics
+from makebook.manuscript.svg import clean_svg_file
 
 # Apple Books refuses an EPUB holding an image above 5.6 million pixels (Apple Books
 # Asset Guide, "Images"), and recommends interior images well under it; 4 million
 # pixels (2000 x 2000) is what other guides give and keeps a photo under the 5 MB KDP
 # allows per image. Larger images are scaled down to it in the EPUB.
 EPUB_MAX_PIXELS = 4_000_000
+# Stores ask for a cover at least this many pixels high (KDP, Apple Books: 1600 x 2560).
+COVER_MIN_HEIGHT = 1600
 MEMO_VERSION = 1  # raise when what decode() finds changes
 FORMAT_OF_SUFFIX = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WEBP"}
 SUFFIX_OF_FORMAT = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
@@ -249,3 +252,25 @@ def encoded(image, fmt: str) -> bytes:  # type: ignore[no-untyped-def]
     else:
         image.save(buffer, format=fmt)
     return buffer.getvalue()
+
+
+def check_cover(path: Path, shown: str, diagnostics: Diagnostics) -> None:
+    """Stores want JPEG or PNG, RGB, and at least 1600 px on the long side."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            fmt, mode, (_, height) = image.format, image.mode, image.size
+    except OSError:
+        diagnostics.error(f"cover '{shown}' is not an image", Path("book.toml"))
+        return
+    if fmt not in ("JPEG", "PNG"):
+        diagnostics.warn(f"cover '{shown}' is {fmt}; stores expect JPEG or PNG", Path("book.toml"))
+    if mode not in ("RGB", "L", "P", "RGBA"):
+        diagnostics.warn(f"cover '{shown}' is in {mode} colour; use RGB", Path("book.toml"))
+    if height < COVER_MIN_HEIGHT:
+        diagnostics.warn(
+            f"cover '{shown}' is {height} px high; stores ask for at least {COVER_MIN_HEIGHT}",
+            Path("book.toml"),
+            hint="export it at 1600 x 2560 px",
+        )

@@ -13,20 +13,20 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import images
-from .assets import DEFAULT_STYLES, outside_references
-from .bibliography import load_bibliography, read_text
-from .chapters import parse_chapter, slugify
-from .citations import find_citations, mask_code
-from .config import BOOK_TOML, ReadingOrder, load_config, setting_line
-from .cover import check_cover
-from .errors import Diagnostics, ManuscriptError, Problem, error
-from .geometry import geometry_problems
-from .glyphs import check_glyphs
-from .markdown_ext import FENCE_OPEN, fence_attributes
-from .model import Book, Chapter, Matter, Part, Work
-from .sanitize import active_content_lines
-from .structure import structure_problems
+from makebook.errors import Diagnostics, ManuscriptError, Problem, error
+from makebook.manuscript import images
+from makebook.manuscript.bibliography import load_bibliography
+from makebook.manuscript.chapters import parse_chapter, slugify
+from makebook.manuscript.citations import find_citations
+from makebook.manuscript.config import BOOK_TOML, ReadingOrder, load_config, setting_line
+from makebook.manuscript.geometry import geometry_problems
+from makebook.manuscript.glyphs import check_glyphs
+from makebook.manuscript.sanitize import active_content_lines
+from makebook.manuscript.structure import structure_problems
+from makebook.manuscript.styles import DEFAULT_STYLES, outside_references
+from makebook.manuscript.syntax import FENCE_OPEN, fence_attributes, mask_code
+from makebook.manuscript.text import read_text
+from makebook.model import Book, Chapter, Matter, Part, Work
 
 CONCEPT_SECTIONS = ("Definition", "Origins & Context", "How It Shows Up")
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -117,7 +117,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
             path = check_image(
                 root, config.meta.cover, shown_toml, config.lines.get(config.meta.cover)
             )
-            check_cover(path, config.meta.cover, diagnostics)
+            images.check_cover(path, config.meta.cover, diagnostics)
         except ManuscriptError as exc:
             diagnostics.extend(exc)
 

@@ -24,7 +24,7 @@ IMAGE_MEDIA_TYPES = {
 }
 # The built-in design (a link to the project's styles/, its single source). A book's own
 # styles/ overrides it file by file; any other stylesheet there is added after it.
-DEFAULT_STYLES = Path(__file__).parent / "default_styles"
+DEFAULT_STYLES = Path(__file__).parent.parent / "default_styles"
 STYLESHEETS = {
     "epub": ("book.css", "epub.css"),
     "print": ("book.css", "pdf.css", "print.css"),

@@ -1,0 +1,125 @@
+"""Markdown syntax that the checks and the renderer both read: what is code, and
+pandoc's fenced divs. The loader finds problems with it (at their lines); the
+renderer (render/markdown_ext.py) builds the page from the same reading.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+PLAIN_ATTRIBUTES = {"lang", "dir"}  # attributes a div or span keeps as they are; others: data-
+CODE_SPAN = re.compile(r"(`+)((?:(?!\n[ \t]*\n)[^`]|`(?!\1))+?)\1")
+FENCE_MARKS = re.compile(r"`{3,}|~{3,}")
+LIST_ITEM = re.compile(r"(?:[-*+]|\d+[.)])(?:[ \t]|$)")
+
+
+FENCE_OPEN = re.compile(r"^(?P<colons>:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<name>[\w-]+))\s*:*\s*$")
+FENCE_CLOSE = re.compile(r"^:{3,}\s*$")
+ATTR = re.compile(
+    r"""(?P<cls>\.[\w-]+)|(?P<id>#[\w-]+)|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))"""
+)
+
+
+def fence_attributes(match: re.Match[str]) -> dict[str, str]:
+    if match["name"]:
+        return {"class": match["name"]}
+    classes, attrs = [], {}
+    for part in ATTR.finditer(match["attrs"] or ""):
+        if part["cls"]:
+            classes.append(part["cls"][1:])
+        elif part["id"]:
+            attrs["id"] = part["id"][1:]
+        else:
+            value = next(v for v in (part["dq"], part["sq"], part["bare"]) if v is not None)
+            key = part["key"]
+            attrs[key if key in PLAIN_ATTRIBUTES else "data-" + key] = value
+    if classes:
+        attrs["class"] = " ".join(classes)
+    return attrs
+
+
+def fence_roles(lines: list[str]) -> list[str]:
+    """What each line is to fenced divs, read as the renderer reads them.
+
+    "open", "close", "stray" (a closing line with no div open), "bad" (starts like a
+    fence but is neither an opening nor a closing one) or "" (anything else, code
+    included). The loader reports stray and bad lines and unclosed divs from this.
+    """
+    roles: list[str] = []
+    depth = 0
+    in_code: str | None = None
+    for line in lines:
+        stripped = line.strip()
+        if in_code:
+            in_code = None if stripped.startswith(in_code) else in_code
+            roles.append("")
+        elif stripped.startswith(("```", "~~~")):
+            in_code = stripped[:3]
+            roles.append("")
+        elif FENCE_OPEN.match(stripped):
+            depth += 1
+            roles.append("open")
+        elif FENCE_CLOSE.match(stripped):
+            roles.append("close" if depth else "stray")
+            depth -= 1 if depth else 0
+        else:
+            roles.append("bad" if stripped.startswith(":::") else "")
+    return roles
+
+
+def unclosed_fences(roles: list[str]) -> list[int]:
+    """The indexes of the opening lines that no closing line matches."""
+    open_at: list[int] = []
+    for index, role in enumerate(roles):
+        if role == "open":
+            open_at.append(index)
+        elif role == "close":
+            open_at.pop()
+    return open_at
+
+
+@functools.lru_cache(maxsize=64)  # the checks of one chapter each ask for its masked text
+def mask_code(markdown: str) -> str:
+    """Blank out code (fenced, indented and spans), keeping line numbers: `@`, `[^1]` or
+    `![x](y)` shown in code is no citation, note or image."""
+    out: list[str] = []
+    fence: str | None = None
+    indented = False  # inside an indented code block
+    in_list = False  # a list item's continuation is indented too, and is not code
+    after_blank = True
+    for line in markdown.split("\n"):
+        stripped = line.lstrip()
+        if fence is not None:
+            # Closed by a run of the same mark at least as long, with nothing after it.
+            if stripped.startswith(fence) and not stripped.strip().strip(fence[0]):
+                fence = None
+            out.append("")
+            continue
+        if not stripped:
+            out.append(line)
+            after_blank = True
+            continue
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        # Python-Markdown: code is indented four spaces after a blank line, eight in a list.
+        code_indent = 8 if in_list else 4
+        if indent >= code_indent and (indented or after_blank):
+            indented = True
+            out.append("")
+            after_blank = False
+            continue
+        indented = False
+        if stripped.startswith("```") or stripped.startswith("~~~"):
+            fence = FENCE_MARKS.match(stripped).group(0)  # type: ignore[union-attr]
+            out.append("")
+            after_blank = False
+            continue
+        if indent < 4:
+            if LIST_ITEM.match(stripped):
+                in_list = True
+            elif after_blank:
+                in_list = False  # a paragraph back at the margin ends the list
+        after_blank = False
+        out.append(line)
+    # A code span may wrap onto the next line of its paragraph, never past a blank line.
+    return CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), "\n".join(out))
