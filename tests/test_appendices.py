@@ -8,7 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from makebook.manuscript.loader import load_book
-from makebook.transform import render_book
+from makebook.render.book import render_book
 
 
 def rendered_pages(book: Path) -> dict[str, etree._Element]:

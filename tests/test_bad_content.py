@@ -25,7 +25,7 @@ from makebook.manuscript.images import EPUB_MAX_PIXELS, epub_image
 from makebook.manuscript.loader import load_book
 from makebook.manuscript.sanitize import parse
 from makebook.manuscript.svg import clean_svg_file, math_for_print, parse_inline
-from makebook.render import render_chapter
+from makebook.render.chapter import render_chapter
 from makebook.xhtml import fragment_to_string
 
 IMAGE_LINE = 7  # chapter(): front matter on lines 1-4, "Text." on 5, the body from line 7

@@ -22,7 +22,7 @@ from conftest import make_small_book
 from makebook.cli import app
 from makebook.manuscript.loader import load_book
 from makebook.manuscript.structure import MAX_NESTING
-from makebook.render import MAX_ELEMENT_DEPTH, render_chapter
+from makebook.render.chapter import MAX_ELEMENT_DEPTH, render_chapter
 
 runner = CliRunner()
 

@@ -53,7 +53,7 @@ def test_ebook_meta_reads_the_metadata_as_set(demo_build):
 
 def test_every_chapter_title_and_its_text_are_there_in_order(demo_build, calibre_text):
     from makebook.manuscript.loader import load_book
-    from makebook.transform import render_book
+    from makebook.render.book import render_book
 
     rendered = render_book(load_book(Path(__file__).parent.parent / "manuscript"))
     text = " ".join(calibre_text.split())

@@ -20,7 +20,7 @@ from makebook.build import build
 from makebook.layout import EditionResult, lay_out_editions
 from makebook.manuscript.loader import load_book
 from makebook.pdfjoin import BackgroundJoin, Joiner, join_edition
-from makebook.transform import render_book
+from makebook.render.book import render_book
 
 
 def contents(path: Path) -> bytes:

@@ -43,7 +43,7 @@ from makebook.build import build
 from makebook.cli import app
 from makebook.errors import ManuscriptError
 from makebook.manuscript.loader import load_book
-from makebook.render import render_chapter
+from makebook.render.chapter import render_chapter
 
 runner = CliRunner()
 SMALL_CHAPTERS = ["one.md", "two.md", "idea.md"]

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 from makebook.build import build
-from makebook.templating import PACKAGE_TEMPLATES
+from makebook.render.templating import PACKAGE_TEMPLATES
 
 
 def copyright_page(book: Path, out: Path) -> str:

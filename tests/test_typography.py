@@ -8,8 +8,8 @@ from lxml import etree
 from conftest import write
 from makebook.manuscript.config import default_quotes
 from makebook.manuscript.loader import load_book
-from makebook.transform import render_book
-from makebook.typography import smarten
+from makebook.render.book import render_book
+from makebook.render.typography import smarten
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from makebook.manuscript.config import load_config
 from makebook.manuscript.loader import DEFAULT_STYLES, find_styles, load_book
 from makebook.model import Book, PageStart
 from makebook.processes import fork_context, in_background, quiet_worker
-from makebook.sample import make_sample
+from makebook.render.sample import make_sample
 
 FORMATS = ("epub", "pdf", "screen")
 SUFFIXES = {"epub": ".epub", "pdf": ".pdf", "screen": "-screen.pdf"}
@@ -150,7 +150,7 @@ def writing_to(output: Path) -> Iterator[None]:
 
 def check(manuscript: Path) -> list[Problem]:
     """Load and render without writing anything; every error and warning found."""
-    from makebook.transform import render_book
+    from makebook.render.book import render_book
 
     diagnostics = Diagnostics()
     try:
@@ -228,7 +228,7 @@ def build_into(
     # Importing the writers (WeasyPrint above all) takes most of a second: a build with
     # nothing to do should not pay for it.
     from makebook.epub import write_epub
-    from makebook.transform import render_book
+    from makebook.render.book import render_book
 
     progress("Rendering chapters")
     rendered = render_book(book, progress, cache.folder / "pages")

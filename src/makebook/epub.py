@@ -25,7 +25,7 @@ from makebook.manuscript.styles import FONT_MEDIA_TYPES, css_urls, find_font, st
 from makebook.manuscript.svg import MATHML_NS, SVG_NS
 from makebook.model import Page, PageStart, RenderedBook
 from makebook.pagelist import Break, marker_id, place_breaks, plan_breaks
-from makebook.templating import environment, render_fragment
+from makebook.render.templating import environment, render_fragment
 from makebook.xhtml import EPUB_TYPE, XML_LANG, E, parse_fragments
 
 TEXT_DIR = "text"

@@ -79,7 +79,7 @@ from makebook.placement import (
     placeholder,
 )
 from makebook.processes import WorkerPool, fork_context, worker_pool
-from makebook.templating import environment
+from makebook.render.templating import environment
 from makebook.xhtml import E
 
 if TYPE_CHECKING:

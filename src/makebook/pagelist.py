@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
 from makebook.model import PageStart
-from makebook.xhtml import EPUB_TYPE, E
+from makebook.xhtml import EPUB_TYPE, E, text_chunks
 
 HOIST_INTO = {"section", "div", "header", "blockquote", "figure", "aside", "body", "nav"}
-NO_TEXT = {"noteref"}  # classes whose text the printed line does not show inline
 
 
 @dataclass
@@ -46,22 +45,6 @@ def plan_breaks(starts: Sequence[PageStart], epub_pages: Sequence[str]) -> dict[
     if pending and epub_pages:
         plan[epub_pages[-1]].append(Break(pending, ""))
     return plan
-
-
-def text_chunks(section: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
-    """(element, 'text' or 'tail', string) in reading order."""
-
-    def visit(element: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
-        skip = bool(set((element.get("class") or "").split()) & NO_TEXT)
-        if element.text and not skip:
-            yield element, "text", element.text
-        for child in element:
-            if isinstance(child.tag, str):
-                yield from visit(child)
-            if child.tail:
-                yield child, "tail", child.tail
-
-    yield from visit(section)
 
 
 SKIPPED = re.compile(r"[\s\u00ad]+")  # what a printed line and the EPUB text may differ in

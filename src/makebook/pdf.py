@@ -33,7 +33,7 @@ from makebook.manuscript.config import length_in_inches
 from makebook.manuscript.styles import DEFAULT_STYLES, find_font, font_dirs, stylesheets
 from makebook.manuscript.svg import MATHML_NS, clean_svg_file, math_for_print
 from makebook.model import Book, Metadata, Page, PdfSettings, RenderedBook
-from makebook.templating import environment, render_fragment
+from makebook.render.templating import environment, render_fragment
 from makebook.xhtml import E, parse_fragments
 
 FRONT_GENERATED = {"halftitle", "titlepage", "copyright", "dedication", "epigraph"}

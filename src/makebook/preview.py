@@ -22,7 +22,7 @@ from lxml import etree
 from makebook.epub import write_epub
 from makebook.errors import ManuscriptError, Problem, error
 from makebook.manuscript.loader import load_book
-from makebook.transform import render_book
+from makebook.render.book import render_book
 from makebook.watch import book_changes
 from makebook.xhtml import XHTML_NS
 

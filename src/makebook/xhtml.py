@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from lxml import etree
 from lxml.builder import ElementMaker
 
@@ -51,3 +53,22 @@ def unwrap(element: etree._Element) -> None:
     else:
         parent.text = (parent.text or "") + (element.tail or "")
     parent.remove(element)
+
+
+NO_TEXT = {"noteref"}  # classes whose text the printed line does not show inline
+
+
+def text_chunks(section: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
+    """(element, 'text' or 'tail', string) in reading order."""
+
+    def visit(element: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
+        skip = bool(set((element.get("class") or "").split()) & NO_TEXT)
+        if element.text and not skip:
+            yield element, "text", element.text
+        for child in element:
+            if isinstance(child.tag, str):
+                yield from visit(child)
+            if child.tail:
+                yield child, "tail", child.tail
+
+    yield from visit(section)

@@ -20,10 +20,13 @@ from makebook.manuscript import sanitize
 from makebook.manuscript.chapters import slugify
 from makebook.manuscript.svg import SVG_NS
 from makebook.manuscript.syntax import mask_code
-from makebook.markdown_ext import BracketedSpanExtension, CitationExtension, FencedDivExtension
 from makebook.model import Book, Chapter, Note, Page, Work
-from makebook.pagelist import text_chunks
-from makebook.typography import (
+from makebook.render.markdown_ext import (
+    BracketedSpanExtension,
+    CitationExtension,
+    FencedDivExtension,
+)
+from makebook.render.typography import (
     CLOSE_DOUBLE,
     CLOSE_SINGLE,
     OPEN_DOUBLE,
@@ -31,7 +34,7 @@ from makebook.typography import (
     set_quotes,
     smarten,
 )
-from makebook.xhtml import EPUB_TYPE, XML_LANG, E, fragment_to_string
+from makebook.xhtml import EPUB_TYPE, XML_LANG, E, fragment_to_string, text_chunks
 
 SMARTY_SUBSTITUTIONS = {
     "left-single-quote": OPEN_SINGLE,

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import jinja2
 from lxml import etree
 
-from makebook.markdown_ext import work_anchor
 from makebook.model import Book, Page, Person, Work
-from makebook.templating import render_fragment
+from makebook.render.markdown_ext import work_anchor
+from makebook.render.templating import render_fragment
 from makebook.xhtml import parse_fragments
 
 

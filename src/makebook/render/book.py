@@ -9,15 +9,15 @@ from pathlib import Path
 
 from lxml import etree
 
-from makebook.appendices import appendix_pages
 from makebook.cache import PRUNE_AFTER_SECONDS, PageCache, render_context
-from makebook.cover import book_cover
 from makebook.errors import Problem
 from makebook.model import Book, Chapter, Page, RenderedBook
 from makebook.processes import fork_context, worker_pool
-from makebook.render import render_chapter
-from makebook.templating import environment, render_fragment
-from makebook.typography import smarten_book
+from makebook.render.appendices import appendix_pages
+from makebook.render.chapter import render_chapter
+from makebook.render.cover import book_cover
+from makebook.render.templating import environment, render_fragment
+from makebook.render.typography import smarten_book
 from makebook.xhtml import fragment_to_string, fragments_to_string, parse_fragments, unwrap
 
 BODY_FONTS = "Source Serif Pro and Source Sans Pro"
