@@ -20,8 +20,9 @@ from pypdf import PdfReader
 
 from conftest import epub_files, make_small_book, run_epubcheck
 from makebook.build import build
+from makebook.epub.images import epub_image
 from makebook.errors import Diagnostics, ManuscriptError
-from makebook.manuscript.images import EPUB_MAX_PIXELS, epub_image
+from makebook.manuscript.images import EPUB_MAX_PIXELS
 from makebook.manuscript.loader import load_book
 from makebook.manuscript.sanitize import parse
 from makebook.manuscript.svg import clean_svg_file, math_for_print, parse_inline

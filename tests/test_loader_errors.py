@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from makebook.errors import Diagnostics, ManuscriptError
-from makebook.manuscript.loader import inside, load_book
+from makebook.files import inside
+from makebook.manuscript.loader import load_book
 from makebook.manuscript.styles import DEFAULT_STYLES
 
 REFS = """

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from makebook.cache import BuildCache, inputs_digest, layout_state
 from makebook.errors import Diagnostics, ManuscriptError, Problem, error
+from makebook.files import atomic_output, write_atomically
 from makebook.manuscript import images
 from makebook.manuscript.chapters import slugify
 from makebook.manuscript.config import load_config
@@ -33,24 +34,6 @@ class BuildResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     pages: dict[str, int] = field(default_factory=dict)
-
-
-@contextlib.contextmanager
-def atomic_output(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target`; it replaces `target` only when complete."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # The process id in the name tells a later build whether this file is still being written.
-    handle, temp = tempfile.mkstemp(
-        prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
-    )
-    os.close(handle)
-    temp_path = Path(temp)
-    try:
-        yield temp_path
-        os.chmod(temp_path, 0o644)
-        os.replace(temp_path, target)
-    finally:
-        temp_path.unlink(missing_ok=True)
 
 
 def fail_if_strict(strict: bool, warnings: list[Problem]) -> None:
@@ -227,7 +210,7 @@ def build_into(
 
     # Importing the writers (WeasyPrint above all) takes most of a second: a build with
     # nothing to do should not pay for it.
-    from makebook.epub import write_epub
+    from makebook.epub.writer import write_epub
     from makebook.render.book import render_book
 
     progress("Rendering chapters")
@@ -294,8 +277,8 @@ def remember_images(memo: Path) -> None:
     with contextlib.suppress(OSError):
         if memo.is_file() and memo.read_text(encoding="utf-8") == text:
             return
-    with contextlib.suppress(OSError), atomic_output(memo) as temp:
-        temp.write_text(text, encoding="utf-8")
+    with contextlib.suppress(OSError):
+        write_atomically(memo, text)
 
 
 def build_folders(root: Path, styles: Path) -> list[Path]:
@@ -533,5 +516,4 @@ def save_page_starts(cache: BuildCache, inputs: str, starts: tuple[PageStart, ..
     for old in cache.folder.glob("pages-*.json"):
         old.unlink(missing_ok=True)
     path = cache.folder / f"pages-{inputs}.json"
-    with atomic_output(path) as temp:
-        temp.write_text(json.dumps([vars(s) for s in starts]), encoding="utf-8")
+    write_atomically(path, json.dumps([vars(s) for s in starts]))

@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from makebook.errors import Problem
+from makebook.files import write_atomically
 from makebook.model import Book, Note, Page
 
 CACHE_DIR = ".makebook-cache"
@@ -196,9 +197,7 @@ class BuildCache:
             "entries": {key: vars(entry) for key, entry in self.entries.items()},
             "warnings": self.warnings,
         }
-        temp = self.folder / f".{MANIFEST}.{os.getpid()}"
-        temp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        os.replace(temp, self.folder / MANIFEST)
+        write_atomically(self.folder / MANIFEST, json.dumps(data, indent=1))
 
 
 class PageCache:
@@ -243,9 +242,7 @@ class PageCache:
                 {**vars(w), "path": str(w.path) if w.path else None} for w in page.warnings
             ],
         }
-        temp = self.folder / f".{key}.{os.getpid()}"
-        temp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temp, self.folder / f"{key}.json")
+        write_atomically(self.folder / f"{key}.json", json.dumps(data))
 
     def prune(self, older_than: float) -> None:
         """Remove pages this build did not use, once no build beside it can still need them."""

@@ -25,7 +25,6 @@ import copy
 import hashlib
 import json
 import multiprocessing
-import os
 import re
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -44,6 +43,7 @@ from makebook.cache import (
     modified_before,
 )
 from makebook.errors import Problem
+from makebook.files import atomic_output, write_atomically
 from makebook.fit import Overflow, overflow_warnings, table_overflows
 from makebook.manuscript.config import length_in_inches
 from makebook.manuscript.styles import stylesheets
@@ -207,10 +207,9 @@ def measure(job: Job, document: Document) -> Laid:
 def written(job: Job, document: Document, key: str, laid: Laid) -> Laid:
     """The measured layout, with its PDF written into the layout store under `key`."""
     target = LayoutStore(job.folder).pdf_path(key)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.part")
-    write_document(document, temp, job.context.edition, job.identifier)
-    laid.sha256 = file_digest(temp)
-    os.replace(temp, target)
+    with atomic_output(target) as temp:
+        write_document(document, temp, job.context.edition, job.identifier)
+        laid.sha256 = file_digest(temp)
     laid.pdf = target
     return laid
 
@@ -423,9 +422,7 @@ class LayoutStore:
             "sha256": laid.sha256,
             "overflows": [[o.division, o.table, o.inches] for o in laid.overflows],
         }
-        temp = self.folder / f".{key}.json.{os.getpid()}"
-        temp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temp, self.folder / f"{key}.json")
+        write_atomically(self.folder / f"{key}.json", json.dumps(data))
 
     def state_path(self, book: str, edition: str) -> Path:
         return layout_state(self.folder.parent, book, edition)
@@ -446,10 +443,7 @@ class LayoutStore:
             },
             "keys": keys,
         }
-        target = self.state_path(book, edition)
-        temp = target.with_name(f".{target.name}.{os.getpid()}")
-        temp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(temp, target)
+        write_atomically(self.state_path(book, edition), json.dumps(data))
 
     def prune(self) -> None:
         """Remove layouts no edition's last build used."""

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from makebook.epub import write_epub
+from makebook.epub.writer import write_epub
 from makebook.errors import ManuscriptError, Problem, error
 from makebook.manuscript.loader import load_book
 from makebook.render.book import render_book

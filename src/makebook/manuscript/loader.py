@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from makebook.errors import Diagnostics, ManuscriptError, Problem, error
+from makebook.files import inside
 from makebook.manuscript import images
 from makebook.manuscript.bibliography import load_bibliography
 from makebook.manuscript.chapters import parse_chapter, slugify
@@ -30,27 +31,6 @@ from makebook.model import Book, Chapter, Matter, Part, Work
 
 CONCEPT_SECTIONS = ("Definition", "Origins & Context", "How It Shows Up")
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
-
-
-def inside(root: Path, relative: str, shown_from: Path, line: int | None = None) -> Path:
-    """The file a manuscript path names, refusing anything that leaves the book's folder."""
-    if not relative or os.path.isabs(relative) or "://" in relative or relative.startswith("//"):
-        raise error(
-            f"'{relative}' is not a path inside the book's folder",
-            shown_from,
-            line,
-            "use a relative path such as images/figure.png; remote files are not fetched",
-        )
-    base = root.resolve()
-    target = (base / relative).resolve()
-    if not target.is_relative_to(base):
-        raise error(
-            f"'{relative}' points outside the book's folder",
-            shown_from,
-            line,
-            "keep every file of the book inside its folder",
-        )
-    return target
 
 
 def find_styles(root: Path) -> Path:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
 import textwrap
 from pathlib import Path
 
+from makebook.files import write_atomically
 from makebook.manuscript.styles import find_font
 from makebook.model import Book, Cover, Metadata
 
@@ -63,9 +63,7 @@ def cached_cover(meta: Metadata, styles_dir: Path, cache: Path | None) -> bytes:
     cache.mkdir(parents=True, exist_ok=True)
     for old in cache.glob("cover-*.png"):
         old.unlink(missing_ok=True)
-    temp = cache / f".cover.{os.getpid()}"
-    temp.write_bytes(data)
-    os.replace(temp, path)
+    write_atomically(path, data)
     return data
 
 

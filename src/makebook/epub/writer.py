@@ -19,12 +19,12 @@ import jinja2
 from ebooklib import epub
 from lxml import etree
 
-from makebook.manuscript.images import PackedImage, epub_image
-from makebook.manuscript.loader import inside
+from makebook.epub.images import PackedImage, epub_image
+from makebook.epub.pagelist import Break, marker_id, place_breaks, plan_breaks
+from makebook.files import inside
 from makebook.manuscript.styles import FONT_MEDIA_TYPES, css_urls, find_font, stylesheets
 from makebook.manuscript.svg import MATHML_NS, SVG_NS
 from makebook.model import Page, PageStart, RenderedBook
-from makebook.pagelist import Break, marker_id, place_breaks, plan_breaks
 from makebook.render.templating import environment, render_fragment
 from makebook.xhtml import EPUB_TYPE, XML_LANG, E, parse_fragments
 
