@@ -155,7 +155,7 @@ def test_a_table_that_cannot_fit_is_a_warning_at_its_line(tmp_path: Path) -> Non
 
 
 def test_table_lines_are_found_in_the_markdown() -> None:
-    from makebook.fit import table_lines
+    from makebook.pdf.fit import table_lines
 
     markdown = "Text\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n```\n| x |\n|---|\n```\n\n<table>\n"
     assert table_lines(markdown) == [3, 12]

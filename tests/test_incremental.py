@@ -198,9 +198,11 @@ def test_a_change_lays_out_again_only_what_it_affects(tmp_path):
 def test_a_layout_that_does_not_settle_falls_back_to_the_whole_book(
     small_book, tmp_path, monkeypatch
 ):
-    import makebook.layout
+    import makebook.pdf.chapterwise.layout
 
-    monkeypatch.setattr(makebook.layout, "MAX_ROUNDS", 0)  # as if the numbers never settled
+    monkeypatch.setattr(
+        makebook.pdf.chapterwise.layout, "MAX_ROUNDS", 0
+    )  # as if the numbers never settled
     result = build(small_book, tmp_path / "out", ["pdf"])
     assert any("laid out as one document" in w.message for w in result.warnings)
     release = build(small_book, tmp_path / "release", ["pdf"], release=True)
@@ -227,9 +229,9 @@ def test_bleed_crop_marks_a_letter_screen_edition_and_drop_caps_join_the_same(sm
 
 def log_layouts(monkeypatch: pytest.MonkeyPatch, log: Path) -> Callable[[], list[str]]:
     """Record the id of every division laid out, in any worker; returns a reader."""
-    import makebook.layout
+    import makebook.pdf.chapterwise.layout
 
-    real = makebook.layout.render_html
+    real = makebook.pdf.chapterwise.layout.render_html
 
     def render(context, html, *args, **kwargs):  # type: ignore[no-untyped-def]
         with log.open("a", encoding="utf-8") as record:  # from whichever worker process
@@ -237,7 +239,7 @@ def log_layouts(monkeypatch: pytest.MonkeyPatch, log: Path) -> Callable[[], list
             record.write((division[1] if division else "blank-verso") + "\n")
         return real(context, html, *args, **kwargs)
 
-    monkeypatch.setattr(makebook.layout, "render_html", render)
+    monkeypatch.setattr(makebook.pdf.chapterwise.layout, "render_html", render)
     return lambda: [n for n in log.read_text(encoding="utf-8").split() if n != "blank-verso"]
 
 
@@ -284,17 +286,17 @@ def test_a_division_that_fails_stops_the_divisions_waiting_for_it(small_book, mo
     build reports the first failure instead of hanging."""
     import signal
 
-    import makebook.layout
+    import makebook.pdf.chapterwise.layout
     from makebook.errors import error
 
-    real = makebook.layout.render_html
+    real = makebook.pdf.chapterwise.layout.render_html
 
     def render(context, html, *args, **kwargs):  # type: ignore[no-untyped-def]
         if "The First Essay" in html and "chapter-title" in html:
             raise error("the first essay cannot be laid out")
         return real(context, html, *args, **kwargs)
 
-    monkeypatch.setattr(makebook.layout, "render_html", render)
+    monkeypatch.setattr(makebook.pdf.chapterwise.layout, "render_html", render)
     signal.alarm(120)  # a hang fails the test instead of the suite
     try:
         with pytest.raises(Exception, match="first essay cannot be laid out"):

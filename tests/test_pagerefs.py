@@ -9,7 +9,7 @@ from lxml import etree
 
 from conftest import STYLES
 from makebook.manuscript.styles import stylesheets
-from makebook.pagerefs import FolioRules
+from makebook.pdf.pagerefs import FolioRules
 from makebook.xhtml import E
 
 

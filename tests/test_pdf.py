@@ -307,8 +307,8 @@ def test_no_body_line_runs_past_the_text_block(demo_build):
 
 
 def test_gutter_grows_with_the_page_count(small_book, tmp_path, monkeypatch):
-    from makebook import pdf as pdf_module
     from makebook.build import build
+    from makebook.pdf.document import document as pdf_module
 
     # Pretend a print service wants a 1.2 in inside margin for a book this short.
     monkeypatch.setattr(pdf_module, "GUTTERS", ((10**9, 1.2),))
@@ -322,7 +322,7 @@ def test_gutter_grows_with_the_page_count(small_book, tmp_path, monkeypatch):
 
 
 def test_required_gutter_follows_the_print_service_table():
-    from makebook.pdf import required_gutter
+    from makebook.pdf.document import required_gutter
 
     assert required_gutter(100) == 0.375
     assert required_gutter(151) == 0.5

@@ -17,9 +17,9 @@ import pikepdf
 import pytest
 
 from makebook.build import build
-from makebook.layout import EditionResult, lay_out_editions
 from makebook.manuscript.loader import load_book
-from makebook.pdfjoin import BackgroundJoin, Joiner, join_edition
+from makebook.pdf.chapterwise.join import BackgroundJoin, Joiner, join_edition
+from makebook.pdf.chapterwise.layout import EditionResult, lay_out_editions
 from makebook.render.book import render_book
 
 
@@ -96,7 +96,7 @@ def test_an_edit_starts_joining_the_unchanged_divisions_while_it_lays_out(laid_b
 
 
 def test_a_failed_layout_stops_the_join_it_started(laid_book, monkeypatch):
-    import makebook.layout
+    import makebook.pdf.chapterwise.layout
     from makebook.errors import error
 
     book, out = laid_book
@@ -106,7 +106,7 @@ def test_a_failed_layout_stops_the_join_it_started(laid_book, monkeypatch):
     def render(*_args: object, **_kwargs: object) -> None:
         raise error("the note cannot be laid out")
 
-    monkeypatch.setattr(makebook.layout, "render_html", render)
+    monkeypatch.setattr(makebook.pdf.chapterwise.layout, "render_html", render)
     started: list[BackgroundJoin] = []
     real = BackgroundJoin.__init__
 

@@ -37,7 +37,7 @@ from PIL import Image
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-import makebook.pdf
+import makebook.pdf.document
 from conftest import epub_files, run_epubcheck
 from makebook.build import build
 from makebook.cli import app
@@ -901,14 +901,14 @@ def active_build(small_book: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     (book / "one.md").write_text(text, encoding="utf-8")
     assert text.split("\n")[SCRIPT_LINE - 1 + EPIGRAPH.count("\n")].startswith("<script>")
     documents: list[str] = []
-    real_html = makebook.pdf.HTML
+    real_html = makebook.pdf.document.HTML
 
     def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
         documents.append(kwargs.get("string") or "")
         return real_html(*args, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(makebook.pdf, "HTML", spy)
+        patch.setattr(makebook.pdf.document, "HTML", spy)
         result = build(book, tmp_path_factory.mktemp("active-out"), ["epub", "pdf"])
     assert documents and all(documents), "the PDF was not made from an HTML string"
     return {

@@ -363,7 +363,7 @@ class WholeBookLayout:
         return len(self.document.pages)
 
     def starts(self) -> tuple[PageStart, ...]:
-        from makebook.pagemap import page_starts
+        from makebook.pdf.pagemap import page_starts
 
         return page_starts(self.rendered, self.document)
 
@@ -377,7 +377,7 @@ class WholeBookLayout:
             self.worker.result()  # the worker wrote it beside the target, under a temporary name
             os.replace(self.scratch, out)  # type: ignore[arg-type]
             return
-        from makebook.pdf import write_pdf
+        from makebook.pdf.document import write_pdf
 
         write_pdf(self.rendered, self.document, out, self.edition)
 
@@ -401,8 +401,10 @@ def lay_out_pdfs(
     written: Sequence[str] = (),
 ) -> tuple[dict[str, EditionLayout], list[Problem]]:
     """lay_out_editions, with a layout that ran away reported as the author's error."""
-    from makebook.pdf import TooManyPages
+    from makebook.pdf.document import TooManyPages
+    from makebook.pdf.weasy import require_tested_weasyprint
 
+    require_tested_weasyprint()
     try:
         return lay_out_pdf_editions(
             rendered, editions, cache_folder, name, targets, release, progress, written
@@ -426,7 +428,11 @@ def lay_out_pdf_editions(
     if release:
         layouts = release_layouts(rendered, editions, targets, progress)
         return layouts, release_warnings(rendered, layouts)
-    from makebook.layout import LayoutDidNotSettle, lay_out_editions, layout_warnings
+    from makebook.pdf.chapterwise.layout import (
+        LayoutDidNotSettle,
+        lay_out_editions,
+        layout_warnings,
+    )
 
     progress("Laying out pages")
     try:
@@ -446,7 +452,7 @@ def lay_out_pdf_editions(
 def release_warnings(rendered: Any, layouts: dict[str, EditionLayout]) -> list[Problem]:
     """Tables wider than the text block, in the print edition laid out here (the screen
     edition is laid out in a worker, which returns only its page count)."""
-    from makebook.fit import overflow_warnings, table_overflows
+    from makebook.pdf.fit import overflow_warnings, table_overflows
 
     document = getattr(layouts.get("print"), "document", None)
     if document is None:
@@ -457,7 +463,7 @@ def release_warnings(rendered: Any, layouts: dict[str, EditionLayout]) -> list[P
 def release_layouts(
     rendered: Any, editions: list[str], targets: dict[str, Path], progress: Callable[..., None]
 ) -> dict[str, EditionLayout]:
-    from makebook.pdf import lay_out
+    from makebook.pdf.document import lay_out
 
     layouts: dict[str, EditionLayout] = {}
     if "screen" in editions:
@@ -481,7 +487,7 @@ def release_layouts(
 
 def write_screen_edition(rendered: Any, scratch: Path) -> int:
     """Lay out and write the screen PDF; returns its page count. Runs in a worker."""
-    from makebook.pdf import TooManyPages, lay_out, write_pdf
+    from makebook.pdf.document import TooManyPages, lay_out, write_pdf
 
     try:
         layout = lay_out(rendered, "screen")

@@ -22,8 +22,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 import pydyf
 from lxml import etree
-from weasyprint import CSS, HTML
-from weasyprint.document import Document
+from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 

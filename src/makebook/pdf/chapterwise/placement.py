@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from makebook.pagemap import to_roman
+from makebook.pdf.pagemap import to_roman
 
 UNKNOWN = -1
 FAILED = -2
@@ -296,20 +296,12 @@ def turn_page(context: Any, page: Any) -> bool:
     screen edition's running heads. False when it is not (the print edition's
     mirrored margins): the division must be laid out again.
     """
-    from weasyprint.layout.page import (
-        _standardize_page_based_counters,
-        set_page_type_computed_styles,
-    )
+    from makebook.pdf.weasy import restyle_page_type
 
     laid = page.page_type
     turned = laid._replace(side="left" if laid.side == "right" else "right")
     before = context.style_for(laid)
-    document = _Root(page.children[0].element, before.base_url)
-    set_page_type_computed_styles(turned, document, context.style_for)
-    after = context.style_for(turned)
-    # What make_page did to the style of the side laid out:
-    after["overflow"] = before["overflow"]
-    _standardize_page_based_counters(after, None)
+    after = restyle_page_type(turned, page.children[0].element, before, context)
     if not same_page_box(context, laid, turned):
         return False
     page.page_type, page.style = turned, after
@@ -318,7 +310,7 @@ def turn_page(context: Any, page: Any) -> bool:
 
 def same_page_box(context: Any, one: Any, other: Any) -> bool:
     """Whether two page types get the same page, footnote area and note area styles."""
-    from weasyprint.css.properties import INITIAL_VALUES
+    from makebook.pdf.weasy import INITIAL_VALUES
 
     try:
         for area in (None, "@footnote", "@note-area"):
@@ -332,14 +324,6 @@ def same_page_box(context: Any, one: Any, other: Any) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class _Root:
-    """What set_page_type_computed_styles reads of WeasyPrint's HTML object."""
-
-    etree_element: Any
-    base_url: str | None
-
-
 @contextlib.contextmanager
 def placed_while_laid_out(seat: Seat, board: Board) -> Iterator[Folios]:
     """Hook Folios into WeasyPrint for the layout done inside the block.
@@ -348,12 +332,7 @@ def placed_while_laid_out(seat: Seat, board: Board) -> Iterator[Folios]:
     (`shift` stays None) and the division keeps its guessed placement, which
     layout.py's fixed point then corrects by laying it out again.
     """
-    import weasyprint.layout
+    from makebook.pdf.weasy import margin_boxes_made_by
 
-    original = weasyprint.layout.make_margin_boxes
-    folios = Folios(seat, board, original)
-    weasyprint.layout.make_margin_boxes = folios
-    try:
+    with margin_boxes_made_by(lambda original: Folios(seat, board, original)) as folios:
         yield folios
-    finally:
-        weasyprint.layout.make_margin_boxes = original

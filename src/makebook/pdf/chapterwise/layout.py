@@ -44,26 +44,10 @@ from makebook.cache import (
 )
 from makebook.errors import Problem
 from makebook.files import atomic_output, write_atomically
-from makebook.fit import Overflow, overflow_warnings, table_overflows
 from makebook.manuscript.config import length_in_inches
 from makebook.manuscript.styles import stylesheets
 from makebook.model import PageStart, RenderedBook
-from makebook.pagemap import RawStart, assemble_starts, raw_starts
-from makebook.pagerefs import FOLIO_ATTRIBUTE, FolioRules
-from makebook.pdf import (
-    LINK_SCHEME,
-    Division,
-    LayoutContext,
-    book_divisions,
-    estimated_pages,
-    html_tree,
-    render_html,
-    required_gutter,
-    serialized,
-    styles_digest,
-    write_document,
-)
-from makebook.placement import (
+from makebook.pdf.chapterwise.placement import (
     FAILED,
     Board,
     EarlierDivisionFailed,
@@ -78,6 +62,22 @@ from makebook.placement import (
     placed_while_laid_out,
     placeholder,
 )
+from makebook.pdf.document import (
+    LINK_SCHEME,
+    Division,
+    LayoutContext,
+    book_divisions,
+    estimated_pages,
+    html_tree,
+    render_html,
+    required_gutter,
+    serialized,
+    styles_digest,
+    write_document,
+)
+from makebook.pdf.fit import Overflow, overflow_warnings, table_overflows
+from makebook.pdf.pagemap import RawStart, assemble_starts, raw_starts
+from makebook.pdf.pagerefs import FOLIO_ATTRIBUTE, FolioRules
 from makebook.processes import WorkerPool, fork_context, worker_pool
 from makebook.render.templating import environment
 from makebook.xhtml import E
@@ -85,7 +85,7 @@ from makebook.xhtml import E
 if TYPE_CHECKING:
     from weasyprint import Document
 
-    from makebook.pdfjoin import BackgroundJoin, Bookmark, JoinPlan
+    from makebook.pdf.chapterwise.join import BackgroundJoin, Bookmark, JoinPlan
 
 MAX_ROUNDS = 6
 MAX_LAYOUTS = 3  # of one division in one round: its numbers of earlier pages, corrected
@@ -535,7 +535,7 @@ class EditionResult:
         return assemble_starts(raws)
 
     def plan(self) -> JoinPlan:
-        from makebook.pdfjoin import JoinPlan, Piece
+        from makebook.pdf.chapterwise.join import JoinPlan, Piece
 
         pieces = [
             Piece(written_pdf(laid), laid.bookmarks, where.blank_before)
@@ -545,7 +545,7 @@ class EditionResult:
 
     def start_writing(self, out: Path) -> Callable[[], None]:
         """Join the divisions into `out` in the background; the function returned waits."""
-        from makebook.pdfjoin import BackgroundJoin
+        from makebook.pdf.chapterwise.join import BackgroundJoin
 
         join, self.join = self.join or BackgroundJoin([]), None
         return join.start_join(self.plan(), out)
@@ -620,7 +620,7 @@ def lay_out_editions(
     joins: dict[str, BackgroundJoin] = {}
 
     def start_join(layout: EditionLayout, known: list[Laid | None]) -> None:
-        from makebook.pdfjoin import BackgroundJoin
+        from makebook.pdf.chapterwise.join import BackgroundJoin
 
         ready = [laid.pdf for laid in known if laid is not None and laid.pdf is not None]
         if layout.edition in written and ready:

@@ -40,10 +40,12 @@ class Overflow:
 
 def table_overflows(document: Document) -> list[Overflow]:
     """Every table of a laid-out document that reaches outside its page's content box."""
+    from makebook.pdf.weasy import page_box
+
     found: dict[tuple[str, int], float] = {}
     order: dict[int, tuple[str, int]] = {}  # id() of a table element -> (division, index)
     for page in document.pages:
-        box = page._page_box
+        box = page_box(page)
         left, right = box.content_box_x(), box.content_box_x() + box.width
         if not order:
             order = table_order(box)

@@ -27,9 +27,8 @@ from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
-from weasyprint.anchors import make_page_bookmark_tree
-from weasyprint.matrix import Matrix
 
+from makebook.pdf.weasy import page_bookmark_tree
 from makebook.processes import (
     fork_context,
     in_background,
@@ -280,10 +279,9 @@ def add_outline(
     skipped: list[int] = []
     last_by_depth: list[list[Any]] = [root]
     previous = 0
-    identity = Matrix()
     for number, marks in enumerate(pages):
         page = SimpleNamespace(bookmarks=marks)
-        previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, number, identity)
+        previous = page_bookmark_tree(page, skipped, last_by_depth, previous, number)
     with joined.open_outline() as outline:
         outline.root.extend(outline_items(root))
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from weasyprint.document import Document
-from weasyprint.formatting_structure import boxes
+from weasyprint import Document
 
 from makebook.model import PageStart, RenderedBook
+from makebook.pdf.weasy import boxes, page_box
 
 FOLIO = re.compile(r"^(\d+|[ivxlcdm]+)$")
 
@@ -27,7 +27,7 @@ RawStart = tuple[str, str | None, str]  # printed folio (or ""), reading unit id
 def raw_starts(page_ids: frozenset[str], document: Document) -> list[RawStart]:
     """What each laid-out page shows: its printed folio and its first line."""
     return [
-        (folio_of(page._page_box), *first_line(page._page_box, page_ids)) for page in document.pages
+        (folio_of(page_box(page)), *first_line(page_box(page), page_ids)) for page in document.pages
     ]
 
 

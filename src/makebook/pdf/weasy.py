@@ -1,0 +1,148 @@
+"""Every use of WeasyPrint beyond its public API, in one module.
+
+The chapter-by-chapter layout and the page map need a few things WeasyPrint does
+not publish: the box tree of a laid-out page (where each page starts, which
+table overflows), the step where it makes a page's margin boxes (folios are set
+there, once the page counts of earlier chapters are known), the styles of a
+page type (to turn a page to the other side) and the builder of a page's
+bookmark tree (to join chapters into one outline). They are reached only through
+the names below; the rest of makebook uses WeasyPrint's public API (HTML, CSS,
+Document, FontConfiguration, URLFetcher).
+
+Because none of this is promised by WeasyPrint, `pyproject.toml` pins it to the
+release these were written against (TESTED_RELEASE), `missing_internals()` says
+plainly what is no longer where makebook expects it, `tests/test_weasy.py` fails
+with that list, and a build stops with it before laying anything out
+(`require_tested_weasyprint`) rather than make a wrong book.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import weasyprint
+import weasyprint.layout
+from weasyprint.anchors import make_page_bookmark_tree
+from weasyprint.css.properties import INITIAL_VALUES
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout.page import (
+    _standardize_page_based_counters,
+    set_page_type_computed_styles,
+)
+from weasyprint.matrix import Matrix
+
+from makebook.errors import error
+
+TESTED_RELEASE = "70"  # WeasyPrint's major version; pyproject.toml pins the same
+
+# The internals, with the parameters makebook passes them.
+EXPECTED_SIGNATURES = {
+    "weasyprint.layout.make_margin_boxes": ["context", "page", "state"],
+    "weasyprint.layout.page.set_page_type_computed_styles": ["page_type", "html", "style_for"],
+    "weasyprint.layout.page._standardize_page_based_counters": ["style", "pseudo_type"],
+    "weasyprint.anchors.make_page_bookmark_tree": [
+        "page",
+        "skipped_levels",
+        "last_by_depth",
+        "previous_level",
+        "page_number",
+        "matrix",
+    ],
+}
+BOX_CLASSES = ("Box", "ParentBox", "PageBox", "MarginBox", "FootnoteAreaBox", "LineBox", "TextBox")
+
+__all__ = ["INITIAL_VALUES", "boxes", "page_bookmark_tree", "page_box", "margin_boxes_made_by"]
+
+
+def missing_internals() -> list[str]:
+    """What makebook uses of WeasyPrint's internals and does not find as it expects
+    (empty when all is well). Cheap: names and signatures only."""
+    found: list[str] = []
+    if weasyprint.__version__.split(".")[0] != TESTED_RELEASE:
+        found.append(
+            f"WeasyPrint {weasyprint.__version__} is installed; makebook was written "
+            f"for WeasyPrint {TESTED_RELEASE}.x"
+        )
+    for dotted, parameters in EXPECTED_SIGNATURES.items():
+        function = _resolve(dotted)
+        if function is None:
+            found.append(f"{dotted} no longer exists")
+            continue
+        actual = list(inspect.signature(function).parameters)
+        if actual != parameters:
+            found.append(f"{dotted} takes ({', '.join(actual)}), not ({', '.join(parameters)})")
+    found += [f"weasyprint boxes.{name} no longer exists" for name in BOX_CLASSES
+              if not hasattr(boxes, name)]  # fmt: skip
+    return found
+
+
+def require_tested_weasyprint() -> None:
+    """Stop with a plain error, before any layout, when WeasyPrint is not the release
+    makebook's layout was written for (pyproject.toml pins it; a forced upgrade gets here)."""
+    missing = missing_internals()
+    if missing:
+        raise error(
+            "the installed WeasyPrint is not the one makebook lays PDFs out with: "
+            + "; ".join(missing),
+            hint="install the release makebook names: "
+            f"pip install 'weasyprint=={TESTED_RELEASE}.*'",
+        )
+
+
+def _resolve(dotted: str) -> Any:
+    module_name, _, name = dotted.rpartition(".")
+    with contextlib.suppress(ImportError):
+        module = __import__(module_name, fromlist=[name])
+        return getattr(module, name, None)
+    return None
+
+
+def page_box(page: Any) -> Any:
+    """The box tree of a laid-out page (weasyprint.Page keeps it private)."""
+    return page._page_box
+
+
+def page_bookmark_tree(
+    page: Any, skipped: list[int], last_by_depth: list[Any], previous: int, number: int
+) -> int:
+    """Add a page's bookmarks to the outline being built, as WeasyPrint does when it
+    writes a whole document."""
+    return make_page_bookmark_tree(page, skipped, last_by_depth, previous, number, Matrix())
+
+
+@contextlib.contextmanager
+def margin_boxes_made_by(
+    make: Callable[[Callable[..., Any]], Callable[..., Any]],
+) -> Iterator[Callable[..., Any]]:
+    """For the layout done inside the block, WeasyPrint makes each page's margin boxes
+    with `make(original)` instead of its own function. Yields the replacement."""
+    original = weasyprint.layout.make_margin_boxes
+    replacement = make(original)
+    weasyprint.layout.make_margin_boxes = replacement
+    try:
+        yield replacement
+    finally:
+        weasyprint.layout.make_margin_boxes = original
+
+
+def restyle_page_type(page_type: Any, root_element: Any, before: Any, context: Any) -> Any:
+    """The style of a page laid out as `page_type` instead of the type whose style was
+    `before`, computed as WeasyPrint's make_page computes it."""
+    set_page_type_computed_styles(
+        page_type, _Root(root_element, before.base_url), context.style_for
+    )
+    style = context.style_for(page_type)
+    style["overflow"] = before["overflow"]  # what make_page did to the side laid out
+    _standardize_page_based_counters(style, None)
+    return style
+
+
+class _Root:
+    """What set_page_type_computed_styles reads of WeasyPrint's HTML object."""
+
+    def __init__(self, etree_element: Any, base_url: str | None) -> None:
+        self.etree_element = etree_element
+        self.base_url = base_url
