@@ -330,7 +330,7 @@ def cached_build(
 EDITION_OF = {"pdf": "print", "screen": "screen"}
 
 
-class EditionLayout(Protocol):
+class LaidOutEdition(Protocol):
     """A laid-out PDF edition, ready to be written."""
 
     @property
@@ -399,7 +399,7 @@ def lay_out_pdfs(
     release: bool,
     progress: Callable[..., None],
     written: Sequence[str] = (),
-) -> tuple[dict[str, EditionLayout], list[Problem]]:
+) -> tuple[dict[str, LaidOutEdition], list[Problem]]:
     """lay_out_editions, with a layout that ran away reported as the author's error."""
     from makebook.pdf.document import TooManyPages
     from makebook.pdf.weasy import require_tested_weasyprint
@@ -422,7 +422,7 @@ def lay_out_pdf_editions(
     release: bool,
     progress: Callable[..., None],
     written: Sequence[str] = (),
-) -> tuple[dict[str, EditionLayout], list[Problem]]:
+) -> tuple[dict[str, LaidOutEdition], list[Problem]]:
     """Chapter by chapter (the default) or, for a release, each edition as one document.
     `written`: the editions whose PDF this build writes (the others give page numbers)."""
     if release:
@@ -449,7 +449,7 @@ def lay_out_pdf_editions(
         return layouts, [warning, *release_warnings(rendered, layouts)]
 
 
-def release_warnings(rendered: Any, layouts: dict[str, EditionLayout]) -> list[Problem]:
+def release_warnings(rendered: Any, layouts: dict[str, LaidOutEdition]) -> list[Problem]:
     """Tables wider than the text block, in the print edition laid out here (the screen
     edition is laid out in a worker, which returns only its page count)."""
     from makebook.pdf.fit import overflow_warnings, table_overflows
@@ -462,10 +462,10 @@ def release_warnings(rendered: Any, layouts: dict[str, EditionLayout]) -> list[P
 
 def release_layouts(
     rendered: Any, editions: list[str], targets: dict[str, Path], progress: Callable[..., None]
-) -> dict[str, EditionLayout]:
+) -> dict[str, LaidOutEdition]:
     from makebook.pdf.document import lay_out
 
-    layouts: dict[str, EditionLayout] = {}
+    layouts: dict[str, LaidOutEdition] = {}
     if "screen" in editions:
         # On a machine with a second core the screen edition is laid out in a worker
         # process while this one does the print edition.

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -51,15 +52,15 @@ from makebook.pdf.chapterwise.placement import (
     FAILED,
     Board,
     EarlierDivisionFailed,
-    OtherSide,
+    MustTurn,
     Placement,
     Ref,
     Seat,
     fill,
     first_page_css,
     folio_number,
+    lay_out_placed,
     place,
-    placed_while_laid_out,
     placeholder,
 )
 from makebook.pdf.document import (
@@ -128,6 +129,14 @@ def job_key(job: Job, html: str, extra_css: str) -> str:
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
+class Stage(Enum):
+    """How far a division's layout went."""
+
+    MEASURED = "measured"  # counted only: it prints pages of divisions after it, so it is
+    # laid out again once those are measured (Workers.run)
+    WRITTEN = "written"  # its PDF is in the layout store
+
+
 @dataclass
 class Laid:
     """A laid-out document, as far as the rest of the book needs to know it."""
@@ -136,9 +145,10 @@ class Laid:
     anchors: dict[str, int]  # id -> page index in this document
     bookmarks: list[list[Bookmark]]  # per page
     starts: list[RawStart]
-    pdf: Path | None  # None: measured only
+    pdf: Path | None  # the PDF in the layout store, once WRITTEN
     sha256: str = ""
     overflows: list[Overflow] = field(default_factory=list)  # tables wider than the page
+    stage: Stage = Stage.MEASURED
 
 
 def lay_out_job(job: Job, board: Board) -> tuple[str, Laid]:
@@ -155,16 +165,19 @@ def lay_out_job(job: Job, board: Board) -> tuple[str, Laid]:
         extra, (numbers, _) = job.extra_css, board.numbers(seat, seat.known_before)
         for _ in range(MAX_LAYOUTS):
             html = fill(job.template, numbers)
-            try:
-                with placed_while_laid_out(seat, board) as folios:
-                    document = render_html(job.context, html, job.inside, job.assets, extra)
-            except OtherSide as turn:
-                seat = replace(seat, guess=turn.placement)
-                extra = first_page_css(seat.bodies[seat.index], turn.placement)
+            outcome = lay_out_placed(
+                seat,
+                board,
+                lambda: render_html(job.context, html, job.inside, job.assets, extra),  # noqa: B023
+            )
+            if isinstance(outcome, MustTurn):
+                seat = replace(seat, guess=outcome.placement)
+                extra = first_page_css(seat.bodies[seat.index], outcome.placement)
                 continue
-            if folios.shift is not None:  # now laid out as if placed so from the start
-                seat = replace(seat, guess=folios.placement)
-                extra = first_page_css(seat.bodies[seat.index], folios.placement)
+            document = outcome.document
+            if outcome.placement is not None:  # now laid out as if placed so from the start
+                seat = replace(seat, guess=outcome.placement)
+                extra = first_page_css(seat.bodies[seat.index], outcome.placement)
             laid = measure(job, document)
             owned = [(slot, laid.anchors.get(target, 0)) for target, slot in seat.owned]
             board.publish(seat.slot, laid.pages, owned)
@@ -210,7 +223,7 @@ def written(job: Job, document: Document, key: str, laid: Laid) -> Laid:
     with atomic_output(target) as temp:
         write_document(document, temp, job.context.edition, job.identifier)
         laid.sha256 = file_digest(temp)
-    laid.pdf = target
+    laid.pdf, laid.stage = target, Stage.WRITTEN
     return laid
 
 
@@ -246,7 +259,7 @@ def element_ids(divisions: Iterable[Division]) -> Iterable[str]:
 
 
 @dataclass
-class EditionLayout:
+class EditionPlan:
     """The fixed-point layout of one edition."""
 
     edition: str
@@ -406,6 +419,7 @@ class LayoutStore:
                 self.pdf_path(key),
                 data["sha256"],
                 [Overflow(*o) for o in data.get("overflows", [])],
+                Stage.WRITTEN,
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -434,7 +448,7 @@ class LayoutStore:
         except (OSError, ValueError):
             return {}
 
-    def remember(self, book: str, edition: str, layout: EditionLayout, keys: list[str]) -> None:
+    def remember(self, book: str, edition: str, layout: EditionPlan, keys: list[str]) -> None:
         data = {
             "inside": layout.inside,
             "groups": {
@@ -514,7 +528,7 @@ class ImageDigests:
 
 @dataclass
 class EditionResult:
-    layout: EditionLayout
+    layout: EditionPlan
     laid: list[Laid]
     blank: Path | None
     join: BackgroundJoin | None = None  # started while the divisions were laid out
@@ -564,7 +578,7 @@ def layout_warnings(rendered: RenderedBook, results: Iterable[EditionResult]) ->
 
 
 def written_pdf(laid: Laid) -> Path:
-    if laid.pdf is None:
+    if laid.stage is not Stage.WRITTEN or laid.pdf is None:
         raise ValueError("a division was measured but never written")
     return laid.pdf
 
@@ -598,7 +612,7 @@ def lay_out_editions(
             design = length_in_inches(book.pdf.inside)
             gutter = required_gutter(estimated_pages(book)) if edition == "print" else 0
             guess.inside = f"{max(design, gutter)}in"
-        layouts[edition] = EditionLayout(
+        layouts[edition] = EditionPlan(
             edition=edition,
             groups=groups,
             context=LayoutContext(book.root, book.styles_dir, book.pdf, edition),
@@ -619,7 +633,7 @@ def lay_out_editions(
     results: dict[str, Laid] = {}
     joins: dict[str, BackgroundJoin] = {}
 
-    def start_join(layout: EditionLayout, known: list[Laid | None]) -> None:
+    def start_join(layout: EditionPlan, known: list[Laid | None]) -> None:
         from makebook.pdf.chapterwise.join import BackgroundJoin
 
         ready = [laid.pdf for laid in known if laid is not None and laid.pdf is not None]
@@ -652,12 +666,12 @@ class LayoutDidNotSettle(Exception):
 
 
 def settle(
-    layouts: list[EditionLayout],
+    layouts: list[EditionPlan],
     results: dict[str, Laid],
     store: LayoutStore,
     workers: Workers,
     progress: Callable[..., None],
-    first_known: Callable[[EditionLayout, list[Laid | None]], None] = lambda *_: None,
+    first_known: Callable[[EditionPlan, list[Laid | None]], None] = lambda *_: None,
 ) -> dict[int, list[Job]]:
     """Lay out, round after round, until every division's inputs follow from the results.
 
@@ -674,7 +688,7 @@ def settle(
                 cached = results.get(job.key) or store.get(job.key)
                 if cached is not None:
                     results[job.key] = cached
-                if cached is None or cached.pdf is None:
+                if cached is None or cached.stage is Stage.MEASURED:
                     todo.setdefault(job.key, job)
                 known.append(cached)
             if round_number == 0:
@@ -709,7 +723,7 @@ def settle(
 
 
 def blank_page(
-    layout: EditionLayout, results: dict[str, Laid], store: LayoutStore, workers: Workers
+    layout: EditionPlan, results: dict[str, Laid], store: LayoutStore, workers: Workers
 ) -> Path:
     """A document whose second page is the edition's blank verso (with its trim and marks)."""
     html = serialized(
@@ -780,7 +794,7 @@ class Workers:
                     failures.append(future.exception())
                     continue
                 key, laid = future.result()
-                if laid.pdf is None and not failures:
+                if laid.stage is Stage.MEASURED and not failures:
                     again = self.pool.submit(lay_out_in_worker, when_all_measured(job))
                     submitted[again] = job
                     pending.add(again)
@@ -799,7 +813,7 @@ class Workers:
         queue = [(job, job) for job in ordered]
         for job, planned in queue:
             key, laid = lay_out_job(job, self.board)
-            if laid.pdf is None:
+            if laid.stage is Stage.MEASURED:
                 queue.append((when_all_measured(job), planned))
             else:
                 done.append((planned, key, laid))

@@ -31,10 +31,11 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from makebook.pdf.pagemap import to_roman
 
+DocumentT = TypeVar("DocumentT")  # what a layout gives: a WeasyPrint Document
 UNKNOWN = -1
 FAILED = -2
 WAIT_SECONDS = 1.0  # a waiting worker looks at the board at least this often
@@ -226,8 +227,9 @@ class Board:
         self.changed.wait(WAIT_SECONDS)
 
 
-class OtherSide(Exception):
-    """The division starts on the other side than guessed: lay it out again, placed so."""
+class _OtherSide(Exception):
+    """Raised from inside WeasyPrint's layout, the only way out of it, when the division
+    starts on the other side than guessed; `lay_out_placed` turns it into `MustTurn`."""
 
     def __init__(self, placement: Placement) -> None:
         super().__init__(placement)
@@ -255,12 +257,12 @@ class Folios:
             self.settle(context)
         try:
             if self.turned and not turn_page(context, page):
-                raise OtherSide(self.placement)  # its page box differs by side
+                raise _OtherSide(self.placement)  # its page box differs by side
             if self.shift:
                 state[1]["page"][-1] += self.shift  # the page counter's value on this page
         except (TypeError, LookupError, AttributeError):
             # Not the WeasyPrint this was written for: lay out again, placed right.
-            raise OtherSide(self.placement) from None
+            raise _OtherSide(self.placement) from None
         return self.make_margin_boxes(context, page, state)
 
     def settle(self, context: Any) -> None:
@@ -270,7 +272,7 @@ class Folios:
         self.placement = placement_after(seat.edition, seat.bodies, counts)
         if self.placement.first_page % 2 != seat.guess.first_page % 2:
             if not sides_free(context):
-                raise OtherSide(self.placement)
+                raise _OtherSide(self.placement)
             self.turned = True
         self.shift = self.placement.first_folio - seat.guess.first_folio
 
@@ -324,14 +326,38 @@ def same_page_box(context: Any, one: Any, other: Any) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Placed(Generic[DocumentT]):
+    """A division laid out where the board placed it."""
+
+    document: DocumentT
+    placement: Placement | None  # where it was placed; None: WeasyPrint never asked (it
+    # kept its guessed placement, which layout.py's fixed point corrects)
+
+
+@dataclass(frozen=True)
+class MustTurn:
+    """The division starts on the other side than guessed, and its pages differ by side
+    in more than their margin boxes: lay it out again, placed so."""
+
+    placement: Placement
+
+
+def lay_out_placed(
+    seat: Seat, board: Board, lay_out: Callable[[], DocumentT]
+) -> Placed[DocumentT] | MustTurn:
+    """Run `lay_out` (a WeasyPrint layout) with its folios and side set from the board."""
+    try:
+        with placed_while_laid_out(seat, board) as folios:
+            document = lay_out()
+    except _OtherSide as turn:
+        return MustTurn(turn.placement)
+    return Placed(document, folios.placement if folios.shift is not None else None)
+
+
 @contextlib.contextmanager
 def placed_while_laid_out(seat: Seat, board: Board) -> Iterator[Folios]:
-    """Hook Folios into WeasyPrint for the layout done inside the block.
-
-    If WeasyPrint no longer calls make_margin_boxes this way the hook never runs
-    (`shift` stays None) and the division keeps its guessed placement, which
-    layout.py's fixed point then corrects by laying it out again.
-    """
+    """Hook Folios into WeasyPrint for the layout done inside the block."""
     from makebook.pdf.weasy import margin_boxes_made_by
 
     with margin_boxes_made_by(lambda original: Folios(seat, board, original)) as folios:
