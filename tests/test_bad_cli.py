@@ -99,7 +99,7 @@ def test_an_edit_after_a_build_is_seen_wherever_the_output_folder_is(
 def test_watching_a_book_that_holds_its_output_folder_sees_saves_and_does_not_loop(
     small_book, tmp_path
 ):
-    from makebook.watch import rebuild_on_save
+    from makebook.author.watch import rebuild_on_save
 
     book = copy_book(small_book, tmp_path / "book")
     outcomes: list[BuildResult | ManuscriptError] = []
@@ -237,7 +237,8 @@ def test_preview_takes_the_manuscript_and_output_before_or_after(
 ):
     served = []
     monkeypatch.setattr(
-        "makebook.preview.serve", lambda root, folder, port, *_: served.append((root, folder))
+        "makebook.author.preview.serve",
+        lambda root, folder, port, *_: served.append((root, folder)),
     )
     out = tmp_path / "out"
     argv = both_placements(["preview"], ["-q", "-m", str(small_book), "-o", str(out)])[where]

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from conftest import need
-from makebook.preview import serve
+from makebook.author.preview import serve
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from makebook.preview import serve
+from makebook.author.preview import serve
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 BAD_KIND = '<script>&"x"'  # an error message holding < & and "
@@ -216,7 +216,7 @@ def test_any_other_host_is_refused(served, host):
 
 
 def test_without_a_port_only_on_port_80():
-    from makebook.preview import allowed_hosts
+    from makebook.author.preview import allowed_hosts
 
     assert allowed_hosts(8000) == {"127.0.0.1:8000", "localhost:8000", "[::1]:8000"}
     assert {"127.0.0.1", "localhost", "[::1]"} <= allowed_hosts(80)

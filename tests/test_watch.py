@@ -9,9 +9,9 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from makebook.author.watch import rebuild_on_save
 from makebook.build import BuildResult
 from makebook.errors import ManuscriptError
-from makebook.watch import rebuild_on_save
 
 
 def pdf_text(path: Path) -> str:

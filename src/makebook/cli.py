@@ -27,12 +27,12 @@ from rich.progress import (
 from rich.table import Table
 from typer.core import TyperGroup
 
+from makebook.author.scaffold import init_book, new_chapter
 from makebook.build import FORMATS, BuildResult, build, check, check_output
 from makebook.cache import CACHE_DIR
 from makebook.errors import ManuscriptError, Problem
 from makebook.manuscript.loader import load_book
 from makebook.manuscript.stats import book_stats
-from makebook.scaffold import init_book, new_chapter
 
 STOPPED = "Stopped; the previous book is unchanged."
 ISSUES = "https://github.com/makebook/makebook/issues"
@@ -385,7 +385,7 @@ def watch_builds(
     release: bool,
 ) -> None:
     """`build --watch`: one build, then one after every save, each reported like a build."""
-    from makebook.watch import Outcome, rebuild_on_save
+    from makebook.author.watch import Outcome, rebuild_on_save
 
     root = find_manuscript(manuscript)
 
@@ -554,7 +554,7 @@ def preview_command(
 
     if reporter.level:
         console.print(f"Previewing {root} at http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-    from makebook.preview import serve
+    from makebook.author.preview import serve
 
     with contextlib.suppress(KeyboardInterrupt):
         try:

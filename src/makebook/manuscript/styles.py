@@ -7,6 +7,8 @@ from pathlib import Path
 
 import tinycss2
 
+from makebook.editions import EDITIONS
+
 FONT_PACKAGES = ("font_source_serif_pro", "font_source_sans_pro")
 FONT_MEDIA_TYPES = {
     ".ttf": "font/ttf",
@@ -25,11 +27,7 @@ IMAGE_MEDIA_TYPES = {
 # The built-in design (a link to the project's styles/, its single source). A book's own
 # styles/ overrides it file by file; any other stylesheet there is added after it.
 DEFAULT_STYLES = Path(__file__).parent.parent / "default_styles"
-STYLESHEETS = {
-    "epub": ("book.css", "epub.css"),
-    "print": ("book.css", "pdf.css", "print.css"),
-    "screen": ("book.css", "pdf.css", "screen.css"),
-}
+STYLESHEETS = {edition.name: edition.stylesheets for edition in EDITIONS}
 
 
 DESIGN_FILES = {name for names in STYLESHEETS.values() for name in names}

@@ -27,6 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from makebook.cache import file_digest, tree_files, versions
+from makebook.editions import BY_NAME, Edition
 from makebook.errors import ManuscriptError, Problem, error
 from makebook.manuscript.config import length_in_inches
 from makebook.manuscript.styles import DEFAULT_STYLES, find_font, font_dirs, stylesheets
@@ -178,21 +179,6 @@ def book_document(rendered: RenderedBook, env: jinja2.Environment, edition: Edit
     return html_document(rendered.meta, edition.name, (d.element for d in divisions))
 
 
-@dataclass(frozen=True)
-class Edition:
-    """A PDF edition: which stylesheets it adds and which PDF standard it meets."""
-
-    name: str
-    stylesheet: str
-    variant: str | None
-
-
-EDITIONS = {
-    # Print-on-demand: PDF/X-4 with a CMYK output intent, tagged for accessibility too.
-    "print": Edition("print", "print.css", "pdf/x-4"),
-    # Direct sale and reading on screens: PDF/UA-1.
-    "screen": Edition("screen", "screen.css", "pdf/ua-1"),
-}
 CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 
 # Minimum inside margins of print-on-demand services (KDP's table) by page count.
@@ -217,7 +203,7 @@ def page_css(settings: PdfSettings, edition: Edition, inside: str) -> str:
         f"@page :left {{ margin-right: {inside}; }}",
         f"@page :right {{ margin-left: {inside}; }}",
     ]
-    if edition.variant == "pdf/x-4":
+    if edition.pdf_variant == "pdf/x-4":
         rules.append(
             f"@color-profile device-cmyk {{ src: url({CMYK_PROFILE.as_uri()});"
             " components: cyan, magenta, yellow, black; }"
@@ -235,7 +221,7 @@ def lay_out(rendered: RenderedBook, edition_name: str = "print") -> Document:
     after layout: it is chosen from an estimate first, and the book is laid out a
     second time only when the real count lands in another band.
     """
-    edition = EDITIONS[edition_name]
+    edition = BY_NAME[edition_name]
     if edition.name != "print":
         return _render(rendered, edition, rendered.book.pdf.inside)
     design = length_in_inches(rendered.book.pdf.inside)
@@ -311,8 +297,8 @@ def edition_styles(context: LayoutContext, inside: str, assets: str) -> Styles:
     `assets` (a digest of the stylesheets and fonts) is part of the key, so an edited
     stylesheet is parsed again.
     """
-    edition = EDITIONS[context.edition]
-    extra = [CMYK_PROFILE] if edition.variant == "pdf/x-4" else []
+    edition = BY_NAME[context.edition]
+    extra = [CMYK_PROFILE] if edition.pdf_variant == "pdf/x-4" else []
     roots = [context.root, context.styles_dir, DEFAULT_STYLES, *font_dirs(context.styles_dir)]
     roots += extra
     fetcher = BookFetcher(roots, context.styles_dir)
@@ -330,7 +316,7 @@ def render_html(
     context: LayoutContext, html: str, inside: str, assets: str, extra_css: str = ""
 ) -> Document:
     """Lay out one XHTML document with the edition's stylesheets, reading only the book."""
-    edition = EDITIONS[context.edition]
+    edition = BY_NAME[context.edition]
     limit = page_limit(html)
     try:
         styles = edition_styles(context, inside, assets)
@@ -340,7 +326,7 @@ def render_html(
                 stylesheets=styles.sheets + styles.extra(extra_css),
                 font_config=styles.fonts,
                 color_profiles=styles.profiles,
-                pdf_variant=edition.variant,
+                pdf_variant=edition.pdf_variant,
                 pdf_tags=True,
             )
     except PageLimitReached:
@@ -442,10 +428,10 @@ def write_pdf(rendered: RenderedBook, document: Document, out: Path, edition_nam
 
 def write_document(document: Document, out: Path, edition_name: str, identifier: str) -> None:
     """Every PDF makebook writes (whole books and single chapters) goes through here."""
-    edition = EDITIONS[edition_name]
+    edition = BY_NAME[edition_name]
     document.write_pdf(
         str(out),
-        pdf_variant=edition.variant,
+        pdf_variant=edition.pdf_variant,
         pdf_tags=True,
         uncompressed_pdf=False,
         pdf_identifier=identifier.encode("utf-8"),

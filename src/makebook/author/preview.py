@@ -19,11 +19,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from makebook.author.watch import book_changes
 from makebook.epub.writer import write_epub
 from makebook.errors import ManuscriptError, Problem, error
 from makebook.manuscript.loader import load_book
 from makebook.render.book import render_book
-from makebook.watch import book_changes
 from makebook.xhtml import XHTML_NS
 
 # The page asks for the build's state four times a second: it reloads when a good build

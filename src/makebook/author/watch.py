@@ -130,5 +130,11 @@ def warm_up() -> None:
     and the first save after it would pay for WeasyPrint's import."""
     import importlib
 
-    for module in ("epub", "transform", "pdf", "layout", "pdfjoin"):
+    for module in (
+        "epub.writer",
+        "render.book",
+        "pdf.document",
+        "pdf.chapterwise.layout",
+        "pdf.chapterwise.join",
+    ):
         importlib.import_module(f"makebook.{module}")
