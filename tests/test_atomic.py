@@ -169,7 +169,7 @@ def test_a_failure_while_writing_in_a_worker_reaches_the_build():
 
 
 def test_parts_left_beside_the_outputs_by_dead_processes_are_removed(tmp_path):
-    from makebook.build import remove_stale_parts
+    from makebook.files import remove_stale_parts
 
     gone = subprocess.Popen(["true"])
     gone.wait()  # a process id that no longer runs

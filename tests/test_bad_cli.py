@@ -293,7 +293,7 @@ def test_output_folder_not_writable_is_an_error(small_book, tmp_path, monkeypatc
     """As root no permission stops a write: the check is told the folder is read-only."""
     out = tmp_path / "locked"
     out.mkdir()
-    monkeypatch.setattr("makebook.build.writable", lambda folder: folder != out)
+    monkeypatch.setattr("makebook.files.writable", lambda folder: folder != out)
     result = runner.invoke(app, ["build", "-m", str(small_book), "-o", str(out)])
     assert result.exit_code == 1, result.output
     assert f"error: the output folder '{out}' cannot be written" in result.output

@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import STYLES, run_epubcheck
-from makebook.build import build, current_inputs
+from makebook.build import build
+from makebook.cache import book_inputs
 from makebook.cli import app
 from makebook.manuscript.styles import DEFAULT_STYLES, stylesheets
 
@@ -94,12 +95,12 @@ def test_the_built_in_stylesheets_are_inputs_of_a_book_without_styles(
 ):
     design = tmp_path / "package" / "default_styles"
     shutil.copytree(STYLES, design)
-    for module in ("makebook.manuscript.styles", "makebook.manuscript.loader", "makebook.build"):
+    for module in ("makebook.manuscript.styles", "makebook.manuscript.loader", "makebook.cache"):
         monkeypatch.setattr(f"{module}.DEFAULT_STYLES", design)
     book = unstyled_book(small_book, tmp_path / "book")
-    before = current_inputs(book, tmp_path / "out", {})
+    before = book_inputs(book, tmp_path / "out", {})
     (design / "pdf.css").write_text("@page { margin: 1in; }\n", encoding="utf-8")
-    assert current_inputs(book, tmp_path / "out", {}) != before
+    assert book_inputs(book, tmp_path / "out", {}) != before
 
 
 @pytest.mark.slow

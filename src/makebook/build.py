@@ -1,66 +1,245 @@
-"""build(): load, transform, write. Every command goes through here."""
+"""build(): load, transform, write. Every command goes through here.
+
+1. load (makebook/manuscript/): book.toml, chapters, bibliography -> a `Book`;
+2. transform (makebook/render/): the book -> XHTML pages, appendices, cover;
+3. write: each edition the author asked for (makebook/epub/, makebook/pdf/).
+What may be reused from the last build in the same output folder is the cache's
+business (cache.py); what an edition is, editions.py's.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import json
 import os
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
 
-from makebook.cache import BuildCache, inputs_digest, layout_state
-from makebook.errors import Diagnostics, ManuscriptError, Problem, error
-from makebook.files import atomic_output, write_atomically
+from makebook.cache import BuildCache
+from makebook.editions import BY_FORMAT, EPUB, FORMATS, PRINT, SCREEN, Edition
+from makebook.errors import Diagnostics, ManuscriptError, Problem
+from makebook.files import (
+    atomic_output,
+    check_output,
+    remove_stale_parts,
+    write_atomically,
+    writing_to,
+)
 from makebook.manuscript import images
 from makebook.manuscript.chapters import slugify
 from makebook.manuscript.config import load_config
-from makebook.manuscript.loader import DEFAULT_STYLES, find_styles, load_book
-from makebook.model import Book, PageStart
-from makebook.processes import fork_context, in_background, quiet_worker
+from makebook.manuscript.loader import load_book
+from makebook.model import Book, PageStart, RenderedBook
 from makebook.render.sample import make_sample
 
-FORMATS = ("epub", "pdf", "screen")
-SUFFIXES = {"epub": ".epub", "pdf": ".pdf", "screen": "-screen.pdf"}
+Progress = Callable[..., None]
 
 
 @dataclass
 class BuildResult:
-    outputs: dict[str, Path] = field(default_factory=dict)
+    outputs: dict[str, Path] = field(default_factory=dict)  # by format: epub, pdf, screen
     warnings: list[Problem] = field(default_factory=list)
     pages: dict[str, int] = field(default_factory=dict)
+
+
+def build(
+    manuscript: Path,
+    output: Path,
+    formats: Sequence[str] = FORMATS,
+    progress: Progress = lambda *_: None,
+    sample: bool = False,
+    strict: bool = False,
+    release: bool = False,
+) -> BuildResult:
+    """Build the editions named by `formats` into `output`; an edition whose inputs did
+    not change since the last build there is reused. Raises ManuscriptError."""
+    check_output(output)
+    with writing_to(output):
+        remove_stale_parts(output)
+        editions = [BY_FORMAT[name] for name in formats]
+        cache = BuildCache.open(manuscript, output, build_settings(sample, release))
+        unchanged = last_build(manuscript, output, editions, cache, sample)
+        if unchanged is not None:
+            progress("Nothing changed since the last build")
+            fail_if_strict(strict, unchanged.warnings)
+            return unchanged
+        progress("Reading the manuscript")
+        book, warnings = read_book(manuscript, cache, sample)
+        fail_if_strict(strict, warnings)
+        name = output_name(book.meta.title, sample)
+        result, todo = reused(name, output, editions, cache, warnings)
+        if todo:
+            progress("Rendering chapters")
+            rendered = render(book, cache, result, progress)
+            fail_if_strict(strict, result.warnings)
+            write_editions(rendered, todo, editions, Targets(output, name), cache, result,
+                           release, progress)  # fmt: skip
+        else:
+            progress("Nothing changed since the last build")
+        result.outputs = {edition.format: result.outputs[edition.format] for edition in editions}
+        cache.remember_warnings(result.warnings)
+        cache.save()
+        return result
+
+
+def build_settings(sample: bool, release: bool) -> dict[str, object]:
+    """What a build depends on besides its files."""
+    return {
+        "sample": sample,
+        "release": release,
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
+    }
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Where a build writes its editions: the output folder, the book's file name."""
+
+    output: Path
+    name: str
+
+    def __call__(self, edition: Edition) -> Path:
+        return self.output / f"{self.name}{edition.suffix}"
+
+
+def last_build(
+    manuscript: Path, output: Path, editions: list[Edition], cache: BuildCache, sample: bool
+) -> BuildResult | None:
+    """The last build's result when no input changed, found without reading the chapters.
+
+    Only book.toml (for the output names) is read; anything unusual means a real build.
+    """
+    try:
+        title = load_config(manuscript.resolve()).meta.title
+    except ManuscriptError:
+        return None
+    warnings = cache.last_warnings()
+    if warnings is None:
+        return None
+    result, todo = reused(output_name(title, sample), output, editions, cache, warnings)
+    return None if todo else result
+
+
+def read_book(manuscript: Path, cache: BuildCache, sample: bool) -> tuple[Book, list[Problem]]:
+    """Load: the book, and the warnings found reading it (errors raise)."""
+    diagnostics = Diagnostics()
+    images.read_memo(cache.image_memo)
+    book = dated(load_book(manuscript, diagnostics))
+    remember_images(cache.image_memo)
+    return (make_sample(book) if sample else book), diagnostics.warnings
+
+
+def reused(
+    name: str, output: Path, editions: list[Edition], cache: BuildCache, warnings: list[Problem]
+) -> tuple[BuildResult, list[Edition]]:
+    """The editions whose files are current (in the result), and those to build."""
+    result, todo = BuildResult(warnings=list(warnings)), []
+    for edition in editions:
+        target = Targets(output, name)(edition)
+        entry = cache.fresh(name, edition, target)
+        if entry is None:
+            todo.append(edition)
+            continue
+        result.outputs[edition.format] = target
+        if entry.pages:
+            result.pages[edition.format] = entry.pages
+    return result, todo
+
+
+def render(book: Book, cache: BuildCache, result: BuildResult, progress: Progress) -> RenderedBook:
+    """Transform: every page of the book, chapters rendered before read from the cache."""
+    # Importing the renderer and the writers (WeasyPrint above all) takes most of a
+    # second: a build with nothing to do should not pay for it.
+    from makebook.render.book import render_book
+
+    rendered = render_book(book, progress, cache.pages_folder)
+    result.warnings.extend(w for page in rendered.pages for w in page.warnings)
+    return rendered
+
+
+def write_editions(
+    rendered: RenderedBook,
+    todo: list[Edition],
+    editions: list[Edition],
+    targets: Targets,
+    cache: BuildCache,
+    result: BuildResult,
+    release: bool,
+    progress: Progress,
+) -> None:
+    """Write: lay the PDF editions out, then write every edition to do, each file replaced
+    only once all are complete."""
+    from makebook.epub.writer import write_epub
+    from makebook.pdf.layouts import lay_out_pdfs
+
+    starts = cache.page_starts()
+    # An EPUB built alone reuses an earlier chapter-by-chapter print layout (not --release).
+    reuse_print = cache.laid_out_before(targets.name, PRINT) and not release
+    layouts, warnings = lay_out_pdfs(
+        rendered, [e.name for e in pdfs_to_lay_out(todo, editions, starts, reuse_print)],
+        cache.folder, targets.name, {e.name: targets(e) for e in (PRINT, SCREEN)}, release,
+        progress, [e.name for e in todo if e.is_pdf],
+    )  # fmt: skip
+    result.warnings.extend(warnings)
+    if PRINT.name in layouts:
+        starts = layouts[PRINT.name].starts()
+        cache.remember_page_starts(starts)
+    if EPUB in todo and starts is None:
+        result.warnings.append(NO_PAGE_LIST)
+    try:
+        with contextlib.ExitStack() as stack:
+            temps = {e: stack.enter_context(atomic_output(targets(e))) for e in todo}
+            # The PDF editions are written in worker processes while this one packs the EPUB.
+            waits = []
+            for edition in (e for e in todo if e.is_pdf):
+                progress(f"Writing the {edition.format.upper()} edition")
+                waits.append(layouts[edition.name].start_writing(temps[edition]))
+            if EPUB in todo:
+                progress("Writing the EPUB edition")
+                write_epub(rendered, temps[EPUB], starts or (), source_date_epoch())
+            for wait in waits:
+                wait()
+        # Every output is complete and in place (atomic_output renamed them): record them.
+        for edition in todo:
+            if edition.is_pdf:
+                result.pages[edition.format] = layouts[edition.name].pages
+            result.outputs[edition.format] = targets(edition)
+            cache.record(targets.name, edition, targets(edition), result.pages.get(edition.format))
+    finally:
+        for layout in layouts.values():
+            layout.discard()
+
+
+def pdfs_to_lay_out(
+    todo: list[Edition],
+    editions: list[Edition],
+    starts: tuple[PageStart, ...] | None,
+    reuse_print: bool,
+) -> list[Edition]:
+    """The PDF editions to lay out: those to write, and the print edition whenever its
+    page numbers are needed for the EPUB's page-list and are not cached. The print
+    edition is laid out whenever it is built, and first; an EPUB built alone gets the
+    numbers too when an earlier build laid the print edition out (only what changed is
+    laid out again)."""
+    needs_print = PRINT in todo or (
+        starts is None and (PRINT in editions or (EPUB in todo and reuse_print))
+    )
+    return [e for e, wanted in ((PRINT, needs_print), (SCREEN, SCREEN in todo)) if wanted]
+
+
+NO_PAGE_LIST = Problem(
+    "this EPUB has no print page numbers (page-list): they come from the print "
+    "layout, which an EPUB-only build skips",
+    hint="build the print edition too (make-book, or -f epub -f pdf) to add them",
+    severity="warning",
+)
 
 
 def fail_if_strict(strict: bool, warnings: list[Problem]) -> None:
     """With --strict a warning stops the build, before anything is written."""
     if strict and warnings:
         raise ManuscriptError([replace(w, severity="error") for w in warnings])
-
-
-def remove_stale_parts(output: Path) -> None:
-    """Temporary files left beside the outputs by a build that was killed (its process is
-    gone) are removed. (What it left in the cache is pruned once it is old: cache.py.)"""
-    for part in output.glob(".*.part"):
-        # `.NAME.PID.RANDOM.part` (atomic_output) or `.NAME.PID.part` (a layout piece)
-        fields = part.name.split(".")
-        pid = next((f for f in fields[-3:-1] if f.isdigit()), "") if len(fields) > 3 else ""
-        if pid and not process_alive(int(pid)):
-            part.unlink(missing_ok=True)
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def source_date_epoch() -> dt.datetime | None:
@@ -92,45 +271,6 @@ def output_name(title: str, sample: bool) -> str:
     return slug + ("-sample" if sample else "")
 
 
-def check_output(output: Path) -> None:
-    """The output folder is a folder that can be made and written: told before anything
-    is read or written, not as a traceback halfway through the build."""
-    hint = "give --output a folder that can be written (it is made when missing)"
-    if output.exists() and not output.is_dir():
-        raise error(f"the output folder '{output}' is a file, not a folder", hint=hint)
-    existing = output.absolute()
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise error(
-            f"the output folder '{output}' cannot be made: '{existing}' is a file", hint=hint
-        )
-    if not writable(existing):
-        raise error(f"the output folder '{output}' cannot be written ('{existing}')", hint=hint)
-
-
-def writable(folder: Path) -> bool:
-    """Permissions and read-only disks (root passes the permissions, not the disk)."""
-    return os.access(folder, os.W_OK | os.X_OK)
-
-
-@contextlib.contextmanager
-def writing_to(output: Path) -> Iterator[None]:
-    """A file of the output folder that cannot be written (a read-only disk, a full one,
-    no permission) stops the build with the folder named; the outputs stay as they were."""
-    try:
-        yield
-    except OSError as exc:
-        where = Path(exc.filename).absolute() if exc.filename else None
-        if where is None or not where.is_relative_to(output.absolute()):
-            raise
-        raise error(
-            f"cannot write '{where}' in the output folder '{output}': "
-            f"{exc.strerror or exc}; nothing was changed there",
-            hint="give --output a folder that can be written, or free some space",
-        ) from exc
-
-
 def check(manuscript: Path) -> list[Problem]:
     """Load and render without writing anything; every error and warning found."""
     from makebook.render.book import render_book
@@ -143,134 +283,6 @@ def check(manuscript: Path) -> list[Problem]:
     return diagnostics.problems
 
 
-def build(
-    manuscript: Path,
-    output: Path,
-    formats: Sequence[str] = FORMATS,
-    progress: Callable[..., None] = lambda *_: None,
-    sample: bool = False,
-    strict: bool = False,
-    release: bool = False,
-) -> BuildResult:
-    check_output(output)
-    with writing_to(output):
-        return build_into(manuscript, output, formats, progress, sample, strict, release)
-
-
-def build_into(
-    manuscript: Path,
-    output: Path,
-    formats: Sequence[str],
-    progress: Callable[..., None],
-    sample: bool,
-    strict: bool,
-    release: bool,
-) -> BuildResult:
-    remove_stale_parts(output)
-    cache = BuildCache.load(output)
-    settings = {
-        "sample": sample,
-        "release": release,
-        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
-    }
-    # Taken before anything is read: an edit saved while this build runs is seen by the next.
-    inputs = current_inputs(manuscript, output, settings)
-    unchanged = cached_build(manuscript, output, formats, cache, inputs, sample)
-    if unchanged is not None:
-        progress("Nothing changed since the last build")
-        fail_if_strict(strict, unchanged.warnings)
-        return unchanged
-
-    diagnostics = Diagnostics()
-    progress("Reading the manuscript")
-    memo = cache.folder / "images.json"
-    images.read_memo(memo)
-    book = dated(load_book(manuscript, diagnostics))
-    remember_images(memo)
-    if sample:
-        book = make_sample(book)
-    result = BuildResult(warnings=diagnostics.warnings)
-    fail_if_strict(strict, result.warnings)
-    name = output_name(book.meta.title, sample)
-    targets = {fmt: output / f"{name}{SUFFIXES[fmt]}" for fmt in formats}
-    todo = []
-    for fmt in formats:
-        entry = cache.fresh(f"{name}.{fmt}", inputs, targets[fmt])
-        if entry is None:
-            todo.append(fmt)
-            continue
-        result.outputs[fmt] = targets[fmt]
-        if entry.pages:
-            result.pages[fmt] = entry.pages
-    if not todo:
-        progress("Nothing changed since the last build")
-        cache.remember_warnings(inputs, result.warnings)
-        cache.save()
-        return result
-
-    # Importing the writers (WeasyPrint above all) takes most of a second: a build with
-    # nothing to do should not pay for it.
-    from makebook.epub.writer import write_epub
-    from makebook.render.book import render_book
-
-    progress("Rendering chapters")
-    rendered = render_book(book, progress, cache.folder / "pages")
-    result.warnings.extend(w for page in rendered.pages for w in page.warnings)
-    fail_if_strict(strict, result.warnings)
-    starts = cached_page_starts(cache, inputs)
-    # The EPUB's page-list carries the print edition's page numbers, so the print
-    # edition is laid out whenever it is built, and first. An EPUB built alone gets them
-    # too when an earlier build laid the print edition out: only what changed is laid out.
-    laid_before = layout_state(cache.folder, name, "print").is_file()
-    needs_print = "pdf" in todo or (
-        starts is None and ("pdf" in formats or ("epub" in todo and laid_before and not release))
-    )
-    editions = [e for e, wanted in (("print", needs_print), ("screen", "screen" in todo)) if wanted]
-    written = [EDITION_OF[fmt] for fmt in todo if fmt in EDITION_OF]
-    layouts, warnings = lay_out_pdfs(
-        rendered, editions, cache.folder, name, targets, release, progress, written
-    )
-    result.warnings.extend(warnings)
-    if "print" in layouts:
-        starts = layouts["print"].starts()
-        save_page_starts(cache, inputs, starts)
-    if "epub" in todo and starts is None:
-        result.warnings.append(
-            Problem(
-                "this EPUB has no print page numbers (page-list): they come from the print "
-                "layout, which an EPUB-only build skips",
-                hint="build the print edition too (make-book, or -f epub -f pdf) to add them",
-                severity="warning",
-            )
-        )
-    try:
-        with contextlib.ExitStack() as stack:
-            temps = {fmt: stack.enter_context(atomic_output(targets[fmt])) for fmt in todo}
-            # The PDF editions are written in worker processes while this one packs the EPUB.
-            waits = []
-            for fmt in (f for f in ("pdf", "screen") if f in todo):
-                progress(f"Writing the {fmt.upper()} edition")
-                waits.append(layouts[EDITION_OF[fmt]].start_writing(temps[fmt]))
-            if "epub" in todo:
-                progress("Writing the EPUB edition")
-                write_epub(rendered, temps["epub"], starts or (), source_date_epoch())
-            for wait in waits:
-                wait()
-        # Every output is complete and in place (atomic_output renamed them): record them.
-        for fmt in todo:
-            if fmt in EDITION_OF:
-                result.pages[fmt] = layouts[EDITION_OF[fmt]].pages
-            result.outputs[fmt] = targets[fmt]
-            cache.record(f"{name}.{fmt}", inputs, targets[fmt], result.pages.get(fmt))
-    finally:
-        for layout in layouts.values():
-            layout.discard()
-    result.outputs = {fmt: result.outputs[fmt] for fmt in formats}
-    cache.remember_warnings(inputs, result.warnings)
-    cache.save()
-    return result
-
-
 def remember_images(memo: Path) -> None:
     """What decoding the book's images found, for the next build (see images.py)."""
     text = images.memo_text()
@@ -279,247 +291,3 @@ def remember_images(memo: Path) -> None:
             return
     with contextlib.suppress(OSError):
         write_atomically(memo, text)
-
-
-def build_folders(root: Path, styles: Path) -> list[Path]:
-    """The book, its styles and templates, and the built-in design a book's styles/
-    overrides file by file."""
-    folders = [root, styles, styles.parent / "templates"]
-    return folders if styles == DEFAULT_STYLES else [*folders, DEFAULT_STYLES]
-
-
-def current_inputs(manuscript: Path, output: Path, settings: dict[str, object]) -> str:
-    """The digest of every file a build of this manuscript may read, and of its settings."""
-    root = manuscript.resolve()
-    styles = find_styles(root)
-    return inputs_digest(build_folders(root, styles), output, settings)
-
-
-def cached_build(
-    manuscript: Path,
-    output: Path,
-    formats: Sequence[str],
-    cache: BuildCache,
-    inputs: str,
-    sample: bool,
-) -> BuildResult | None:
-    """The last build's result when no input changed, found without reading the chapters.
-
-    Only book.toml (for the output names) is read; anything unusual means a real build.
-    """
-    try:
-        title = load_config(manuscript.resolve()).meta.title
-    except ManuscriptError:
-        return None
-    name = output_name(title, sample)
-    warnings = cache.warnings_for(inputs)
-    if warnings is None:
-        return None
-    result = BuildResult(warnings=warnings)
-    for fmt in formats:
-        target = output / f"{name}{SUFFIXES[fmt]}"
-        entry = cache.fresh(f"{name}.{fmt}", inputs, target)
-        if entry is None:
-            return None
-        result.outputs[fmt] = target
-        if entry.pages:
-            result.pages[fmt] = entry.pages
-    return result
-
-
-EDITION_OF = {"pdf": "print", "screen": "screen"}
-
-
-class LaidOutEdition(Protocol):
-    """A laid-out PDF edition, ready to be written."""
-
-    @property
-    def pages(self) -> int: ...
-
-    def starts(self) -> tuple[PageStart, ...]: ...
-
-    def start_writing(self, out: Path) -> Callable[[], None]:
-        """Write the edition to `out`, in the background where that is worth it; the
-        function returned waits until it is written and raises what failed."""
-        ...
-
-    def discard(self) -> None: ...
-
-
-@dataclass
-class WholeBookLayout:
-    """A release build's edition: the whole book laid out as one WeasyPrint document."""
-
-    rendered: Any
-    edition: str
-    document: Any = None
-    worker: Future[int] | None = None
-    scratch: Path | None = None
-
-    @property
-    def pages(self) -> int:
-        if self.worker is not None:
-            return self.worker.result()
-        return len(self.document.pages)
-
-    def starts(self) -> tuple[PageStart, ...]:
-        from makebook.pdf.pagemap import page_starts
-
-        return page_starts(self.rendered, self.document)
-
-    def start_writing(self, out: Path) -> Callable[[], None]:
-        if self.worker is not None:  # only waiting for the worker: nothing to start
-            return functools.partial(self.write, out)
-        return in_background(functools.partial(self.write, out))
-
-    def write(self, out: Path) -> None:
-        if self.worker is not None:
-            self.worker.result()  # the worker wrote it beside the target, under a temporary name
-            os.replace(self.scratch, out)  # type: ignore[arg-type]
-            return
-        from makebook.pdf.document import write_pdf
-
-        write_pdf(self.rendered, self.document, out, self.edition)
-
-    def discard(self) -> None:
-        """Whatever a failed build leaves of this edition is removed."""
-        if self.scratch is not None:
-            if self.worker is not None:
-                with contextlib.suppress(Exception):
-                    self.worker.result()  # the worker may still be writing it
-            self.scratch.unlink(missing_ok=True)
-
-
-def lay_out_pdfs(
-    rendered: Any,
-    editions: list[str],
-    cache_folder: Path,
-    name: str,
-    targets: dict[str, Path],
-    release: bool,
-    progress: Callable[..., None],
-    written: Sequence[str] = (),
-) -> tuple[dict[str, LaidOutEdition], list[Problem]]:
-    """lay_out_editions, with a layout that ran away reported as the author's error."""
-    from makebook.pdf.document import TooManyPages
-    from makebook.pdf.weasy import require_tested_weasyprint
-
-    require_tested_weasyprint()
-    try:
-        return lay_out_pdf_editions(
-            rendered, editions, cache_folder, name, targets, release, progress, written
-        )
-    except TooManyPages as exc:
-        raise exc.as_error(rendered.book) from None
-
-
-def lay_out_pdf_editions(
-    rendered: Any,
-    editions: list[str],
-    cache_folder: Path,
-    name: str,
-    targets: dict[str, Path],
-    release: bool,
-    progress: Callable[..., None],
-    written: Sequence[str] = (),
-) -> tuple[dict[str, LaidOutEdition], list[Problem]]:
-    """Chapter by chapter (the default) or, for a release, each edition as one document.
-    `written`: the editions whose PDF this build writes (the others give page numbers)."""
-    if release:
-        layouts = release_layouts(rendered, editions, targets, progress)
-        return layouts, release_warnings(rendered, layouts)
-    from makebook.pdf.chapterwise.layout import (
-        LayoutDidNotSettle,
-        lay_out_editions,
-        layout_warnings,
-    )
-
-    progress("Laying out pages")
-    try:
-        laid = lay_out_editions(rendered, editions, cache_folder, name, progress, written)
-        return dict(laid), layout_warnings(rendered, laid.values())
-    except LayoutDidNotSettle:
-        warning = Problem(
-            "the page numbers of the contents or of 'see page' references kept "
-            "moving each other, so the PDF was laid out as one document",
-            hint="nothing to do; `make-book --release` always lays it out that way",
-            severity="warning",
-        )
-        layouts = release_layouts(rendered, editions, targets, progress)
-        return layouts, [warning, *release_warnings(rendered, layouts)]
-
-
-def release_warnings(rendered: Any, layouts: dict[str, LaidOutEdition]) -> list[Problem]:
-    """Tables wider than the text block, in the print edition laid out here (the screen
-    edition is laid out in a worker, which returns only its page count)."""
-    from makebook.pdf.fit import overflow_warnings, table_overflows
-
-    document = getattr(layouts.get("print"), "document", None)
-    if document is None:
-        return []
-    return overflow_warnings(rendered.book, (("print", o) for o in table_overflows(document)))
-
-
-def release_layouts(
-    rendered: Any, editions: list[str], targets: dict[str, Path], progress: Callable[..., None]
-) -> dict[str, LaidOutEdition]:
-    from makebook.pdf.document import lay_out
-
-    layouts: dict[str, LaidOutEdition] = {}
-    if "screen" in editions:
-        # On a machine with a second core the screen edition is laid out in a worker
-        # process while this one does the print edition.
-        target = targets["screen"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, scratch = tempfile.mkstemp(
-            prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
-        )
-        os.close(handle)
-        worker = start_screen_edition(rendered, Path(scratch))
-        layouts["screen"] = WholeBookLayout(
-            rendered, "screen", worker=worker, scratch=Path(scratch)
-        )
-    if "print" in editions:
-        progress("Laying out pages")
-        layouts["print"] = WholeBookLayout(rendered, "print", lay_out(rendered, "print"))
-    return layouts
-
-
-def write_screen_edition(rendered: Any, scratch: Path) -> int:
-    """Lay out and write the screen PDF; returns its page count. Runs in a worker."""
-    from makebook.pdf.document import TooManyPages, lay_out, write_pdf
-
-    try:
-        layout = lay_out(rendered, "screen")
-    except TooManyPages as exc:
-        raise exc.as_error(rendered.book) from None
-    write_pdf(rendered, layout, scratch, "screen")
-    return len(layout.pages)
-
-
-def start_screen_edition(rendered: Any, target: Path) -> Future[int]:
-    context = fork_context()
-    if context is None:
-        done: Future[int] = Future()
-        done.set_result(write_screen_edition(rendered, target))
-        return done
-    pool = ProcessPoolExecutor(1, mp_context=context, initializer=quiet_worker)
-    future = pool.submit(write_screen_edition, rendered, target)
-    pool.shutdown(wait=False)  # the worker finishes its one job, then exits
-    return future
-
-
-def cached_page_starts(cache: BuildCache, inputs: str) -> tuple[PageStart, ...] | None:
-    try:
-        data = json.loads((cache.folder / f"pages-{inputs}.json").read_text(encoding="utf-8"))
-        return tuple(PageStart(**item) for item in data)
-    except (OSError, ValueError, TypeError):
-        return None
-
-
-def save_page_starts(cache: BuildCache, inputs: str, starts: tuple[PageStart, ...]) -> None:
-    cache.folder.mkdir(parents=True, exist_ok=True)
-    for old in cache.folder.glob("pages-*.json"):
-        old.unlink(missing_ok=True)
-    path = cache.folder / f"pages-{inputs}.json"
-    write_atomically(path, json.dumps([vars(s) for s in starts]))

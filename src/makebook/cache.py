@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from makebook.editions import Edition
 from makebook.errors import Problem
 from makebook.files import write_atomically
-from makebook.model import Book, Note, Page
+from makebook.manuscript.loader import find_styles
+from makebook.manuscript.styles import DEFAULT_STYLES
+from makebook.model import Book, Note, Page, PageStart
 
 CACHE_DIR = ".makebook-cache"
 MANIFEST = "manifest.json"
@@ -140,11 +143,36 @@ class Entry:
     pages: int | None = None
 
 
+def build_folders(root: Path, styles: Path) -> list[Path]:
+    """The folders a build reads: the book, its styles and templates, and the built-in
+    design a book's styles/ overrides file by file."""
+    folders = [root, styles, styles.parent / "templates"]
+    return folders if styles == DEFAULT_STYLES else [*folders, DEFAULT_STYLES]
+
+
+def book_inputs(manuscript: Path, output: Path, settings: dict[str, object]) -> str:
+    """The digest of every file a build of this manuscript may read, and of its settings."""
+    root = manuscript.resolve()
+    return inputs_digest(build_folders(root, find_styles(root)), output, settings)
+
+
 @dataclass
 class BuildCache:
+    """What a build may reuse from the builds before it in the same output folder, and
+    where it keeps what the next one may reuse. `inputs` is the digest of everything
+    this build reads, taken before anything is read: an edit saved while it runs is
+    seen by the next build."""
+
     folder: Path
+    inputs: str = ""
     entries: dict[str, Entry] = field(default_factory=dict)
     warnings: list[dict[str, object]] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, manuscript: Path, output: Path, settings: dict[str, object]) -> BuildCache:
+        cache = cls.load(output)
+        cache.inputs = book_inputs(manuscript, output, settings)
+        return cache
 
     @classmethod
     def load(cls, output: Path) -> BuildCache:
@@ -152,22 +180,55 @@ class BuildCache:
         try:
             data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
             entries = {key: Entry(**value) for key, value in data["entries"].items()}
-            return cls(folder, entries, list(data.get("warnings", [])))
+            return cls(folder, "", entries, list(data.get("warnings", [])))
         except (OSError, ValueError, KeyError, TypeError):
             return cls(folder)  # no cache, or one we cannot trust: build everything
 
-    def fresh(self, key: str, inputs: str, target: Path) -> Entry | None:
-        entry = self.entries.get(key)
-        if entry is None or entry.inputs != inputs or entry.output != str(target):
+    @property
+    def pages_folder(self) -> Path:
+        """Rendered chapters (PageCache)."""
+        return self.folder / "pages"
+
+    @property
+    def image_memo(self) -> Path:
+        """What decoding the book's images found (manuscript/images.py)."""
+        return self.folder / "images.json"
+
+    def fresh(self, book: str, edition: Edition, target: Path) -> Entry | None:
+        """The record of `target` when it is the edition built from these very inputs."""
+        entry = self.entries.get(f"{book}.{edition.format}")
+        if entry is None or entry.inputs != self.inputs or entry.output != str(target):
             return None
         if not target.is_file() or file_digest(target) != entry.sha256:
             return None
         return entry
 
-    def record(self, key: str, inputs: str, target: Path, pages: int | None) -> None:
-        self.entries[key] = Entry(inputs, str(target), file_digest(target), pages)
+    def record(self, book: str, edition: Edition, target: Path, pages: int | None) -> None:
+        entry = Entry(self.inputs, str(target), file_digest(target), pages)
+        self.entries[f"{book}.{edition.format}"] = entry
 
-    def remember_warnings(self, inputs: str, warnings: list[Problem]) -> None:
+    def laid_out_before(self, book: str, edition: Edition) -> bool:
+        """Whether an earlier build laid this edition out chapter by chapter."""
+        return layout_state(self.folder, book, edition.name).is_file()
+
+    def page_starts(self) -> tuple[PageStart, ...] | None:
+        """Where each print page starts, from a build of these inputs (the EPUB's page-list)."""
+        try:
+            path = self.folder / f"pages-{self.inputs}.json"
+            return tuple(PageStart(**item) for item in json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def remember_page_starts(self, starts: tuple[PageStart, ...]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in self.folder.glob("pages-*.json"):
+            old.unlink(missing_ok=True)
+        write_atomically(
+            self.folder / f"pages-{self.inputs}.json", json.dumps([vars(s) for s in starts])
+        )
+
+    def remember_warnings(self, warnings: list[Problem]) -> None:
+        inputs = self.inputs
         self.warnings = [
             {
                 "inputs": inputs,
@@ -176,8 +237,9 @@ class BuildCache:
             for w in warnings
         ] or [{"inputs": inputs, "none": True}]
 
-    def warnings_for(self, inputs: str) -> list[Problem] | None:
+    def last_warnings(self) -> list[Problem] | None:
         """The warnings of the build made from these inputs; None when not known."""
+        inputs = self.inputs
         if not self.warnings or any(w.get("inputs") != inputs for w in self.warnings):
             return None
         return [

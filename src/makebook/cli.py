@@ -28,9 +28,11 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from makebook.author.scaffold import init_book, new_chapter
-from makebook.build import FORMATS, BuildResult, build, check, check_output
+from makebook.build import BuildResult, build, check
 from makebook.cache import CACHE_DIR
+from makebook.editions import FORMATS
 from makebook.errors import ManuscriptError, Problem
+from makebook.files import check_output
 from makebook.manuscript.loader import load_book
 from makebook.manuscript.stats import book_stats
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import watchfiles
 
-from makebook.build import BuildResult, build, build_folders
-from makebook.cache import written_by_build
+from makebook.build import BuildResult, build
+from makebook.cache import build_folders, written_by_build
 from makebook.errors import ManuscriptError
 from makebook.manuscript.loader import find_styles
 

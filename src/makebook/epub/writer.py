@@ -135,39 +135,49 @@ def write_epub(
     set_metadata(epub_book, rendered, stamp, bool(page_list))
     css_hrefs = add_styles(epub_book, book.styles_dir)
     packed = packed_images(book.root, [*sections.values(), *notes.values()])
-    images: set[str] = set()
+    images: set[str] = set()  # the images the pages show, filled in as they are made
     documents = []
     for page in pages:
-        section, page_notes = sections[page.id], notes.get(page.id)
         body = page_element(
-            section, page_notes, page, id_files, images, breaks[page.id],
+            sections[page.id], notes.get(page.id), page, id_files, images, breaks[page.id],
             {src: image.name for src, image in packed.items()},
         )  # fmt: skip
         document = render_document(env, meta.language, page.title, body, css_hrefs)
-        item = epub.EpubItem(
-            uid=page.id, file_name=files[page.id], media_type="application/xhtml+xml",
-            content=document,
-        )  # fmt: skip
-        item.properties = content_properties(body)
-        epub_book.add_item(item)
-        documents.append(item)
+        documents.append(add_document(epub_book, page, files[page.id], body, document))
     for path in sorted(images):
         add_image(epub_book, path, packed[path])
     cover_page = add_cover(epub_book, env, rendered, css_hrefs)
-
-    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml")
-    nav.properties = ["nav"]
-    nav.content = nav_document(env, rendered, pages, files, css_hrefs, page_list)
-    epub_book.add_item(nav)
-    epub_book.toc = [
-        epub.Link(n.href, n.title, f"toc-{i}") for i, n in enumerate(toc_tree(pages, files))
-    ]
-    epub_book.add_item(epub.EpubNcx())
-
+    nav = add_navigation(epub_book, nav_document(env, rendered, pages, files, css_hrefs, page_list),
+                         toc_tree(pages, files))  # fmt: skip
     front_generated = [d for d, p in zip(documents, pages, strict=True) if p.in_toc is False]
     rest = [d for d, p in zip(documents, pages, strict=True) if p.in_toc is not False]
     epub_book.spine = [*([cover_page] if cover_page else []), *front_generated, nav, *rest]
     _Writer(str(out), epub_book, meta.language, stamp).write()
+
+
+def add_document(
+    epub_book: epub.EpubBook, page: Page, file_name: str, body: etree._Element, document: bytes
+) -> epub.EpubItem:
+    """One page of the book as an XHTML document of the EPUB."""
+    item = epub.EpubItem(
+        uid=page.id, file_name=file_name, media_type="application/xhtml+xml", content=document
+    )
+    item.properties = content_properties(body)
+    epub_book.add_item(item)
+    return item
+
+
+def add_navigation(
+    epub_book: epub.EpubBook, nav_content: bytes, toc: list[TocNode]
+) -> epub.EpubItem:
+    """The navigation document (toc, landmarks, page-list) and the EPUB 2 NCX."""
+    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml")
+    nav.properties = ["nav"]
+    nav.content = nav_content
+    epub_book.add_item(nav)
+    epub_book.toc = [epub.Link(n.href, n.title, f"toc-{i}") for i, n in enumerate(toc)]
+    epub_book.add_item(epub.EpubNcx())
+    return nav
 
 
 def ids_in(root: etree._Element, notes: etree._Element | None) -> list[str]:

@@ -108,16 +108,7 @@ def parse_chapter(
 ) -> Chapter:
     data, body, body_line = split_front_matter(text, shown)
     if diagnostics is not None:
-        for key in sorted(set(map(str, data)) - FRONT_MATTER_KEYS):
-            close = difflib.get_close_matches(key, sorted(FRONT_MATTER_KEYS), n=1)
-            diagnostics.warn(
-                f"unknown front-matter key '{key}'",
-                shown,
-                front_matter_line(text, key),
-                f"did you mean '{close[0]}'?"
-                if close
-                else f"known keys: {', '.join(sorted(FRONT_MATTER_KEYS))}",
-            )
+        warn_unknown_keys(data, text, shown, diagnostics)
 
     def fail(key: str, message: str, hint: str = "") -> ManuscriptError:
         return error(message, shown, front_matter_line(text, key), hint)
@@ -143,13 +134,6 @@ def parse_chapter(
     chapter_id = string("id") or slugify(shown.stem)
     if not re.fullmatch(r"[A-Za-z][\w-]*", chapter_id):
         raise fail("id", f"`id` '{chapter_id}' is not usable", "use letters, digits and hyphens")
-    related = data.get("related", []) or []
-    if isinstance(related, str):
-        related = [related]
-    if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
-        raise fail(
-            "related", "`related` must be a list of concept ids", "related: [attunement, repair]"
-        )
     return Chapter(
         id=chapter_id,
         kind=kind,  # type: ignore[arg-type]
@@ -162,13 +146,41 @@ def parse_chapter(
         subtitle=string("subtitle"),
         tagline=string("tagline"),
         epigraph=parse_epigraph(data.get("epigraph"), fail),
-        related=tuple(related),
+        related=parse_related(data.get("related"), fail),
         citations=tuple(find_citations(body, body_line)),
         images=tuple(find_images(body, body_line)),
         headings=tuple(find_headings(body, body_line)),
         links=tuple(find_links(body, body_line)),
         key_lines=tuple((str(k), front_matter_line(text, str(k))) for k in data),
     )
+
+
+def warn_unknown_keys(
+    data: dict[str, Any], text: str, shown: Path, diagnostics: Diagnostics
+) -> None:
+    """A misspelt key would be ignored: say so, with the key it most likely means."""
+    for key in sorted(set(map(str, data)) - FRONT_MATTER_KEYS):
+        close = difflib.get_close_matches(key, sorted(FRONT_MATTER_KEYS), n=1)
+        diagnostics.warn(
+            f"unknown front-matter key '{key}'",
+            shown,
+            front_matter_line(text, key),
+            f"did you mean '{close[0]}'?"
+            if close
+            else f"known keys: {', '.join(sorted(FRONT_MATTER_KEYS))}",
+        )
+
+
+def parse_related(value: Any, fail: Any) -> tuple[str, ...]:
+    """`related: [attunement, repair]` (or one id alone) as concept ids."""
+    related = value or []
+    if isinstance(related, str):
+        related = [related]
+    if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
+        raise fail(
+            "related", "`related` must be a list of concept ids", "related: [attunement, repair]"
+        )
+    return tuple(related)
 
 
 def parse_epigraph(value: Any, fail: Any) -> Epigraph | None:

@@ -19,7 +19,13 @@ from makebook.manuscript import images
 from makebook.manuscript.bibliography import load_bibliography
 from makebook.manuscript.chapters import parse_chapter, slugify
 from makebook.manuscript.citations import find_citations
-from makebook.manuscript.config import BOOK_TOML, ReadingOrder, load_config, setting_line
+from makebook.manuscript.config import (
+    BOOK_TOML,
+    BookConfig,
+    ReadingOrder,
+    load_config,
+    setting_line,
+)
 from makebook.manuscript.geometry import geometry_problems
 from makebook.manuscript.glyphs import check_glyphs
 from makebook.manuscript.sanitize import active_content_lines
@@ -43,14 +49,42 @@ def find_styles(root: Path) -> Path:
 
 
 def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
+    """Read the book folder into a `Book`: every problem found is in `diagnostics`, and
+    any error among them raises ManuscriptError with all of them."""
     diagnostics = diagnostics if diagnostics is not None else Diagnostics()
     root = root.resolve()
     config = load_config(root)
-    shown_toml = Path(BOOK_TOML)
+    unloaded = Unloaded()  # chapters whose own errors are reported
+    chapters, parts = read_chapters(root, config, diagnostics, unloaded)
+    works, bibliography_read = read_works(root, config, diagnostics)
+    styles = read_styles(root, config, diagnostics)
+    check_cover_image(root, config, diagnostics)
+    book = Book(
+        root=root,
+        styles_dir=styles,
+        meta=config.meta,
+        chapters=tuple(resolve_images(root, c, diagnostics) for c in chapters),
+        parts=tuple(parts),
+        works=works,
+        appendices=config.appendices,
+        pdf=config.pdf,
+        quotes=config.quotes,
+        sample=config.sample,
+    )
+    check_book(book, diagnostics, check_citations=bibliography_read, unloaded=unloaded)
+    check_symlink_loops(root, diagnostics)
+    check_stray_files(root, config.order, diagnostics)
+    diagnostics.raise_if_errors()
+    return book
 
+
+def read_chapters(
+    root: Path, config: BookConfig, diagnostics: Diagnostics, unloaded: Unloaded
+) -> tuple[list[Chapter], list[Part]]:
+    """Every chapter in reading order (front, parts, back); one that fails is reported and
+    left out, and the others are still read."""
     chapters: list[Chapter] = []
     parts: list[Part] = []
-    unloaded = Unloaded()  # chapters whose own errors are reported
 
     def read(paths: tuple[str, ...], matter: Matter, part: str | None) -> list[str]:
         ids = []
@@ -73,52 +107,47 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         if part_id:
             parts.append(Part(id=part_id, title=title, chapter_ids=tuple(ids)))
     read(config.order.back, "back", None)
+    return chapters, parts
 
-    works: tuple[Work, ...] = ()
-    bibliography_read = True
+
+def read_works(
+    root: Path, config: BookConfig, diagnostics: Diagnostics
+) -> tuple[tuple[Work, ...], bool]:
+    """The bibliography's works, and whether it was read (when not, its errors come
+    first, and citations are not checked: every key would look unknown)."""
+    shown_toml = Path(BOOK_TOML)
     try:
         works = load_bibliography(
             (inside(root, p, shown_toml, config.lines.get(p)), Path(p)) for p in config.bibliography
         )
     except ManuscriptError as exc:
         diagnostics.extend(exc)
-        bibliography_read = False  # its errors come first; every key would look unknown
+        return (), False
+    return works, True
 
+
+def read_styles(root: Path, config: BookConfig, diagnostics: Diagnostics) -> Path:
+    """The book's styles folder (or the built-in design), its stylesheets checked, and the
+    page geometry they give with book.toml's [pdf] settings."""
     try:
         styles = find_styles(root)
         check_stylesheets(styles, diagnostics)
         diagnostics.problems.extend(geometry_problems(styles, config.pdf, inside_line(root)))
     except ManuscriptError as exc:
         diagnostics.extend(exc)
-        styles = root
+        return root
+    return styles
 
-    if config.meta.cover:
-        try:
-            path = check_image(
-                root, config.meta.cover, shown_toml, config.lines.get(config.meta.cover)
-            )
-            images.check_cover(path, config.meta.cover, diagnostics)
-        except ManuscriptError as exc:
-            diagnostics.extend(exc)
 
-    chapters = [resolve_images(root, c, diagnostics) for c in chapters]
-    book = Book(
-        root=root,
-        styles_dir=styles,
-        meta=config.meta,
-        chapters=tuple(chapters),
-        parts=tuple(parts),
-        works=works,
-        appendices=config.appendices,
-        pdf=config.pdf,
-        quotes=config.quotes,
-        sample=config.sample,
-    )
-    check_book(book, diagnostics, check_citations=bibliography_read, unloaded=unloaded)
-    check_symlink_loops(root, diagnostics)
-    check_stray_files(root, config.order, diagnostics)
-    diagnostics.raise_if_errors()
-    return book
+def check_cover_image(root: Path, config: BookConfig, diagnostics: Diagnostics) -> None:
+    if not config.meta.cover:
+        return
+    try:
+        shown_toml = Path(BOOK_TOML)
+        path = check_image(root, config.meta.cover, shown_toml, config.lines.get(config.meta.cover))
+        images.check_cover(path, config.meta.cover, diagnostics)
+    except ManuscriptError as exc:
+        diagnostics.extend(exc)
 
 
 def inside_line(root: Path) -> int | None:

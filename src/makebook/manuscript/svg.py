@@ -316,63 +316,29 @@ def append_math(holder: etree._Element, element: etree._Element) -> None:
     """Write `element`'s formula into `holder`, as text and <sup>/<sub>/<i>."""
     from makebook.xhtml import E
 
-    def text(value: str) -> None:
-        if len(holder):
-            holder[-1].tail = (holder[-1].tail or "") + value
-        else:
-            holder.text = (holder.text or "") + value
-
-    def grouped(child: etree._Element) -> None:
-        simple = len(child) == 0 or etree.QName(child).localname in ("mi", "mn")
-        if not simple and len(child) == 1:
-            simple = len(child[0]) == 0
-        if not simple:
-            text("(")
-        append_math(holder, child)
-        if not simple:
-            text(")")
-
     name = etree.QName(element).localname if isinstance(element.tag, str) else ""
     children = [c for c in element if isinstance(c.tag, str)]
     if name in ("mi",) and len((element.text or "").strip()) == 1:
         holder.append(E.i(element.text.strip()))
     elif name in ("mi", "mn", "mo", "mtext", "ms"):
         value = (element.text or "").strip()
-        text(f" {value} " if name == "mo" and value in "=+−-×<>≤≥±÷→" and value else value)
+        spaced = name == "mo" and value in "=+−-×<>≤≥±÷→" and value
+        math_text(holder, f" {value} " if spaced else value)
     elif name == "annotation":
         return
     elif name == "mfrac" and len(children) == 2:
-        grouped(children[0])
-        text("/")
-        grouped(children[1])
+        grouped(holder, children[0])
+        math_text(holder, "/")
+        grouped(holder, children[1])
     elif name in ("msqrt", "mroot") and children:
-        if name == "mroot" and len(children) == 2:
-            script = E.sup()
-            append_math(script, children[1])
-            holder.append(script)
-        text("√")
-        if name == "mroot" or len(children) == 1:
-            grouped(children[0])
-        else:
-            text("(")
-            for child in children:
-                append_math(holder, child)
-            text(")")
+        append_root(holder, name, children)
     elif name in ("msup", "msub", "msubsup", "munder", "mover", "munderover") and children:
-        append_math(holder, children[0])
-        marks = {"msup": ["sup"], "mover": ["sup"], "msub": ["sub"], "munder": ["sub"]}
-        for tag, child in zip(marks.get(name, ["sub", "sup"]), children[1:], strict=False):
-            script = E(tag)
-            append_math(script, child)
-            holder.append(script)
-    elif name == "mtr":
+        append_scripts(holder, name, children)
+    elif name in ("mtr", "mtable"):
         for index, child in enumerate(children):
-            if index:
-                text("   ")
-            append_math(holder, child)
-    elif name == "mtable":
-        for index, child in enumerate(children):
-            if index:
+            if index and name == "mtr":
+                math_text(holder, "   ")
+            elif index:
                 holder.append(E.br())
             append_math(holder, child)
     elif name == "semantics" and children:
@@ -380,3 +346,53 @@ def append_math(holder: etree._Element, element: etree._Element) -> None:
     else:
         for child in children:
             append_math(holder, child)
+
+
+def math_text(holder: etree._Element, value: str) -> None:
+    """Text at the end of `holder`, after its last child if it has one."""
+    if len(holder):
+        holder[-1].tail = (holder[-1].tail or "") + value
+    else:
+        holder.text = (holder.text or "") + value
+
+
+def grouped(holder: etree._Element, child: etree._Element) -> None:
+    """A fraction's or root's part, in brackets unless it is one symbol or number."""
+    simple = len(child) == 0 or etree.QName(child).localname in ("mi", "mn")
+    if not simple and len(child) == 1:
+        simple = len(child[0]) == 0
+    if not simple:
+        math_text(holder, "(")
+    append_math(holder, child)
+    if not simple:
+        math_text(holder, ")")
+
+
+def append_root(holder: etree._Element, name: str, children: list[etree._Element]) -> None:
+    """√x, √(a + b), and an index over the root for an mroot."""
+    from makebook.xhtml import E
+
+    if name == "mroot" and len(children) == 2:
+        script = E.sup()
+        append_math(script, children[1])
+        holder.append(script)
+    math_text(holder, "√")
+    if name == "mroot" or len(children) == 1:
+        grouped(holder, children[0])
+    else:
+        math_text(holder, "(")
+        for child in children:
+            append_math(holder, child)
+        math_text(holder, ")")
+
+
+def append_scripts(holder: etree._Element, name: str, children: list[etree._Element]) -> None:
+    """A base with its superscript and/or subscript (over and under marks likewise)."""
+    from makebook.xhtml import E
+
+    append_math(holder, children[0])
+    marks = {"msup": ["sup"], "mover": ["sup"], "msub": ["sub"], "munder": ["sub"]}
+    for tag, child in zip(marks.get(name, ["sub", "sup"]), children[1:], strict=False):
+        script = E(tag)
+        append_math(script, child)
+        holder.append(script)

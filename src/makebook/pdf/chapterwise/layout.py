@@ -596,68 +596,108 @@ def lay_out_editions(
     For the editions `written` (to be joined into a PDF after this), a join starts in
     the background as soon as it is known which divisions are cached.
     """
-    book = rendered.book
-    store = LayoutStore(cache_folder / "layout")
-    store.folder.mkdir(parents=True, exist_ok=True)
-    env = environment(book.styles_dir.parent / "templates")
-    divisions = book_divisions(rendered, env)
-    groups = groups_of(divisions)
-    owner = {i: index for index, group in enumerate(groups) for i in group.ids}
-    images = ImageDigests(book.root)
-    targets = referenced_targets(divisions)
-    layouts = {}
-    for number, edition in enumerate(editions):
-        guess = Guess.read(store.previous(name, edition), groups)
-        if not guess.inside:
-            design = length_in_inches(book.pdf.inside)
-            gutter = required_gutter(estimated_pages(book)) if edition == "print" else 0
-            guess.inside = f"{max(design, gutter)}in"
-        layouts[edition] = EditionPlan(
-            edition=edition,
-            groups=groups,
-            context=LayoutContext(book.root, book.styles_dir, book.pdf, edition),
-            identifier=rendered.meta.identifier,
-            document_for=lambda sections, e=edition: html_tree(rendered.meta, e, sections),
-            folio_rules=FolioRules.read(stylesheets(book.styles_dir, edition)),
-            assets=styles_digest(book, edition),
-            store=store,
-            inside=guess.inside,
-            counts=guess.counts,
-            anchors=guess.anchors,
-            owner=owner,
-            images=images,
-            offset=number * len(groups),
-            referenced={t: number * len(targets) + i for i, t in enumerate(targets)},
-            measured=guess.complete,
-        )
+    shared = SharedPlan.of(rendered, LayoutStore(cache_folder / "layout"))
+    store, groups, targets = shared.store, shared.groups, shared.targets
+    layouts = {
+        edition: plan_edition(
+            rendered, edition, number, shared, Guess.read(store.previous(name, edition), groups)
+        )  # fmt: skip
+        for number, edition in enumerate(editions)
+    }
     results: dict[str, Laid] = {}
     joins: dict[str, BackgroundJoin] = {}
 
     def start_join(layout: EditionPlan, known: list[Laid | None]) -> None:
         from makebook.pdf.chapterwise.join import BackgroundJoin
 
-        ready = [laid.pdf for laid in known if laid is not None and laid.pdf is not None]
+        ready = [laid.pdf for laid in known if laid is not None and laid.stage is Stage.WRITTEN]
         if layout.edition in written and ready:
-            joins[layout.edition] = BackgroundJoin(ready)
+            joins[layout.edition] = BackgroundJoin(ready)  # type: ignore[arg-type]
 
     try:
         with Workers(len(editions) * len(groups), len(editions) * len(targets)) as workers:
             plans = settle(list(layouts.values()), results, store, workers, progress, start_join)
-            output: dict[str, EditionResult] = {}
-            for edition, layout in layouts.items():
-                final = plans[id(layout)]
-                blank = None
-                if layout.edition == "print" and any(p.blank_before for p in layout.placements()):
-                    blank = blank_page(layout, results, store, workers)
-                keys = [j.key for j in final] + ([blank.stem] if blank else [])
-                store.remember(name, edition, layout, keys)
-                laid = [results[j.key] for j in final]
-                output[edition] = EditionResult(layout, laid, blank, joins.pop(edition, None))
+            finished = Finished(results, store, workers, name)
+            output = {
+                edition: finished.edition(layout, plans[id(layout)], joins.pop(edition, None))
+                for edition, layout in layouts.items()
+            }
     finally:
         for join in joins.values():  # started, but the layout failed
             join.cancel()
     store.prune()
     return output
+
+
+@dataclass(frozen=True)
+class SharedPlan:
+    """What every edition's plan shares: the book's groups, the targets of its page
+    references, and the layout store."""
+
+    groups: list[Group]
+    targets: list[str]
+    owner: dict[str, int]  # element id -> index of the group that holds it
+    images: ImageDigests
+    store: LayoutStore
+
+    @classmethod
+    def of(cls, rendered: RenderedBook, store: LayoutStore) -> SharedPlan:
+        store.folder.mkdir(parents=True, exist_ok=True)
+        book = rendered.book
+        divisions = book_divisions(rendered, environment(book.styles_dir.parent / "templates"))
+        groups = groups_of(divisions)
+        owner = {i: index for index, group in enumerate(groups) for i in group.ids}
+        return cls(groups, referenced_targets(divisions), owner, ImageDigests(book.root), store)
+
+
+def plan_edition(
+    rendered: RenderedBook, edition: str, number: int, shared: SharedPlan, guess: Guess
+) -> EditionPlan:
+    """An edition's plan, starting from the last build's layout of it (`guess`)."""
+    book, groups, targets = rendered.book, shared.groups, shared.targets
+    if not guess.inside:
+        design = length_in_inches(book.pdf.inside)
+        gutter = required_gutter(estimated_pages(book)) if edition == "print" else 0
+        guess.inside = f"{max(design, gutter)}in"
+    return EditionPlan(
+        edition=edition,
+        groups=groups,
+        context=LayoutContext(book.root, book.styles_dir, book.pdf, edition),
+        identifier=rendered.meta.identifier,
+        document_for=lambda sections: html_tree(rendered.meta, edition, sections),
+        folio_rules=FolioRules.read(stylesheets(book.styles_dir, edition)),
+        assets=styles_digest(book, edition),
+        store=shared.store,
+        inside=guess.inside,
+        counts=guess.counts,
+        anchors=guess.anchors,
+        owner=shared.owner,
+        images=shared.images,
+        offset=number * len(groups),
+        referenced={t: number * len(targets) + i for i, t in enumerate(targets)},
+        measured=guess.complete,
+    )
+
+
+@dataclass(frozen=True)
+class Finished:
+    """Turns a settled edition into its result, with the blank page its versos need,
+    remembered in the store for the next build."""
+
+    results: dict[str, Laid]
+    store: LayoutStore
+    workers: Workers
+    name: str
+
+    def edition(
+        self, layout: EditionPlan, final: list[Job], join: BackgroundJoin | None
+    ) -> EditionResult:
+        blank = None
+        if layout.edition == "print" and any(p.blank_before for p in layout.placements()):
+            blank = blank_page(layout, self.results, self.store, self.workers)
+        keys = [j.key for j in final] + ([blank.stem] if blank else [])
+        self.store.remember(self.name, layout.edition, layout, keys)
+        return EditionResult(layout, [self.results[j.key] for j in final], blank, join)
 
 
 class LayoutDidNotSettle(Exception):
