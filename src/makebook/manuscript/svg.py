@@ -14,6 +14,8 @@ import re
 
 from lxml import etree
 
+from makebook.xhtml import E, unwrap
+
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -119,7 +121,7 @@ def clean_svg(root: etree._Element) -> list[str]:
         if qname.namespace == SVG_NS and name not in SVG_ELEMENTS:
             if name not in MARKDOWN_INLINE:
                 removed.append(f"<{name}> (not an SVG element; its text is kept)")
-            unwrap_element(element)
+            unwrap(element)
             continue
         removed += clean_attributes(element, name)
         if name == "style" and (IMPORT.search(element.text or "") or external_url(element.text)):
@@ -208,31 +210,6 @@ def drop(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def unwrap_element(element: etree._Element) -> None:
-    """Remove an element but keep its text and children where it stood."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    index = parent.index(element)
-    previous = element.getprevious()
-    text = element.text or ""
-    if previous is not None:
-        previous.tail = (previous.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-    children = list(element)
-    for offset, child in enumerate(children):
-        parent.insert(index + offset, child)
-    tail = element.tail or ""
-    if children:
-        children[-1].tail = (children[-1].tail or "") + tail
-    elif previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(element)
-
-
 def declared(source: str, namespace: str) -> str:
     """The element's source with the namespaces it uses declared on its opening tag, as an
     HTML parser would assume: inline SVG and MathML are often written without xmlns."""
@@ -304,8 +281,6 @@ def clean_math(root: etree._Element) -> list[str]:
 def math_for_print(math: etree._Element) -> etree._Element:
     """WeasyPrint draws no MathML: a formula becomes text with superscripts, subscripts
     and fractions written out (x², a/b, √x), readable if not typeset."""
-    from makebook.xhtml import E
-
     span = E.span({"class": "math"})
     append_math(span, math)
     span.tail = math.tail
@@ -314,8 +289,6 @@ def math_for_print(math: etree._Element) -> etree._Element:
 
 def append_math(holder: etree._Element, element: etree._Element) -> None:
     """Write `element`'s formula into `holder`, as text and <sup>/<sub>/<i>."""
-    from makebook.xhtml import E
-
     name = etree.QName(element).localname if isinstance(element.tag, str) else ""
     children = [c for c in element if isinstance(c.tag, str)]
     if name in ("mi",) and len((element.text or "").strip()) == 1:
@@ -370,8 +343,6 @@ def grouped(holder: etree._Element, child: etree._Element) -> None:
 
 def append_root(holder: etree._Element, name: str, children: list[etree._Element]) -> None:
     """√x, √(a + b), and an index over the root for an mroot."""
-    from makebook.xhtml import E
-
     if name == "mroot" and len(children) == 2:
         script = E.sup()
         append_math(script, children[1])
@@ -388,8 +359,6 @@ def append_root(holder: etree._Element, name: str, children: list[etree._Element
 
 def append_scripts(holder: etree._Element, name: str, children: list[etree._Element]) -> None:
     """A base with its superscript and/or subscript (over and under marks likewise)."""
-    from makebook.xhtml import E
-
     append_math(holder, children[0])
     marks = {"msup": ["sup"], "mover": ["sup"], "msub": ["sub"], "munder": ["sub"]}
     for tag, child in zip(marks.get(name, ["sub", "sup"]), children[1:], strict=False):

@@ -91,34 +91,36 @@ def lay_out_pdfs(
     progress: Callable[..., None],
     written: Sequence[str] = (),
 ) -> tuple[dict[str, LaidOutEdition], list[Problem]]:
-    """lay_out_editions, with a layout that ran away reported as the author's error."""
+    """Chapter by chapter (the default) or, for a release, each edition as one document;
+    a layout that runs away is the author's error. `written`: the editions whose PDF this
+    build writes (the others are laid out for their page numbers)."""
     from makebook.pdf.document import TooManyPages
     from makebook.pdf.weasy import require_tested_weasyprint
 
     require_tested_weasyprint()
     try:
-        return lay_out_pdf_editions(
-            rendered, editions, cache_folder, name, targets, release, progress, written
+        if release:
+            layouts = release_layouts(rendered, editions, targets, progress)
+            return layouts, release_warnings(rendered, layouts)
+        as_one_document = functools.partial(release_layouts, rendered, editions, targets, progress)
+        return chapterwise_layouts(
+            rendered, editions, cache_folder, name, progress, written, as_one_document
         )
     except TooManyPages as exc:
         raise exc.as_error(rendered.book) from None
 
 
-def lay_out_pdf_editions(
+def chapterwise_layouts(
     rendered: Any,
     editions: list[str],
     cache_folder: Path,
     name: str,
-    targets: dict[str, Path],
-    release: bool,
     progress: Callable[..., None],
-    written: Sequence[str] = (),
+    written: Sequence[str],
+    as_one_document: Callable[[], dict[str, LaidOutEdition]],
 ) -> tuple[dict[str, LaidOutEdition], list[Problem]]:
-    """Chapter by chapter (the default) or, for a release, each edition as one document.
-    `written`: the editions whose PDF this build writes (the others give page numbers)."""
-    if release:
-        layouts = release_layouts(rendered, editions, targets, progress)
-        return layouts, release_warnings(rendered, layouts)
+    """The editions laid out by pdf/chapterwise, or as one document each when their page
+    numbers do not settle."""
     from makebook.pdf.chapterwise.layout import (
         LayoutDidNotSettle,
         lay_out_editions,
@@ -136,7 +138,7 @@ def lay_out_pdf_editions(
             hint="nothing to do; `make-book --release` always lays it out that way",
             severity="warning",
         )
-        layouts = release_layouts(rendered, editions, targets, progress)
+        layouts = as_one_document()
         return layouts, [warning, *release_warnings(rendered, layouts)]
 
 
