@@ -284,7 +284,7 @@ def check(manuscript: Path) -> list[Problem]:
 
 
 def remember_images(memo: Path) -> None:
-    """What decoding the book's images found, for the next build (see images.py)."""
+    """What decoding the book's images found, for the next build (see manuscript/images.py)."""
     text = images.memo_text()
     with contextlib.suppress(OSError):
         if memo.is_file() and memo.read_text(encoding="utf-8") == text:

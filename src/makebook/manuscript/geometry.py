@@ -109,7 +109,7 @@ def edition_rules(
     styles_dir: Path, settings: PdfSettings, edition: str, inside_line: int | None
 ) -> list[PageRule]:
     """The @page margin rules of an edition: makebook's own (the inside margin from
-    book.toml, pdf.py's page_css), then the stylesheets'."""
+    book.toml, pdf/document.py's page_css), then the stylesheets'."""
     rules = []
     if edition == "print":
         inside = Margin(length_in_inches(settings.inside), Path(BOOK_TOML), inside_line)

@@ -1,9 +1,11 @@
-"""Images, read whole before they are used, and the copy of each the EPUB carries.
+"""Images, read whole before they are used: what each really is, and what its EPUB copy
+will change.
 
 Every bitmap is decoded completely (a truncated JPEG is found here, not by a
-reader), its bytes are checked against the format its name claims, and a
-picture too large for the stores is scaled down for the EPUB only: the print
-edition keeps the author's full resolution.
+reader), its bytes are checked against the format its name claims, and a picture
+too large for the stores is reported as scaled down for the EPUB only
+(epub/images.py makes that copy; the print edition keeps the author's full
+resolution). The cover is checked here too.
 """
 
 from __future__ import annotations

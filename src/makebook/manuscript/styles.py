@@ -1,4 +1,5 @@
-"""Files a book's editions need besides its text: stylesheets, fonts, images."""
+"""The book's design: its stylesheets (the book's own styles/ over the built-in design,
+file by file) and the fonts they name."""
 
 from __future__ import annotations
 

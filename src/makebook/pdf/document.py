@@ -471,7 +471,7 @@ def stable_document_id(pdf: pydyf.PDF, identifier: str) -> None:
 def links_between_divisions(pdf: pydyf.PDF) -> None:
     """A link to another division, laid out as a document of its own, becomes the link
     WeasyPrint makes inside one document: to a named destination, which the joined
-    book has (pdfjoin.py)."""
+    book has (chapterwise/join.py)."""
     for obj in pdf.objects:
         action = obj.get("A") if isinstance(obj, pydyf.Dictionary) else None
         uri = getattr(action.get("URI"), "string", "") if isinstance(action, dict) else ""

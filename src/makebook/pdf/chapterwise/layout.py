@@ -3,7 +3,7 @@
 A whole-book WeasyPrint layout is sequential (about 40 ms a page) and has to be
 done again after any edit. Here the front matter and each part, chapter and
 appendix is laid out as a document of its own, in worker processes, and the
-result is cached by what went into it; pdfjoin.py joins the pieces into one PDF.
+result is cached by what went into it; join.py joins the pieces into one PDF.
 
 Two things cross divisions, and placement.py settles both while the workers lay
 the divisions out side by side, through a board of page counts they share:
