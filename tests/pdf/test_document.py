@@ -307,8 +307,8 @@ def test_no_body_line_runs_past_the_text_block(demo_build):
 
 
 def test_gutter_grows_with_the_page_count(small_book, tmp_path, monkeypatch):
+    import makebook.pdf.document as pdf_module
     from makebook.build import build
-    from makebook.pdf.document import document as pdf_module
 
     # Pretend a print service wants a 1.2 in inside margin for a book this short.
     monkeypatch.setattr(pdf_module, "GUTTERS", ((10**9, 1.2),))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from conftest import DEMO
 from makebook.manuscript.loader import load_book
 from makebook.render.book import render_book
 
@@ -40,7 +41,7 @@ def test_reading_groups_books_by_first_author_and_credits_co_authors(small_book)
 
 
 def test_demo_reading_lists_each_author_once_alphabetically():
-    book = load_book(Path(__file__).parent.parent / "manuscript")
+    book = load_book(DEMO)
     reading = {p.id: etree.fromstring(p.html) for p in render_book(book).pages}["appendix-reading"]
     authors = [text(h) for h in reading.iterfind(".//h2[@class='author-name']")]
     assert len(authors) == len(set(authors)) >= 8

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import DEMO
 from makebook.cli import app
 from makebook.errors import ManuscriptError, Problem
 from makebook.manuscript.config import load_config
@@ -209,9 +210,10 @@ def test_key_lines_know_tables_arrays_of_tables_and_multiline_strings():
 
 
 def test_the_demo_and_the_new_book_template_have_no_unknown_keys(tmp_path):
-    root = Path(__file__).resolve().parent.parent
-    assert load_config(root / "manuscript").meta.title
-    template = (root / "src" / "makebook" / "skeleton" / "book.toml").read_text()
+    from makebook.author.scaffold import SKELETON
+
+    assert load_config(DEMO).meta.title
+    template = (SKELETON / "book.toml").read_text()
     (tmp_path / "book.toml").write_text(
         template.format(title="T", author="A", date="2026-01-01", year=2026)
     )
