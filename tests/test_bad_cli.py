@@ -5,7 +5,6 @@ Ctrl-C, one line and a report for a bug."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import copy_book
 from makebook import cli
 from makebook.build import BuildResult
 from makebook.cli import app
@@ -25,11 +25,6 @@ from makebook.errors import ManuscriptError
 runner = CliRunner()
 MAKE_BOOK = [sys.executable, "-c", "from makebook.cli import main; main()"]
 EPUB = "a-small-book.epub"
-
-
-def copy_book(small_book: Path, folder: Path) -> Path:
-    shutil.copytree(small_book, folder)
-    return folder
 
 
 def chapter_one(epub: Path) -> str:
