@@ -1,12 +1,19 @@
-"""Shared fixtures: real builds of the demo book and of small books made here.
+"""Shared fixtures and helpers of the tests, and which tests are slow.
+
+The tests mirror the package: tests/manuscript, render, epub, pdf (pdf/chapterwise)
+and author hold the tests of those stages, tests/ itself those of the top level (cli,
+build, cache, editions...). The test_bad_*.py files are issue 15's corpus of bad books,
+one an area, each beside the tests of its area.
 
 Books are built once per session; the validators (EPUBCheck, Ace) pay a JVM or
 Chromium start-up per run, so each book is validated once and the reports are
-shared by the tests that read them.
+shared by the tests that read them. Every test that builds a book is marked `slow`
+(see the end of this file): `pytest -m "not slow"` is the quick run.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -458,3 +465,63 @@ def ace_reports(
 ) -> dict[str, dict]:  # type: ignore[type-arg]
     out = tmp_path_factory.mktemp("ace")
     return {name: run_ace(epub, out / name) for name, epub in validated_books.items()}
+
+
+# --- slow tests: every test that builds a book --------------------------------------
+#
+# `pytest -m "not slow"` runs the tests that need no book built, in well under a
+# minute; the whole suite (no -m) stays the gate. A test is marked slow here when it,
+# a fixture it uses (directly or through other fixtures: a session build counts even
+# when another test started it) or a helper of the tests they call does one of these:
+
+SLOW_CALLS = re.compile(
+    r"\bbuild\("  # makebook.build.build, here or in a child process's code
+    r"|[\"'](build|sample)[\"']"  # make-book build / make-book sample
+    r"|\b(serve|rebuild_on_save)\s*[(,)]"  # preview, watch: called or given to a thread
+    r"|\blay_out(_editions)?\("  # a WeasyPrint layout
+    r"|\brun_(epubcheck|ace)\("  # a validator: a JVM or a Chromium
+)
+CALLED = re.compile(r"\b([A-Za-z_]\w*)\(")
+TESTS = Path(__file__).resolve().parent
+
+
+def is_slow(function: object, seen: set[object] | None = None) -> bool:
+    """Whether `function` builds a book, itself or through the tests' own helpers."""
+    seen = set() if seen is None else seen
+    seen.add(function)
+    source = function_source(function)
+    if SLOW_CALLS.search(source):
+        return True
+    names = getattr(function, "__globals__", {})
+    return any(
+        is_slow(helper, seen)
+        for helper in (names.get(name) for name in set(CALLED.findall(source)))
+        if helper not in seen and is_test_helper(helper)
+    )
+
+
+def function_source(function: object) -> str:
+    try:
+        return inspect.getsource(function)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return ""
+
+
+def is_test_helper(function: object) -> bool:
+    """A function written in tests/ (not pytest's, not makebook's)."""
+    code = getattr(function, "__code__", None)
+    return (
+        inspect.isfunction(function)
+        and code is not None
+        and TESTS in Path(code.co_filename).parents
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "_fixtureinfo", None)
+        definitions = fixtures.name2fixturedefs.values() if fixtures else []
+        functions = [getattr(item, "function", None)]
+        functions += [definition.func for chain in definitions for definition in chain]
+        if any(is_test_helper(function) and is_slow(function) for function in functions):
+            item.add_marker(pytest.mark.slow)
