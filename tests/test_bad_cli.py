@@ -258,7 +258,7 @@ def test_release_before_or_after_the_sample_command(where, small_book, tmp_path,
     assert seen == {"sample": True, "strict": False, "release": True}
 
 
-# --- 3. (a book without styles/: tests/test_styles_default.py) --------------------------
+# --- 3. (a book without styles/: manuscript/test_styles_default.py) ----------------------
 
 # --- 4. planned errors: one paragraph naming the file, exit 1, nothing written ----------
 

@@ -4,7 +4,7 @@ The manual shows Markdown syntax in every kind of code block (indented, fenced w
 three or four backticks, code spans that wrap), so it catches checks that take an
 example for the real thing: a citation `[@doe99]` in an indented block, `[^1]:`
 defined twice in two examples, a `<script>` inside a four-backtick fence. Its
-EPUB is validated with the other books (tests/test_epub.py, EPUBCheck and Ace).
+EPUB is validated with the other books (epub/test_validators.py, EPUBCheck and Ace).
 """
 
 from __future__ import annotations
