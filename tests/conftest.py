@@ -1,23 +1,35 @@
-"""Shared fixtures: real builds of the demo book and of small books made here.
+"""Shared fixtures and helpers of the tests, and which tests are slow.
+
+The tests mirror the package: tests/manuscript, render, epub, pdf (pdf/chapterwise)
+and author hold the tests of those stages, tests/ itself those of the top level (cli,
+build, cache, editions...). The test_bad_*.py files are issue 15's corpus of bad books,
+one an area, each beside the tests of its area.
 
 Books are built once per session; the validators (EPUBCheck, Ace) pay a JVM or
 Chromium start-up per run, so each book is validated once and the reports are
-shared by the tests that read them.
+shared by the tests that read them. Every test that builds a book is marked `slow`
+(see the end of this file): `pytest -m "not slow"` is the quick run.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 import textwrap
 import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
+from typer.testing import CliRunner
 
 from makebook.build import BuildResult, build
+from makebook.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "manuscript"
@@ -169,6 +181,124 @@ def small_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def small_build(small_book: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return build(small_book, tmp_path_factory.mktemp("small-build")).outputs
+
+
+# --- copies of a book, changed by a test -----------------------------------------
+
+SMALL_CHAPTERS = ["one.md", "two.md", "idea.md"]  # the small book's, as book.toml lists them
+
+
+def copy_book(book: Path, where: Path) -> Path:
+    """A copy of `book` at `where`, for a test to change."""
+    shutil.copytree(book, where)
+    return where
+
+
+def chapter_text(title: str, body: str, kind: str = "essay", extra: str = "") -> str:
+    """A chapter file: front matter on lines 1-4 (or more with `extra`), then the body."""
+    return f"---\nkind: {kind}\ntitle: {json.dumps(title)}\n{extra}---\n{body}"
+
+
+def set_chapters(book: Path, chapters: list[str]) -> None:
+    toml = book / "book.toml"
+    listed = ", ".join(json.dumps(c) for c in chapters)
+    text, count = re.subn(
+        r"(?m)^chapters = \[.*\]$", f"chapters = [{listed}]", toml.read_text(encoding="utf-8")
+    )
+    assert count == 1
+    toml.write_text(text, encoding="utf-8")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def add_picture(book: Path, relative: str = "images/pic.png") -> Path:
+    path = book / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(path)
+    return path
+
+
+def toml_edit(old: str, new: str):  # type: ignore[no-untyped-def]
+    return lambda book: edit(book / "book.toml", old, new)
+
+
+def image_in_one(src: str, make=None):  # type: ignore[no-untyped-def]
+    """one.md with an image on line 7."""
+
+    def change(book: Path) -> None:
+        if make:
+            make(book)
+        text = chapter_text("One", f"Text.\n\n![A diagram]({src})\n")
+        (book / "one.md").write_text(text, encoding="utf-8")
+
+    return change
+
+
+# --- make-book on the command line ------------------------------------------------
+
+runner = CliRunner()
+
+
+def written(out: Path) -> list[Path]:
+    return sorted(out.rglob("*")) if out.exists() else []
+
+
+def invoke(args: list[str]):  # type: ignore[no-untyped-def]
+    """Run make-book; anything but a clean exit is a test failure, never a crashed test run."""
+    try:
+        return runner.invoke(app, args)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # WeasyPrint's FatalURLFetchingError is a BaseException
+        pytest.fail(f"make-book {' '.join(args)} let {type(exc).__name__} escape: {exc}")
+
+
+def cli_build(book: Path, out: Path, *formats: str):  # type: ignore[no-untyped-def]
+    args = ["build", "-m", str(book), "-o", str(out)]
+    for fmt in formats:
+        args += ["-f", fmt]
+    return invoke(args)
+
+
+def assert_refused(result, out: Path, *patterns: str) -> None:  # type: ignore[no-untyped-def]
+    """Non-zero exit, a message matching every pattern, no traceback, no output file."""
+    text = " ".join(result.output.split())
+    assert result.exit_code != 0, f"the build succeeded: {text}"
+    assert isinstance(result.exception, SystemExit), f"crashed: {result.exception!r}\n{text}"
+    assert "Traceback" not in result.output, text
+    for pattern in patterns:
+        assert re.search(pattern, text), f"no {pattern!r} in: {text}"
+    assert written(out) == [], "an error build wrote files"
+
+
+@pytest.fixture
+def network_guard(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every attempt to reach the network is recorded and refused."""
+    attempts: list[str] = []
+
+    def refuse(what: str):  # type: ignore[no-untyped-def]
+        def guarded(*args, **kwargs):  # type: ignore[no-untyped-def]
+            attempts.append(f"{what}{args[1:] if what.startswith('socket.') else args}")
+            raise OSError(f"network access during a build: {what}")
+
+        return guarded
+
+    monkeypatch.setattr(socket.socket, "connect", refuse("socket.connect"))
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse("socket.connect_ex"))
+    monkeypatch.setattr(socket, "getaddrinfo", refuse("getaddrinfo"))
+    monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
+    return attempts
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 nobody listens on, for a preview server."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 # Inputs nobody on the project wrote (pandoc's manual, a BibTeX file, a CSL style),
@@ -335,3 +465,63 @@ def ace_reports(
 ) -> dict[str, dict]:  # type: ignore[type-arg]
     out = tmp_path_factory.mktemp("ace")
     return {name: run_ace(epub, out / name) for name, epub in validated_books.items()}
+
+
+# --- slow tests: every test that builds a book --------------------------------------
+#
+# `pytest -m "not slow"` runs the tests that need no book built, in well under a
+# minute; the whole suite (no -m) stays the gate. A test is marked slow here when it,
+# a fixture it uses (directly or through other fixtures: a session build counts even
+# when another test started it) or a helper of the tests they call does one of these:
+
+SLOW_CALLS = re.compile(
+    r"\bbuild\("  # makebook.build.build, here or in a child process's code
+    r"|[\"'](build|sample)[\"']"  # make-book build / make-book sample
+    r"|\b(serve|rebuild_on_save)\s*[(,)]"  # preview, watch: called or given to a thread
+    r"|\blay_out(_editions)?\("  # a WeasyPrint layout
+    r"|\brun_(epubcheck|ace)\("  # a validator: a JVM or a Chromium
+)
+CALLED = re.compile(r"\b([A-Za-z_]\w*)\(")
+TESTS = Path(__file__).resolve().parent
+
+
+def is_slow(function: object, seen: set[object] | None = None) -> bool:
+    """Whether `function` builds a book, itself or through the tests' own helpers."""
+    seen = set() if seen is None else seen
+    seen.add(function)
+    source = function_source(function)
+    if SLOW_CALLS.search(source):
+        return True
+    names = getattr(function, "__globals__", {})
+    return any(
+        is_slow(helper, seen)
+        for helper in (names.get(name) for name in set(CALLED.findall(source)))
+        if helper not in seen and is_test_helper(helper)
+    )
+
+
+def function_source(function: object) -> str:
+    try:
+        return inspect.getsource(function)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return ""
+
+
+def is_test_helper(function: object) -> bool:
+    """A function written in tests/ (not pytest's, not makebook's)."""
+    code = getattr(function, "__code__", None)
+    return (
+        inspect.isfunction(function)
+        and code is not None
+        and TESTS in Path(code.co_filename).parents
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "_fixtureinfo", None)
+        definitions = fixtures.name2fixturedefs.values() if fixtures else []
+        functions = [getattr(item, "function", None)]
+        functions += [definition.func for chain in definitions for definition in chain]
+        if any(is_test_helper(function) and is_slow(function) for function in functions):
+            item.add_marker(pytest.mark.slow)

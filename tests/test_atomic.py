@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import time
 import zipfile
 from pathlib import Path
 
+from conftest import copy_book
 from makebook.build import build
 
 MAKE_BOOK = [sys.executable, "-c", "from makebook.cli import main; main()"]
@@ -31,8 +31,7 @@ def start_build(book: Path, out: Path) -> subprocess.Popen[bytes]:
 
 def edited_book(small_book: Path, tmp_path: Path) -> Path:
     """The small book with a long chapter, so that laying it out takes several seconds."""
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     paragraph = "A sentence that fills the page and keeps the layout busy for a while. " * 12
     idea = book / "idea.md"
     idea.write_text(idea.read_text() + "\n" + "\n\n".join([paragraph] * 150) + "\n")

@@ -5,7 +5,6 @@ Ctrl-C, one line and a report for a bug."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import copy_book
 from makebook import cli
 from makebook.build import BuildResult
 from makebook.cli import app
@@ -25,11 +25,6 @@ from makebook.errors import ManuscriptError
 runner = CliRunner()
 MAKE_BOOK = [sys.executable, "-c", "from makebook.cli import main; main()"]
 EPUB = "a-small-book.epub"
-
-
-def copy_book(small_book: Path, folder: Path) -> Path:
-    shutil.copytree(small_book, folder)
-    return folder
 
 
 def chapter_one(epub: Path) -> str:
@@ -263,7 +258,7 @@ def test_release_before_or_after_the_sample_command(where, small_book, tmp_path,
     assert seen == {"sample": True, "strict": False, "release": True}
 
 
-# --- 3. (a book without styles/: tests/test_styles_default.py) --------------------------
+# --- 3. (a book without styles/: manuscript/test_styles_default.py) ----------------------
 
 # --- 4. planned errors: one paragraph naming the file, exit 1, nothing written ----------
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 
+from conftest import copy_book
 from makebook.build import build
 from makebook.cache import CACHE_DIR, MANIFEST
 
@@ -13,14 +13,8 @@ def stamps(outputs):
     return {fmt: path.stat().st_mtime_ns for fmt, path in outputs.items()}
 
 
-def copy(small_book, tmp_path):
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
-    return book
-
-
 def test_a_second_build_with_no_change_writes_nothing(small_book, tmp_path):
-    book = copy(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     first = build(book, tmp_path / "out")
     before = stamps(first.outputs)
     second = build(book, tmp_path / "out")
@@ -30,7 +24,7 @@ def test_a_second_build_with_no_change_writes_nothing(small_book, tmp_path):
 
 
 def test_an_edit_rebuilds_and_a_style_change_too(small_book, tmp_path):
-    book = copy(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     out = tmp_path / "out"
     first = build(book, out, ["epub"])
     before = first.outputs["epub"].read_bytes()
@@ -47,7 +41,7 @@ def test_an_edit_rebuilds_and_a_style_change_too(small_book, tmp_path):
 
 
 def test_a_corrupt_cache_or_a_changed_output_is_never_trusted(small_book, tmp_path):
-    book = copy(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     out = tmp_path / "out"
     good = build(book, out, ["epub"]).outputs["epub"].read_bytes()
     (out / CACHE_DIR / MANIFEST).write_text("{not json", encoding="utf-8")
@@ -58,7 +52,7 @@ def test_a_corrupt_cache_or_a_changed_output_is_never_trusted(small_book, tmp_pa
 
 
 def test_epub_only_builds_reuse_the_print_page_numbers_when_they_are_current(small_book, tmp_path):
-    book = copy(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     cold = build(book, tmp_path / "cold", ["epub"])
     assert any("no print page numbers" in w.message for w in cold.warnings)
     build(book, tmp_path / "warm", ["epub", "pdf"])
@@ -74,7 +68,7 @@ def test_a_no_op_build_reports_the_same_warnings_and_honours_strict(small_book, 
 
     from makebook.errors import ManuscriptError
 
-    book = copy(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     (book / "draft.md").write_text("---\ntitle: Draft\n---\nNot in the book.\n")
     out = tmp_path / "out"
     first = build(book, out, ["epub"])
@@ -88,7 +82,7 @@ def test_a_no_op_build_reports_the_same_warnings_and_honours_strict(small_book, 
 def test_an_epub_built_alone_after_an_edit_keeps_print_page_numbers(small_book, tmp_path):
     """The print edition was laid out before: only the edited chapter is laid out again,
     and the EPUB's page-list is the one a full build of the edited book gives."""
-    book = copy(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     out = tmp_path / "out"
     pdf = build(book, out, ["epub", "pdf"]).outputs["pdf"].read_bytes()
     chapter = book / "one.md"
@@ -104,7 +98,7 @@ def test_what_killed_builds_left_in_the_cache_is_removed_once_it_is_old(small_bo
     import os
     import time
 
-    book = copy(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     out = tmp_path / "out"
     build(book, out, ["pdf"])
     cache = out / CACHE_DIR

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 from typer.testing import CliRunner
 
+from conftest import copy_book
 from makebook.cli import app
 
 runner = CliRunner()
-
-
-def copy_book(small_book: Path, tmp_path: Path) -> Path:
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
-    return book
 
 
 def test_build_writes_every_edition(small_book, tmp_path):
@@ -43,7 +35,7 @@ def test_unknown_format_is_refused(small_book, tmp_path):
 
 
 def test_unknown_citation_fails_with_file_and_line_and_keeps_the_old_book(small_book, tmp_path):
-    book = copy_book(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     out = tmp_path / "out"
     assert runner.invoke(app, ["build", "-m", str(book), "-o", str(out)]).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
@@ -58,7 +50,7 @@ def test_unknown_citation_fails_with_file_and_line_and_keeps_the_old_book(small_
 
 
 def test_check_reports_problems_and_writes_nothing(small_book, tmp_path):
-    book = copy_book(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     result = runner.invoke(app, ["check", "-m", str(book)])
     assert result.exit_code == 0, result.output
     assert "ready to build" in result.output
@@ -74,7 +66,7 @@ def test_check_reports_problems_and_writes_nothing(small_book, tmp_path):
 
 
 def test_errors_are_all_reported_at_once(small_book, tmp_path):
-    book = copy_book(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     (book / "one.md").write_text("---\nkind: essay\ntitle: One\n---\n[@missing1]\n")
     (book / "two.md").write_text("---\nkind: note\ntitle: Two\n---\n\n[@missing2]\n")
     result = runner.invoke(app, ["check", "-m", str(book)])
@@ -86,7 +78,7 @@ def test_errors_are_all_reported_at_once(small_book, tmp_path):
 def test_check_finds_everything_at_once_with_carets_and_json(small_book, tmp_path):
     import json
 
-    book = copy_book(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     (book / "draft.md").write_text("---\ntitle: Draft\n---\nNot in the book.\n")
     (book / "two.md").write_text(
         "---\nkind: note\ntitle: Two\nsubtitel: typo\n---\nSee [gone](gone.md) and [@siegel1999].\n"
@@ -117,7 +109,7 @@ def test_check_finds_everything_at_once_with_carets_and_json(small_book, tmp_pat
 
 
 def test_check_strict_turns_warnings_into_errors(small_book, tmp_path):
-    book = copy_book(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     (book / "draft.md").write_text("---\ntitle: Draft\n---\nNot in the book.\n")
     assert runner.invoke(app, ["check", "-m", str(book)]).exit_code == 0
     assert runner.invoke(app, ["check", "-m", str(book), "--strict"]).exit_code == 1
@@ -127,7 +119,7 @@ def test_related_concepts_that_are_not_reciprocal_and_unused_works_warn(small_bo
     from makebook.errors import Diagnostics
     from makebook.manuscript.loader import load_book
 
-    book = copy_book(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     (book / "other.md").write_text(
         "---\nkind: concept\ntitle: Other\nrelated: [the-idea]\n---\n## Definition\n\nX.\n"
     )
@@ -155,7 +147,7 @@ def test_quiet_and_verbose(small_book, tmp_path):
 
 
 def test_build_strict_refuses_active_content_before_writing(small_book, tmp_path):
-    book = copy_book(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     chapter = book / "two.md"
     chapter.write_text(chapter.read_text() + '\n<script>alert("hi")</script>\n')
     out = tmp_path / "out"

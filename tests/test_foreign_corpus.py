@@ -4,7 +4,7 @@ The manual shows Markdown syntax in every kind of code block (indented, fenced w
 three or four backticks, code spans that wrap), so it catches checks that take an
 example for the real thing: a citation `[@doe99]` in an indented block, `[^1]:`
 defined twice in two examples, a `<script>` inside a four-backtick fence. Its
-EPUB is validated with the other books (tests/test_epub.py, EPUBCheck and Ace).
+EPUB is validated with the other books (epub/test_validators.py, EPUBCheck and Ace).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import pdfplumber
 import pytest
 
 from makebook.build import check
-from makebook.manuscript.syntax import mask_code
 
 PRINT_MARGIN = 0.68 * 72  # pdf.css: the smallest side margin of the print edition
 
@@ -22,33 +21,6 @@ def test_pandoc_manual_checks_clean(pandoc_manual_book):
     problems = check(pandoc_manual_book)
     assert [p for p in problems if p.severity == "error"] == []
     assert all(p.path is not None and p.line is not None for p in problems), problems
-
-
-def test_code_of_every_kind_is_masked():
-    text = "\n".join(
-        [
-            "Text [@real].",
-            "",
-            "    [@indented] in a code block",
-            "",
-            "- a list item",
-            "",
-            "    its second paragraph [@kept]",
-            "",
-            "````",
-            "```",
-            "[@in-a-four-backtick-fence]",
-            "```",
-            "````",
-            "A span `[@wrapped,",
-            "p. 3]` ends here.",
-        ]
-    )
-    masked = mask_code(text)
-    assert masked.count("\n") == text.count("\n")  # lines keep their numbers
-    assert "[@real]" in masked and "[@kept]" in masked
-    for hidden in ("indented", "four-backtick", "wrapped", "p. 3"):
-        assert hidden not in masked
 
 
 @pytest.mark.slow

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from pathlib import Path
 
 from pypdf import PdfReader
 
+from conftest import copy_book
 from makebook.author.watch import rebuild_on_save
 from makebook.build import BuildResult
 from makebook.errors import ManuscriptError
@@ -19,8 +19,7 @@ def pdf_text(path: Path) -> str:
 
 
 def test_a_save_rebuilds_and_an_error_waits_for_the_fix(small_book, tmp_path):
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     out = tmp_path / "out"
     outcomes: list[BuildResult | ManuscriptError] = []
     reported = threading.Condition()

@@ -11,7 +11,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from conftest import DEMO_TOP_LEVEL
+from conftest import DEMO_TOP_LEVEL, copy_book
 
 ROMAN = re.compile(r"^[ivxlc]+$")
 
@@ -186,12 +186,10 @@ def test_document_metadata(demo_build):
 
 @pytest.mark.parametrize("trim,size", [("6x9in", (432, 648)), ("A5", (420, 595))])
 def test_trim_size_is_configurable(small_book, tmp_path, trim, size):
-    import shutil
 
     from makebook.build import build
 
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     toml = (book / "book.toml").read_text() + f'\n[pdf]\ntrim = "{trim}"\n'
     (book / "book.toml").write_text(toml)
     pdf = build(book, tmp_path / "out", ["pdf"]).outputs["pdf"]
@@ -307,8 +305,8 @@ def test_no_body_line_runs_past_the_text_block(demo_build):
 
 
 def test_gutter_grows_with_the_page_count(small_book, tmp_path, monkeypatch):
+    import makebook.pdf.document as pdf_module
     from makebook.build import build
-    from makebook.pdf.document import document as pdf_module
 
     # Pretend a print service wants a 1.2 in inside margin for a book this short.
     monkeypatch.setattr(pdf_module, "GUTTERS", ((10**9, 1.2),))
@@ -331,12 +329,10 @@ def test_required_gutter_follows_the_print_service_table():
 
 
 def test_bleed_and_trim_boxes(small_book, tmp_path):
-    import shutil
 
     from makebook.build import build
 
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     toml = book / "book.toml"
     toml.write_text(toml.read_text() + '\n[pdf]\ntrim = "6x9in"\nbleed = "0.125in"\n')
     page = PdfReader(build(book, tmp_path / "out", ["pdf"]).outputs["pdf"]).pages[0]

@@ -6,11 +6,10 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-from conftest import need
+from conftest import DEMO, need
 
 CALIBRE_ENV = {**os.environ, "QTWEBENGINE_DISABLE_SANDBOX": "1"}
 
@@ -55,7 +54,7 @@ def test_every_chapter_title_and_its_text_are_there_in_order(demo_build, calibre
     from makebook.manuscript.loader import load_book
     from makebook.render.book import render_book
 
-    rendered = render_book(load_book(Path(__file__).parent.parent / "manuscript"))
+    rendered = render_book(load_book(DEMO))
     text = " ".join(calibre_text.split())
     position = text.index("Preface The year")  # after the contents list
     for page in rendered.pages:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import io
 import multiprocessing
-import shutil
 from pathlib import Path
 
 import pikepdf
 import pytest
 
+from conftest import copy_book
 from makebook.build import build
 from makebook.manuscript.loader import load_book
 from makebook.pdf.chapterwise.join import BackgroundJoin, Joiner, join_edition
@@ -48,8 +48,7 @@ def laid_out_again(book: Path, out: Path, written: tuple[str, ...]) -> EditionRe
 
 @pytest.fixture()
 def laid_book(small_book: Path, tmp_path: Path) -> tuple[Path, Path]:
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     out = tmp_path / "out"
     build(book, out, ["pdf"])
     return book, out
@@ -154,8 +153,7 @@ def test_two_builds_of_the_same_manuscript_are_the_same_file(small_book, tmp_pat
 def test_a_book_without_a_date_takes_source_date_epoch_in_its_pdfs(
     small_book, tmp_path, monkeypatch
 ):
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     toml = book / "book.toml"
     toml.write_text(toml.read_text().replace('date = "2025-03-01"\n', ""))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO, STYLES
+from conftest import DEMO, STYLES, copy_book, edit
 from makebook.build import build
 from pdfshape import shape
 
@@ -78,17 +78,11 @@ def demo_copy(root: Path) -> Path:
     return book
 
 
-def replace_in(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def edit_paragraph(book: Path) -> None:
     chapter = book / "chapters" / "give-sorrow-words.md"
     text = chapter.read_text(encoding="utf-8")
     paragraph = next(p for p in text.split("\n\n") if p[:1].isalpha() and len(p) > 200)
-    replace_in(chapter, paragraph, paragraph.replace(" the ", " the very ", 1))
+    edit(chapter, paragraph, paragraph.replace(" the ", " the very ", 1))
 
 
 def grow_chapter(book: Path) -> None:
@@ -105,11 +99,11 @@ def edit_stylesheet(book: Path) -> None:
 
 
 def edit_setting(book: Path) -> None:
-    replace_in(book / "book.toml", "drop_caps = true", "drop_caps = false")
+    edit(book / "book.toml", "drop_caps = true", "drop_caps = false")
 
 
 def edit_bibliography(book: Path) -> None:
-    replace_in(book / "bibliography" / "books.yaml", "Guilford Press", "The Guilford Press")
+    edit(book / "bibliography" / "books.yaml", "Guilford Press", "The Guilford Press")
 
 
 EDITS = {
@@ -136,8 +130,8 @@ def test_an_incremental_build_equals_a_clean_build_after_each_kind_of_edit(tmp_p
     book = demo_copy(tmp_path)
     out = tmp_path / "incremental"
     build(book, out, ["epub", "pdf"])
-    for name, edit in EDITS.items():
-        edit(book)
+    for name, change in EDITS.items():
+        change(book)
         messages: list[str] = []
         result = build(book, out, ["epub", "pdf"], progress=record(messages))
         clean = build(book, tmp_path / f"clean-{name}", ["epub", "pdf"]).outputs
@@ -211,8 +205,7 @@ def test_a_layout_that_does_not_settle_falls_back_to_the_whole_book(
 
 def test_bleed_crop_marks_a_letter_screen_edition_and_drop_caps_join_the_same(small_book, tmp_path):
     """The page settings that change every page (and the blank versos) agree in both paths."""
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     toml = book / "book.toml"
     toml.write_text(
         toml.read_text(encoding="utf-8")
@@ -267,8 +260,7 @@ def test_a_cold_build_lays_each_division_out_once_unless_it_prints_a_later_page(
 def test_pages_that_differ_by_side_are_laid_out_again_not_turned(small_book, tmp_path, monkeypatch):
     """A screen edition with wider left-hand margins: a division that starts on the
     other side than guessed is laid out again, and the book equals a release build."""
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     screen = book / "styles" / "screen.css"
     screen.write_text(
         screen.read_text(encoding="utf-8") + "\n@page :left { margin-left: 1.4in; }\n",
@@ -308,8 +300,7 @@ def test_a_division_that_fails_stops_the_divisions_waiting_for_it(small_book, mo
 def test_a_screen_edition_that_prints_see_page_numbers_gets_them_right(small_book, tmp_path):
     """The screen edition prints no page numbers for cross-references, unless its
     stylesheet says so (pagerefs.py): then they are right, as in a release build."""
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     screen = book / "styles" / "screen.css"
     screen.write_text(
         screen.read_text(encoding="utf-8")

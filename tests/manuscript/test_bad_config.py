@@ -4,13 +4,13 @@ unknown keys and tables with "did you mean", text that must be text."""
 from __future__ import annotations
 
 import contextlib
-import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from conftest import DEMO, copy_book
 from makebook.cli import app
 from makebook.errors import ManuscriptError, Problem
 from makebook.manuscript.config import load_config
@@ -209,9 +209,10 @@ def test_key_lines_know_tables_arrays_of_tables_and_multiline_strings():
 
 
 def test_the_demo_and_the_new_book_template_have_no_unknown_keys(tmp_path):
-    root = Path(__file__).resolve().parent.parent
-    assert load_config(root / "manuscript").meta.title
-    template = (root / "src" / "makebook" / "skeleton" / "book.toml").read_text()
+    from makebook.author.scaffold import SKELETON
+
+    assert load_config(DEMO).meta.title
+    template = (SKELETON / "book.toml").read_text()
     (tmp_path / "book.toml").write_text(
         template.format(title="T", author="A", date="2026-01-01", year=2026)
     )
@@ -219,8 +220,7 @@ def test_the_demo_and_the_new_book_template_have_no_unknown_keys(tmp_path):
 
 
 def test_make_book_check_lists_every_book_toml_problem(small_book, tmp_path):
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     toml = book / "book.toml"
     text = toml.read_text().replace('publisher = "Fixture Press"', 'publsher = "Fixture Press"')
     toml.write_text(text + "\n[appendices.films]\nenable = false\n")
@@ -235,34 +235,13 @@ def test_make_book_check_lists_every_book_toml_problem(small_book, tmp_path):
 
 # --- loader messages: only the real problem, at a line that shows it ------------------
 
-IDEA_NOTE_DIV = """---
-kind: concept
-id: the-idea
-title: The Idea
-tagline: One line about the idea.
----
-## Definition
 
-It is defined [@siegel1999].
-
-## Origins & Context
-
-It came from somewhere.
-
-## How It Shows Up
-
-Everywhere.
-
-::: {.note title="Maren's Note"}
-I like it.
-:::
-"""
-
-
-def copy_small_book(small_book: Path, tmp_path: Path) -> Path:
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
-    return book
+def idea_with_note_div(book: Path) -> str:
+    """The small book's concept with its author's note written as a titled note div."""
+    text = (book / "idea.md").read_text(encoding="utf-8")
+    note = "## Author's Note\n\nI like it.\n"
+    assert note in text
+    return text.replace(note, '::: {.note title="Maren\'s Note"}\nI like it.\n:::\n')
 
 
 def check(book: Path) -> tuple[int, list[str]]:
@@ -281,7 +260,7 @@ def problems_of(book: Path) -> list[Problem]:
 
 
 def test_a_chapter_that_fails_to_load_gives_only_its_own_error(small_book, tmp_path):
-    book = copy_small_book(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     # two.md links to idea.md; idea.md's front matter is broken.
     idea = book / "idea.md"
     idea.write_text(idea.read_text().replace("title: The Idea", "title: The Idea: A Study"))
@@ -295,7 +274,7 @@ def test_a_chapter_that_fails_to_load_gives_only_its_own_error(small_book, tmp_p
 
 
 def test_a_real_broken_link_is_still_an_error_when_another_chapter_fails(small_book, tmp_path):
-    book = copy_small_book(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     (book / "one.md").write_text("---\ntitle: [broken\n---\nText\n")
     two = book / "two.md"
     two.write_text(two.read_text().replace("(idea.md)", "(nowhere.md)"))
@@ -305,17 +284,19 @@ def test_a_real_broken_link_is_still_an_error_when_another_chapter_fails(small_b
 
 
 def test_an_authors_note_written_as_a_titled_note_div_is_accepted(small_book, tmp_path):
-    book = copy_small_book(small_book, tmp_path)
-    (book / "idea.md").write_text(IDEA_NOTE_DIV)
+    book = copy_book(small_book, tmp_path / "book")
+    (book / "idea.md").write_text(idea_with_note_div(book))
     assert problems_of(book) == []
     code, lines = check(book)
     assert (code, lines[-1]) == (0, "✓ The manuscript is ready to build.")
 
 
 def test_concept_warnings_point_at_a_line_that_shows_the_problem(small_book, tmp_path):
-    book = copy_small_book(small_book, tmp_path)
-    text = IDEA_NOTE_DIV.replace("## Origins & Context", "## Origin and Context").replace(
-        'title="Maren\'s Note"', 'title="Maren\'s Aside"'
+    book = copy_book(small_book, tmp_path / "book")
+    text = (
+        idea_with_note_div(book)
+        .replace("## Origins & Context", "## Origin and Context")
+        .replace('title="Maren\'s Note"', 'title="Maren\'s Aside"')
     )
     (book / "idea.md").write_text(text)
     lines = text.split("\n")
@@ -340,7 +321,7 @@ def test_concept_warnings_point_at_a_line_that_shows_the_problem(small_book, tmp
 
 
 def test_a_one_sided_relation_points_at_a_line_of_the_other_concept(small_book, tmp_path):
-    book = copy_small_book(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     (book / "other.md").write_text(
         "---\nkind: concept\ntitle: Other\nrelated: [the-idea]\n---\n"
         "## Definition\n\nx\n\n## Origins & Context\n\nx\n\n## How It Shows Up\n\nx\n\n"
@@ -441,7 +422,7 @@ def test_a_front_matter_key_given_twice_is_an_error(tmp_path):
 
 
 def test_a_bibliography_yaml_error_has_a_hint_too(small_book, tmp_path):
-    book = copy_small_book(small_book, tmp_path)
+    book = copy_book(small_book, tmp_path / "book")
     refs = book / "refs.yaml"
     refs.write_text(refs.read_text().replace("title: The Developing Mind", "title: Mind: Body"))
     [problem] = [p for p in problems_of(book) if p.severity == "error"]

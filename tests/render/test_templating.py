@@ -4,10 +4,10 @@ added, edited or removed since."""
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 
+from conftest import copy_book
 from makebook.build import build
 from makebook.render.templating import PACKAGE_TEMPLATES
 
@@ -19,8 +19,7 @@ def copyright_page(book: Path, out: Path) -> str:
 
 
 def test_a_book_template_overrides_and_each_change_to_it_is_seen(small_book, tmp_path):
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     out = tmp_path / "out"
     folder = book / "templates"
     folder.mkdir()  # there already, empty: the package's template is the one used

@@ -18,16 +18,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from conftest import copy_book, free_port
 from makebook.author.preview import serve
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 BAD_KIND = '<script>&"x"'  # an error message holding < & and "
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request(port: int, path: str, host: str | None = "default") -> tuple[int, bytes]:
@@ -54,8 +49,7 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
 
 def serving(small_book: Path, folder: Path):
     """The preview of a copy of the small book, in a thread on a free port of 127.0.0.1."""
-    book = folder / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, folder / "book")
     port = free_port()
     stop = threading.Event()
     thread = threading.Thread(
@@ -158,8 +152,7 @@ def test_the_open_page_shows_and_hides_the_error_by_itself(preview):
 
 
 def test_a_book_that_never_built_shows_its_error_at_the_start_page(small_book, tmp_path):
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     (book / "two.md").write_text("---\ntitle: [broken\n---\nText\n")
     port = free_port()
     stop = threading.Event()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from conftest import write
+from conftest import copy_book, write
 from makebook.manuscript.config import default_quotes
 from makebook.manuscript.loader import load_book
 from makebook.render.book import render_book
@@ -38,10 +38,8 @@ def test_language_decides_the_default_style():
 
 @pytest.mark.parametrize("language,open_mark", [("en-US", "\u201c"), ("en-GB", "\u2018")])
 def test_chapter_text_follows_the_book_language(small_book, tmp_path, language, open_mark):
-    import shutil
 
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     toml = book / "book.toml"
     toml.write_text(toml.read_text().replace('language = "en-US"', f'language = "{language}"'))
     write(
@@ -66,10 +64,8 @@ def test_chapter_text_follows_the_book_language(small_book, tmp_path, language, 
 
 
 def test_straight_quotes_can_be_forced_by_setting(small_book, tmp_path):
-    import shutil
 
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     toml = book / "book.toml"
     toml.write_text(toml.read_text() + '\n[typography]\nquotes = "single"\n')
     pages = {p.id: p for p in render_book(load_book(book)).pages}

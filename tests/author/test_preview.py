@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 import urllib.request
@@ -11,7 +10,7 @@ import urllib.request
 import pytest
 from lxml import etree
 
-from conftest import need
+from conftest import copy_book, free_port, need
 from makebook.author.preview import serve
 
 CHROMIUM_ARGS = [
@@ -24,16 +23,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def preview(small_book, tmp_path):
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     port = free_port()
     stop = threading.Event()
     events: list[tuple[list[str], str]] = []

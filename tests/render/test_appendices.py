@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from lxml import etree
 
+from conftest import DEMO, copy_book
 from makebook.manuscript.loader import load_book
 from makebook.render.book import render_book
 
@@ -19,9 +19,9 @@ def text(element: etree._Element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-def copy_book(small_book: Path, tmp_path: Path, extra_toml: str = "") -> Path:
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+def book_with_settings(small_book: Path, tmp_path: Path, extra_toml: str = "") -> Path:
+    """A copy of the small book with `extra_toml` added to its book.toml."""
+    book = copy_book(small_book, tmp_path / "book")
     if extra_toml:
         toml = book / "book.toml"
         toml.write_text(toml.read_text() + "\n" + extra_toml)
@@ -40,7 +40,7 @@ def test_reading_groups_books_by_first_author_and_credits_co_authors(small_book)
 
 
 def test_demo_reading_lists_each_author_once_alphabetically():
-    book = load_book(Path(__file__).parent.parent / "manuscript")
+    book = load_book(DEMO)
     reading = {p.id: etree.fromstring(p.html) for p in render_book(book).pages}["appendix-reading"]
     authors = [text(h) for h in reading.iterfind(".//h2[@class='author-name']")]
     assert len(authors) == len(set(authors)) >= 8
@@ -59,7 +59,7 @@ def test_demo_reading_lists_each_author_once_alphabetically():
 
 
 def test_as_listed_order_keeps_the_bibliography_order(small_book, tmp_path):
-    book = copy_book(small_book, tmp_path, '[appendices.reading]\norder = "as-listed"\n')
+    book = book_with_settings(small_book, tmp_path, '[appendices.reading]\norder = "as-listed"\n')
     reading = rendered_pages(book)["appendix-reading"]
     titles = [text(c) for c in reading.iterfind(".//cite")]
     assert titles[0].startswith("Parenting") and titles[1] == "The Developing Mind"
@@ -99,7 +99,7 @@ def test_glossary_lists_concepts_with_taglines_and_links(small_book):
 
 
 def test_appendices_can_be_renamed_or_switched_off(small_book, tmp_path):
-    book = copy_book(
+    book = book_with_settings(
         small_book,
         tmp_path,
         '[appendices.films]\nenabled = false\n[appendices.cited]\ntitle = "Sources"\n',
@@ -110,7 +110,7 @@ def test_appendices_can_be_renamed_or_switched_off(small_book, tmp_path):
 
 
 def test_an_appendix_without_entries_is_left_out(small_book, tmp_path):
-    book = copy_book(small_book, tmp_path)
+    book = book_with_settings(small_book, tmp_path)
     refs = book / "refs.yaml"
     refs.write_text(refs.read_text().split("  - id: room2015")[0])
     (book / "two.md").write_text(
@@ -123,7 +123,7 @@ def test_an_appendix_without_entries_is_left_out(small_book, tmp_path):
 
 def with_preface(small_book: Path, tmp_path: Path, body: str) -> Path:
     """The small book with a preface in its front matter."""
-    book = copy_book(small_book, tmp_path)
+    book = book_with_settings(small_book, tmp_path)
     (book / "preface.md").write_text(f"---\ntitle: Preface\n---\n{body}\n")
     toml = book / "book.toml"
     toml.write_text(

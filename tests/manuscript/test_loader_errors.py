@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_book, write
 from makebook.errors import Diagnostics, ManuscriptError
 from makebook.files import inside
 from makebook.manuscript.loader import load_book
@@ -57,12 +58,6 @@ def tiny_png() -> bytes:
 
 
 PNG = tiny_png()
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
 
 
 def chapter_text(title: str, body: str = "Text.\n", **front: str) -> str:
@@ -434,8 +429,7 @@ def test_one_bad_bibliography_file_does_not_make_other_keys_unknown(tmp_path):
 def test_a_folder_where_a_chapter_or_image_should_be_is_named_as_such(small_book, tmp_path):
     import shutil
 
-    book = tmp_path / "book"
-    shutil.copytree(small_book, book)
+    book = copy_book(small_book, tmp_path / "book")
     (book / "one.md").unlink()
     (book / "one.md").mkdir()
     with pytest.raises(ManuscriptError, match="chapter file 'one.md' is a folder, not a file"):

@@ -1,0 +1,28 @@
+"""EPUBCheck and DAISY Ace on the EPUBs of the demo, the small book, the sample edition
+and pandoc's manual (each validated once a session: conftest.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("book", ["demo", "small", "sample", "pandoc-manual"])
+def test_epubcheck_reports_no_errors_and_no_warnings(epubcheck_reports, book):
+    report = epubcheck_reports[book]
+    messages = [f"{m['severity']} {m['ID']}: {m['message']}" for m in report["messages"]]
+    assert report["checker"]["nFatal"] == 0, messages
+    assert report["checker"]["nError"] == 0, messages
+    assert report["checker"]["nWarning"] == 0, messages
+
+
+@pytest.mark.parametrize("book", ["demo", "small", "sample", "pandoc-manual"])
+def test_ace_reports_no_violations(ace_reports, book):
+    report = ace_reports[book]
+    violations = [
+        f"{assertion['earl:testSubject']['url']}: {item['earl:test']['dct:title']}"
+        for assertion in report["assertions"]
+        for item in assertion.get("assertions", [])
+        if item["earl:result"]["earl:outcome"] == "fail"
+    ]
+    assert violations == []
+    assert report["earl:result"]["earl:outcome"] == "pass"
