@@ -11,7 +11,7 @@ Document, FontConfiguration, URLFetcher).
 
 Because none of this is promised by WeasyPrint, `pyproject.toml` pins it to the
 release these were written against (TESTED_RELEASE), `missing_internals()` says
-plainly what is no longer where makebook expects it, `tests/test_weasy.py` fails
+plainly what is no longer where makebook expects it, `tests/pdf/test_weasy.py` fails
 with that list, and a build stops with it before laying anything out
 (`require_tested_weasyprint`) rather than make a wrong book.
 """
