@@ -15,6 +15,7 @@ from typing import Any
 
 import tinycss2
 
+from makebook.editions import PRINT, SCREEN
 from makebook.errors import Problem
 from makebook.manuscript.config import BOOK_TOML, length_in_inches
 from makebook.manuscript.styles import stylesheets
@@ -100,7 +101,7 @@ def page_rules(css: str, shown: Path) -> list[PageRule]:
 
 
 def page_size(settings: PdfSettings, edition: str) -> tuple[float, float]:
-    if edition == "screen" and settings.screen_size in SCREEN_SIZES:
+    if edition == SCREEN.name and settings.screen_size in SCREEN_SIZES:
         return SCREEN_SIZES[settings.screen_size]
     return length_in_inches(settings.width), length_in_inches(settings.height)
 
@@ -111,7 +112,7 @@ def edition_rules(
     """The @page margin rules of an edition: makebook's own (the inside margin from
     book.toml, pdf/document.py's page_css), then the stylesheets'."""
     rules = []
-    if edition == "print":
+    if edition == PRINT.name:
         inside = Margin(length_in_inches(settings.inside), Path(BOOK_TOML), inside_line)
         rules += [PageRule(":left", {"right": inside}), PageRule(":right", {"left": inside})]
     for sheet in stylesheets(styles_dir, edition):
@@ -126,7 +127,7 @@ def page_margins(rules: list[PageRule], edition: str) -> list[tuple[str, dict[st
     for rule in rules:
         if rule.selector == "":
             base.update(rule.margins)
-    kinds = [":left", ":right"] if edition == "print" else [""]
+    kinds = [":left", ":right"] if edition == PRINT.name else [""]
     pages = []
     for kind in kinds:
         margins = dict(base)
@@ -146,7 +147,7 @@ def geometry_problems(
     """An error for every PDF edition whose margins leave too small a text block."""
     found: dict[tuple[Path, int | None], list[str]] = {}
     messages: dict[tuple[Path, int | None], tuple[str, str]] = {}
-    for edition in ("print", "screen"):
+    for edition in (PRINT.name, SCREEN.name):
         width, height = page_size(settings, edition)
         rules = edition_rules(styles_dir, settings, edition, inside_line)
         for selector, margins in page_margins(rules, edition):
@@ -159,7 +160,7 @@ def geometry_problems(
     problems = []
     for where, editions in found.items():
         message, hint = messages[where]
-        names = " and ".join(f"{e} PDF" for e in ("print", "screen") if e in editions)
+        names = " and ".join(f"{e} PDF" for e in (PRINT.name, SCREEN.name) if e in editions)
         problems.append(Problem(f"in the {names}, {message}", where[0], where[1], hint=hint))
     return problems
 

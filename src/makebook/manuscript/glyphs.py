@@ -20,6 +20,7 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont, TTLibError
 
+from makebook.editions import PRINT, SCREEN
 from makebook.errors import Diagnostics, Problem
 from makebook.manuscript.styles import FONT_MEDIA_TYPES, css_urls, find_font, stylesheets
 from makebook.model import Chapter
@@ -34,7 +35,7 @@ def book_fonts(styles_dir: Path) -> list[Path]:
     """The font files the PDF editions' stylesheets declare (url() of a font file): the
     book's own stylesheets and the built-in ones it does not replace."""
     sheets = {
-        sheet for edition in ("print", "screen") for sheet in stylesheets(styles_dir, edition)
+        sheet for edition in (PRINT.name, SCREEN.name) for sheet in stylesheets(styles_dir, edition)
     }
     fonts: list[Path] = []
     for sheet in sorted(sheets):

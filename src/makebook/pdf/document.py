@@ -27,7 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from makebook.cache import file_digest, tree_files, versions
-from makebook.editions import BY_NAME, Edition
+from makebook.editions import BY_NAME, PRINT, SCREEN, Edition
 from makebook.errors import ManuscriptError, Problem, error
 from makebook.manuscript.config import length_in_inches
 from makebook.manuscript.styles import DEFAULT_STYLES, find_font, font_dirs, stylesheets
@@ -191,7 +191,7 @@ def required_gutter(pages: int) -> float:
 
 def page_css(settings: PdfSettings, edition: Edition, inside: str) -> str:
     """Page geometry from book.toml; everything else is the author's stylesheets."""
-    if edition.name == "screen":
+    if edition.name == SCREEN.name:
         size = SCREEN_SIZES.get(settings.screen_size, f"{settings.width} {settings.height}")
         return f"@page {{ size: {size}; }}"
     rules = [
@@ -214,7 +214,7 @@ def page_css(settings: PdfSettings, edition: Edition, inside: str) -> str:
 SCREEN_SIZES = {"letter": "letter", "a4": "A4"}
 
 
-def lay_out(rendered: RenderedBook, edition_name: str = "print") -> Document:
+def lay_out(rendered: RenderedBook, edition_name: str = PRINT.name) -> Document:
     """Lay the whole book out; the print layout also gives the EPUB its page numbers.
 
     The gutter a print book needs depends on its page count, which is known only
@@ -222,7 +222,7 @@ def lay_out(rendered: RenderedBook, edition_name: str = "print") -> Document:
     second time only when the real count lands in another band.
     """
     edition = BY_NAME[edition_name]
-    if edition.name != "print":
+    if edition.name != PRINT.name:
         return _render(rendered, edition, rendered.book.pdf.inside)
     design = length_in_inches(rendered.book.pdf.inside)
     inside = max(design, required_gutter(estimated_pages(rendered.book)))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from makebook.editions import PRINT, SCREEN
 from makebook.errors import Problem
 from makebook.model import PageStart
 from makebook.processes import fork_context, in_background, quiet_worker
@@ -147,10 +148,10 @@ def release_warnings(rendered: Any, layouts: dict[str, LaidOutEdition]) -> list[
     edition is laid out in a worker, which returns only its page count)."""
     from makebook.pdf.fit import overflow_warnings, table_overflows
 
-    document = getattr(layouts.get("print"), "document", None)
+    document = getattr(layouts.get(PRINT.name), "document", None)
     if document is None:
         return []
-    return overflow_warnings(rendered.book, (("print", o) for o in table_overflows(document)))
+    return overflow_warnings(rendered.book, ((PRINT.name, o) for o in table_overflows(document)))
 
 
 def release_layouts(
@@ -159,22 +160,22 @@ def release_layouts(
     from makebook.pdf.document import lay_out
 
     layouts: dict[str, LaidOutEdition] = {}
-    if "screen" in editions:
+    if SCREEN.name in editions:
         # On a machine with a second core the screen edition is laid out in a worker
         # process while this one does the print edition.
-        target = targets["screen"]
+        target = targets[SCREEN.name]
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, scratch = tempfile.mkstemp(
             prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
         )
         os.close(handle)
         worker = start_screen_edition(rendered, Path(scratch))
-        layouts["screen"] = WholeBookLayout(
-            rendered, "screen", worker=worker, scratch=Path(scratch)
+        layouts[SCREEN.name] = WholeBookLayout(
+            rendered, SCREEN.name, worker=worker, scratch=Path(scratch)
         )
-    if "print" in editions:
+    if PRINT.name in editions:
         progress("Laying out pages")
-        layouts["print"] = WholeBookLayout(rendered, "print", lay_out(rendered, "print"))
+        layouts[PRINT.name] = WholeBookLayout(rendered, PRINT.name, lay_out(rendered, PRINT.name))
     return layouts
 
 
@@ -183,10 +184,10 @@ def write_screen_edition(rendered: Any, scratch: Path) -> int:
     from makebook.pdf.document import TooManyPages, lay_out, write_pdf
 
     try:
-        layout = lay_out(rendered, "screen")
+        layout = lay_out(rendered, SCREEN.name)
     except TooManyPages as exc:
         raise exc.as_error(rendered.book) from None
-    write_pdf(rendered, layout, scratch, "screen")
+    write_pdf(rendered, layout, scratch, SCREEN.name)
     return len(layout.pages)
 
 

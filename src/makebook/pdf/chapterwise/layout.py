@@ -43,6 +43,7 @@ from makebook.cache import (
     layout_state,
     modified_before,
 )
+from makebook.editions import PRINT
 from makebook.errors import Problem
 from makebook.files import atomic_output, write_atomically
 from makebook.manuscript.config import length_in_inches
@@ -394,7 +395,7 @@ class EditionPlan:
         self.anchors = [each.anchors for each in laid]
         self.measured = True
         design = length_in_inches(self.context.settings.inside)
-        if self.edition == "print":
+        if self.edition == PRINT.name:
             self.inside = f"{max(design, required_gutter(self.total_pages()))}in"
 
 
@@ -657,7 +658,7 @@ def plan_edition(
     book, groups, targets = rendered.book, shared.groups, shared.targets
     if not guess.inside:
         design = length_in_inches(book.pdf.inside)
-        gutter = required_gutter(estimated_pages(book)) if edition == "print" else 0
+        gutter = required_gutter(estimated_pages(book)) if edition == PRINT.name else 0
         guess.inside = f"{max(design, gutter)}in"
     return EditionPlan(
         edition=edition,
@@ -693,7 +694,7 @@ class Finished:
         self, layout: EditionPlan, final: list[Job], join: BackgroundJoin | None
     ) -> EditionResult:
         blank = None
-        if layout.edition == "print" and any(p.blank_before for p in layout.placements()):
+        if layout.edition == PRINT.name and any(p.blank_before for p in layout.placements()):
             blank = blank_page(layout, self.results, self.store, self.workers)
         keys = [j.key for j in final] + ([blank.stem] if blank else [])
         self.store.remember(self.name, layout.edition, layout, keys)

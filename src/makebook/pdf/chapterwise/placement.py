@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import Any, Generic, TypeVar
 
+from makebook.editions import BY_NAME
 from makebook.pdf.pagemap import to_roman
 
 DocumentT = TypeVar("DocumentT")  # what a layout gives: a WeasyPrint Document
@@ -52,7 +53,7 @@ class Placement:
 
 def place(edition: str, bodies: Sequence[bool], counts: Sequence[int]) -> list[Placement]:
     """The placement of each division (front matter or body) from the page counts before it."""
-    recto = edition == "print"  # the print edition opens every division on a recto
+    recto = BY_NAME[edition].opens_on_recto  # the print edition: blank versos
     placed: list[Placement] = []
     page = folio = 0
     in_body = False
