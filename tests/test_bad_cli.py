@@ -434,7 +434,8 @@ def test_a_bug_in_a_build_is_one_line_and_a_report_in_the_cache(small_book, tmp_
     def broken(*_args, **_kwargs):
         raise RuntimeError("an unexpected state")
 
-    monkeypatch.setattr("makebook.build.load_book", broken)
+    # The module, not makebook.build: the package exports the function build under that name.
+    monkeypatch.setattr(sys.modules["makebook.build"], "load_book", broken)
     out = tmp_path / "out"
     out.mkdir()
     result = runner.invoke(app, ["build", "-m", str(small_book), "-o", str(out)])
