@@ -12,7 +12,15 @@ from textwrap import dedent
 import pytest
 from lxml import etree
 
-from conftest import shared_corpus_file
+from conftest import (
+    cli_build,
+    copy_book,
+    edit,
+    epub_files,
+    run_epubcheck,
+    shared_corpus_file,
+    write,
+)
 from makebook.manuscript.bibliography import parse_bibtex, parse_csl_json
 from makebook.model import Person, Work
 from makebook.render.appendices import entry_for
@@ -348,3 +356,38 @@ def test_csl_json_fills_the_same_fields():
         "3",
         "Oxford",
     )
+
+
+# --- in a built book ---------------------------------------------------------------
+
+SMALL_BIB = r"""
+@book{siegel2003,
+  author = {Siegel, Daniel J. and Hartzell, Mary},
+  title = {Parenting from the {Inside} Out: How a Deeper Self-Understanding Can Help},
+  publisher = {Tarcher},
+  address = {New York},
+  edition = {2},
+  year = {2003},
+  doi = {10.1000/parenting\_2003},
+  keywords = {suggested},
+}
+"""
+
+
+def test_epub_with_a_bibtex_doi_passes_epubcheck(small_book, tmp_path):
+    book = copy_book(small_book, tmp_path / "book")
+    edit(book / "book.toml", 'files = ["refs.yaml"]', 'files = ["refs.yaml", "refs.bib"]')
+    yaml_text = (book / "refs.yaml").read_text()
+    start, end = yaml_text.index("  - id: siegel2003"), yaml_text.index("  - id: siegel1999")
+    (book / "refs.yaml").write_text(yaml_text[:start] + yaml_text[end:])
+    write(book / "refs.bib", SMALL_BIB)
+    result = cli_build(book, tmp_path / "out", "epub")
+    assert result.exit_code == 0, result.output
+    (epub,) = (tmp_path / "out").rglob("*.epub")
+    cited = next(v for k, v in epub_files(epub).items() if "appendix-cited" in k).decode()
+    assert 'href="https://doi.org/10.1000/parenting_2003"' in cited
+    assert "2nd ed." in cited and "New York: Tarcher, 2003" in cited
+    report = run_epubcheck(epub, tmp_path / "epubcheck.json")
+    messages = [f"{m['severity']} {m['ID']}: {m['message']}" for m in report["messages"]]
+    assert report["checker"]["nError"] == report["checker"]["nFatal"] == 0, messages
+    assert report["checker"]["nWarning"] == 0, messages
