@@ -53,6 +53,12 @@ class Work:
     year: str = ""
     publisher: str = ""
     container_title: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""  # as printed: a range with an en dash
+    edition: str = ""
+    place: str = ""  # where published (BibTeX `address`/`location`, CSL `publisher-place`)
+    doi: str = ""  # bare, without the https://doi.org/ prefix
     isbn: str = ""
     url: str = ""
     annotation: str = ""

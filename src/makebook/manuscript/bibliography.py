@@ -15,7 +15,12 @@ from typing import Any
 
 import bibtexparser
 import yaml
-from bibtexparser import middlewares
+from bibtexparser.middlewares.names import (
+    InvalidNameError,
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
+from pylatexenc.latex2text import LatexNodes2Text
 
 from makebook.errors import Diagnostics, ManuscriptError, error
 from makebook.manuscript.text import (
@@ -244,6 +249,12 @@ def csl_work(entry: Any, shown: Path, line: int) -> Work:
         year=csl_year(entry.get("issued")),
         publisher=_text(entry.get("publisher")),
         container_title=_text(entry.get("container-title")),
+        volume=_text(entry.get("volume")),
+        issue=_text(entry.get("issue")),
+        pages=page_range(_text(entry.get("page"))),
+        edition=_text(entry.get("edition")),
+        place=_text(entry.get("publisher-place")),
+        doi=bare_doi(_text(entry.get("DOI") or entry.get("doi"))),
         isbn=_text(entry.get("ISBN") or entry.get("isbn")),
         url=_text(entry.get("URL") or entry.get("url")),
         annotation=_text(entry.get("annote") or entry.get("annotation")),
@@ -306,14 +317,23 @@ def csl_year(issued: Any) -> str:
 
 # --- BibTeX -----------------------------------------------------------------------
 
+# Decodes LaTeX as a citation manager does: accents and escapes to Unicode, `--`/`---`
+# to dashes, `~` to a no-break space, case-protecting braces and font commands
+# (`\emph`, `\textit`...) dropped, math kept as readable text.
+LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+
+# `@misc` (Zotero's export of a film) or `@video` is a film when its `type` or
+# `howpublished` says so.
+FILM_WORDS = {"film", "movie", "motion picture", "motion_picture", "video", "dvd", "blu-ray"}
+
 
 def parse_bibtex(text: str, shown: Path) -> list[Work]:
     # bibtexparser logs each failed block itself; makebook reports them with the fix.
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
-    library = bibtexparser.parse_string(
-        text,
-        append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()],
-    )
+    # No middleware: values keep their braces and quotes so that `@string` macros and
+    # `#` concatenation resolve here, and names split before their LaTeX is decoded
+    # (a braced `{Barnes and Noble}` is one name).
+    library = bibtexparser.parse_string(text, parse_stack=[])
     diagnostics = Diagnostics()
     for block in library.failed_blocks:
         diagnostics.error(
@@ -323,48 +343,119 @@ def parse_bibtex(text: str, shown: Path) -> list[Work]:
             "check the braces, commas and quotes of this entry",
         )
     diagnostics.raise_if_errors()
-    works = []
-    for entry in library.entries:
-        fields = {k.lower(): f.value for k, f in entry.fields_dict.items()}
-        line = entry.start_line + 1
-        title = _strip_braces(_text(fields.get("title")))
-        if not title:
-            raise error(f"entry '{entry.key}' has no title", shown, line, "add `title = {...}`")
-        title, subtitle = split_title(title, _strip_braces(_text(fields.get("subtitle"))))
-        contributors: list[Contributor] = []
-        for field_name, role in (
-            ("author", "author"),
-            ("editor", "editor"),
-            ("translator", "translator"),
-        ):
-            for name in fields.get(field_name) or []:
-                contributors.append(Contributor(bibtex_person(name), role))
-        year = _text(fields.get("year")) or _text(fields.get("date"))[:4]
-        works.append(
-            Work(
-                id=entry.key,
-                type=BIBTEX_TYPES.get(entry.entry_type.lower(), "other"),
-                title=title,
-                subtitle=subtitle,
-                source=shown,
-                line=line,
-                contributors=tuple(contributors),
-                year=year,
-                publisher=_strip_braces(_text(fields.get("publisher"))),
-                container_title=_strip_braces(
-                    _text(
-                        fields.get("journal")
-                        or fields.get("journaltitle")
-                        or fields.get("booktitle")
-                    )
-                ),
-                isbn=_text(fields.get("isbn")),
-                url=_text(fields.get("url")),
-                annotation=_strip_braces(_text(fields.get("annote") or fields.get("annotation"))),
-                suggested="suggested" in _keywords(_text(fields.get("keywords"))),
-            )
-        )
-    return works
+    strings: dict[str, str] = {}
+    for string in library.strings:
+        strings[string.key.casefold()] = bibtex_value(str(string.value), strings)
+    return [bibtex_work(entry, strings, shown) for entry in library.entries]
+
+
+def bibtex_work(entry: Any, strings: Mapping[str, str], shown: Path) -> Work:
+    raw = {k.lower(): bibtex_value(str(f.value), strings) for k, f in entry.fields_dict.items()}
+
+    def text(*names: str) -> str:
+        return next((latex_text(raw[n]) for n in names if raw.get(n, "").strip()), "")
+
+    line = entry.start_line + 1
+    title = text("title")
+    if not title:
+        raise error(f"entry '{entry.key}' has no title", shown, line, "add `title = {...}`")
+    title, subtitle = split_title(title, text("subtitle"))
+    kind = bibtex_type(entry.entry_type.lower(), text("type", "howpublished", "entrysubtype"))
+    contributors: list[Contributor] = []
+    for field_name, role in (
+        ("author", "author"),
+        ("editor", "editor"),
+        ("translator", "translator"),
+        ("director", "director"),
+    ):
+        if field_name == "author" and kind == "film" and not raw.get("director"):
+            role = "director"  # Zotero exports a film's director as its author
+        if field_name == "editor" and text("editortype").casefold() == "director":
+            role = "director"  # biblatex's @video/@movie
+        contributors.extend(Contributor(p, role) for p in bibtex_names(raw.get(field_name, "")))
+    year = text("year") or text("date")[:4]
+    return Work(
+        id=entry.key,
+        type=kind,
+        title=title,
+        subtitle=subtitle,
+        source=shown,
+        line=line,
+        contributors=tuple(contributors),
+        year=year,
+        publisher=text("publisher", "institution", "school", "organization"),
+        container_title=text("journal", "journaltitle", "booktitle"),
+        volume=text("volume"),
+        issue=text("number", "issue"),
+        pages=page_range(text("pages")),
+        edition=text("edition"),
+        place=text("address", "location"),
+        doi=bare_doi(verbatim(raw.get("doi", ""))),
+        isbn=text("isbn"),
+        url=verbatim(raw.get("url", "")),
+        annotation=text("annote", "annotation"),
+        suggested="suggested" in _keywords(text("keywords")),
+    )
+
+
+def bibtex_type(entry_type: str, subtype: str) -> str:
+    if entry_type in ("misc", "video") and subtype.casefold() in FILM_WORDS:
+        return "film"
+    return BIBTEX_TYPES.get(entry_type, "other")
+
+
+def bibtex_value(value: str, strings: Mapping[str, str]) -> str:
+    """A raw field value with its `@string` macros and `#` concatenation resolved.
+
+    Braced and quoted parts lose their outer delimiters only; inner braces stay for
+    the name splitter and the LaTeX decoder. An unknown macro stays as its name, as
+    BibTeX prints it (month abbreviations among them).
+    """
+    parts = []
+    for part in _split_concatenation(value):
+        part = part.strip()
+        if len(part) >= 2 and (part[0], part[-1]) in (("{", "}"), ('"', '"')):
+            parts.append(part[1:-1])
+        else:
+            parts.append(strings.get(part.casefold(), part))
+    return "".join(parts)
+
+
+def _split_concatenation(value: str) -> list[str]:
+    parts, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0 and (index == 0 or value[index - 1] != "\\"):
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(value[start:index])
+            start = index + 1
+    parts.append(value[start:])
+    return parts
+
+
+def latex_text(value: str) -> str:
+    """LaTeX field text as Unicode; spaces collapsed but no-break spaces kept."""
+    return _collapse_spaces(LATEX.latex_to_text(value))
+
+
+def verbatim(value: str) -> str:
+    """A URL or DOI: braces dropped and TeX escapes undone, nothing else touched."""
+    value = re.sub(r"\\([_%&#~$])", r"\1", value.replace("{", "").replace("}", ""))
+    return value.strip()
+
+
+def bare_doi(value: str) -> str:
+    return re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", value, flags=re.IGNORECASE)
+
+
+def bibtex_names(value: str) -> list[Person]:
+    if not value.strip():
+        return []
+    return [bibtex_person(name) for name in split_multiple_persons_names(value)]
 
 
 def bibtex_reason(block: Any) -> str:
@@ -375,10 +466,13 @@ def bibtex_reason(block: Any) -> str:
 
 def bibtex_person(name: Any) -> Person:
     if isinstance(name, str):
-        return Person(name=_strip_braces(name))
-    given = _strip_braces(" ".join(name.first))
-    family = _strip_braces(" ".join([*name.von, *name.last]))
-    suffix = _strip_braces(" ".join(name.jr))
+        try:
+            name = parse_single_name_into_parts(name, strict=False)
+        except InvalidNameError:
+            return Person(name=latex_text(name))
+    given = latex_text(" ".join(name.first))
+    family = latex_text(" ".join([*name.von, *name.last]))
+    suffix = latex_text(" ".join(name.jr))
     full = " ".join(p for p in (given, family, suffix) if p)
     return Person(name=full, family=family, given=given)
 
@@ -388,9 +482,9 @@ def bibtex_person(name: Any) -> Person:
 
 def split_title(title: str, subtitle: str = "") -> tuple[str, str]:
     """Zotero keeps the subtitle after a colon in the title; show it apart."""
-    title = " ".join(title.split())
+    title = _collapse_spaces(title)
     if subtitle:
-        return title, " ".join(subtitle.split())
+        return title, _collapse_spaces(subtitle)
     main, sep, rest = title.partition(": ")
     if sep and rest:
         return main, rest
@@ -405,8 +499,14 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _strip_braces(value: str) -> str:
-    return " ".join(value.replace("{", "").replace("}", "").split())
+def page_range(value: str) -> str:
+    """Pages as printed: `33-34` and `33--34` both become `33–34`."""
+    return re.sub(r"(?<=\w)\s*(?:-+|\u2013)\s*(?=\w)", "\u2013", value)
+
+
+def _collapse_spaces(value: str) -> str:
+    """Runs of spaces and line breaks as one space; a no-break space (`~`) is kept."""
+    return re.sub(r"[ \t\r\n]+", " ", value).strip()
 
 
 def _keywords(value: str) -> set[str]:

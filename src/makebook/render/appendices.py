@@ -24,6 +24,9 @@ class Entry:
     names: str = ""
     directors: str = ""
     cast: str = ""
+    editors: str = ""  # only when the names above are not already the editors
+    translators: str = ""
+    edition: str = ""  # "2nd ed.", or the edition as written when it is not a number
 
     @property
     def work_anchor(self) -> str:
@@ -60,8 +63,25 @@ def join_names(people: Sequence[Person]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def lead_people(work: Work) -> tuple[Person, ...]:
+    """Who a work is listed under: its authors, else its editors, else a film's directors."""
+    return (
+        work.authors or work.people("editor") or (work.people("director") if work.is_film else ())
+    )
+
+
+def edition_text(edition: str) -> str:
+    if not edition.isdigit():
+        return edition
+    number = int(edition)
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix} ed."
+
+
 def entry_for(work: Work, citing: dict[str, tuple[tuple[str, str], ...]]) -> Entry:
-    authors = work.authors or work.people("editor")
+    authors = lead_people(work)
     return Entry(
         work=work,
         anchor=re.sub(r"[^A-Za-z0-9_-]", "-", work.id),
@@ -70,6 +90,9 @@ def entry_for(work: Work, citing: dict[str, tuple[tuple[str, str], ...]]) -> Ent
         names=join_names(authors),
         directors=join_names(work.people("director")),
         cast=join_names(work.people("cast")),
+        editors=join_names(work.people("editor")) if work.authors else "",
+        translators=join_names(work.people("translator")),
+        edition=edition_text(work.edition),
     )
 
 
@@ -98,7 +121,7 @@ def cited_works(book: Book, citing: dict[str, tuple[tuple[str, str], ...]]) -> l
     entries = [entry_for(w, citing) for w in book.works if work_anchor(w.id) in citing]
 
     def order(entry: Entry) -> tuple[str, str]:
-        people = entry.work.authors or entry.work.people("editor")
+        people = lead_people(entry.work)
         lead = people[0].sort_key if people else entry.work.title.casefold()
         return (lead, entry.work.year)
 
