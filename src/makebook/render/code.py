@@ -150,6 +150,7 @@ def shape_code_blocks(body: etree._Element) -> None:
             if not len(empty) and not empty.text:
                 pre.remove(empty)
         pre.text = None
+        strip_final_newline(code)  # pandoc ends the code with its last character
         for name in [*pre.attrib, *code.attrib]:
             pre.attrib.pop(name, None)
             code.attrib.pop(name, None)
@@ -164,3 +165,13 @@ def shape_code_blocks(body: etree._Element) -> None:
         holder.set("class", "sourceCode")
         pre.set("class", " ".join(["sourceCode", language, *others]))
         code.set("class", f"sourceCode {language} language-{language}")
+
+
+def strip_final_newline(code: etree._Element) -> None:
+    last = code
+    while len(last) and not (last[-1].tail or ""):
+        last = last[-1]
+    if len(last) and last[-1].tail:
+        last[-1].tail = last[-1].tail.removesuffix("\n")
+    elif last.text:
+        last.text = last.text.removesuffix("\n")

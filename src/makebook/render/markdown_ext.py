@@ -85,7 +85,7 @@ class BracketedSpanProcessor(InlineProcessor):
         classes = attrs.pop("class", "").split()
         # pandoc 3: `.underline` is <u>, `.mark` is <mark>, inside a span for what else
         # the brackets name (`[x]{.underline lang=fr}`: <span lang="fr"><u>x</u></span>).
-        tags = [tag for tag in ("u", "mark") if SPAN_TAGS[tag] in classes]
+        tags = [tag for tag in ("mark", "u") if SPAN_TAGS[tag] in classes]  # as pandoc nests
         classes = [c for c in classes if c not in SPAN_TAGS.values()]
         if classes:
             attrs["class"] = " ".join(classes)
