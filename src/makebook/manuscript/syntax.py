@@ -10,7 +10,9 @@ import re
 
 PLAIN_ATTRIBUTES = {"lang", "dir"}  # attributes a div or span keeps as they are; others: data-
 CODE_SPAN = re.compile(r"(`+)((?:(?!\n[ \t]*\n)[^`]|`(?!\1))+?)\1")
-FENCE_MARKS = re.compile(r"`{3,}|~{3,}")
+# An opening code fence: backticks (that its info string may not hold) or tildes, then
+# a language word or {attributes}.
+CODE_FENCE = re.compile(r"(?P<fence>`{3,}(?!.*`)|~{3,})[ \t]*(?:\{[^{}]*\}|[^\s{}]+)?[ \t]*$")
 LIST_ITEM = re.compile(r"(?:[-*+]|\d+[.)])(?:[ \t]|$)")
 
 
@@ -48,14 +50,9 @@ def fence_roles(lines: list[str]) -> list[str]:
     """
     roles: list[str] = []
     depth = 0
-    in_code: str | None = None
-    for line in lines:
+    for line, kind in zip(lines, line_kinds(lines), strict=True):
         stripped = line.strip()
-        if in_code:
-            in_code = None if stripped.startswith(in_code) else in_code
-            roles.append("")
-        elif stripped.startswith(("```", "~~~")):
-            in_code = stripped[:3]
+        if kind != "text":
             roles.append("")
         elif FENCE_OPEN.match(stripped):
             depth += 1
@@ -79,40 +76,53 @@ def unclosed_fences(roles: list[str]) -> list[int]:
     return open_at
 
 
-@functools.lru_cache(maxsize=64)  # the checks of one chapter each ask for its masked text
-def mask_code(markdown: str) -> str:
-    """Blank out code (fenced, indented and spans), keeping line numbers: `@`, `[^1]` or
-    `![x](y)` shown in code is no citation, note or image."""
-    out: list[str] = []
-    fence: str | None = None
+def fence_end(lines: list[str], start: int) -> int | None:
+    """The index of the line that closes the code fence opened at `start`, or None when
+    `start` opens no fence. As pandoc reads it: three or more backticks or tildes, then
+    at most a language word or `{attributes}`; closed by a run of the same mark at
+    least as long with nothing after it. A fence never closed is no code at all."""
+    opening = CODE_FENCE.match(lines[start].strip())
+    if not opening:
+        return None
+    mark = opening["fence"]
+    closing = re.compile(rf"{re.escape(mark[0])}{{{len(mark)},}}[ \t]*")
+    for index in range(start + 1, len(lines)):
+        if closing.fullmatch(lines[index].strip()):
+            return index
+    return None
+
+
+def line_kinds(lines: list[str]) -> list[str]:
+    """Each line as code or not: "fence" (a fenced code block, its fence lines included),
+    "indented" (an indented code block) or "text"."""
+    kinds: list[str] = []
     indented = False  # inside an indented code block
     in_list = False  # a list item's continuation is indented too, and is not code
     after_blank = True
-    for line in markdown.split("\n"):
+    index = 0
+    while index < len(lines):
+        line = lines[index]
         stripped = line.lstrip()
-        if fence is not None:
-            # Closed by a run of the same mark at least as long, with nothing after it.
-            if stripped.startswith(fence) and not stripped.strip().strip(fence[0]):
-                fence = None
-            out.append("")
-            continue
         if not stripped:
-            out.append(line)
+            kinds.append("text")
             after_blank = True
+            index += 1
             continue
         indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
         # Python-Markdown: code is indented four spaces after a blank line, eight in a list.
         code_indent = 8 if in_list else 4
         if indent >= code_indent and (indented or after_blank):
             indented = True
-            out.append("")
+            kinds.append("indented")
             after_blank = False
+            index += 1
             continue
         indented = False
-        if stripped.startswith("```") or stripped.startswith("~~~"):
-            fence = FENCE_MARKS.match(stripped).group(0)  # type: ignore[union-attr]
-            out.append("")
+        end = fence_end(lines, index)
+        if end is not None:
+            kinds.extend(["fence"] * (end - index + 1))
             after_blank = False
+            index = end + 1
             continue
         if indent < 4:
             if LIST_ITEM.match(stripped):
@@ -120,6 +130,18 @@ def mask_code(markdown: str) -> str:
             elif after_blank:
                 in_list = False  # a paragraph back at the margin ends the list
         after_blank = False
-        out.append(line)
+        kinds.append("text")
+        index += 1
+    return kinds
+
+
+@functools.lru_cache(maxsize=64)  # the checks of one chapter each ask for its masked text
+def mask_code(markdown: str) -> str:
+    """Blank out code (fenced, indented and spans), keeping line numbers: `@`, `[^1]` or
+    `![x](y)` shown in code is no citation, note or image."""
+    lines = markdown.split("\n")
+    out = [
+        line if kind == "text" else "" for line, kind in zip(lines, line_kinds(lines), strict=True)
+    ]
     # A code span may wrap onto the next line of its paragraph, never past a blank line.
     return CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), "\n".join(out))

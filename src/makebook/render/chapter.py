@@ -21,6 +21,7 @@ from makebook.manuscript.chapters import slugify
 from makebook.manuscript.svg import SVG_NS
 from makebook.manuscript.syntax import mask_code
 from makebook.model import Book, Chapter, Note, Page, Work
+from makebook.render import code
 from makebook.render.markdown_ext import (
     BracketedSpanExtension,
     CitationExtension,
@@ -61,6 +62,7 @@ TEXTLESS = {"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgrou
 
 
 def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
+    code_extensions, code_configs = code.extensions()
     md = markdown.Markdown(
         extensions=[
             FencedDivExtension(),
@@ -74,8 +76,10 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
             "smarty",
             CitationExtension(works, f"{chapter.id}-"),
             BracketedSpanExtension(),
+            *code_extensions,
         ],
         extension_configs={
+            **code_configs,
             "smarty": {"smart_angled_quotes": False, "substitutions": SMARTY_SUBSTITUTIONS},
             "footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"},
         },
@@ -110,6 +114,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     removals: list[sanitize.Removal] = []
     body = parse_fragment(markdown_to_html(chapter, works), removals)
     flattened = flatten_deep_nesting(body, chapter)
+    code.shape_code_blocks(body)
     apply_quotes(body, book.quotes)
     notes = extract_notes(body, chapter.id)
     shift_headings(body)

@@ -72,6 +72,7 @@ class CitationExtension(Extension):
 
 
 SPAN = r"\[([^\[\]\n]+)\]\{([^{}\n]*)\}"
+SPAN_TAGS = {"u": "underline", "mark": "mark"}  # element: the class pandoc writes as it
 
 
 class BracketedSpanProcessor(InlineProcessor):
@@ -81,9 +82,22 @@ class BracketedSpanProcessor(InlineProcessor):
         if m.group(1).lstrip().startswith(("@", "-@")):
             return None, None, None
         attrs = fence_attributes(FENCE_OPEN.match("::: {" + m.group(2) + "}"))  # type: ignore[arg-type]
-        span = ET.Element("span", attrs)
-        span.text = m.group(1)
-        return span, m.start(0), m.end(0)
+        classes = attrs.pop("class", "").split()
+        # pandoc 3: `.underline` is <u>, `.mark` is <mark>, inside a span for what else
+        # the brackets name (`[x]{.underline lang=fr}`: <span lang="fr"><u>x</u></span>).
+        tags = [tag for tag in ("mark", "u") if SPAN_TAGS[tag] in classes]  # as pandoc nests
+        classes = [c for c in classes if c not in SPAN_TAGS.values()]
+        if classes:
+            attrs["class"] = " ".join(classes)
+        outer = inner = ET.Element("span", attrs) if attrs or not tags else None
+        for tag in tags:
+            element = ET.Element(tag)
+            if inner is not None:
+                inner.append(element)
+            outer = element if outer is None else outer
+            inner = element
+        inner.text = m.group(1)  # type: ignore[union-attr]
+        return outer, m.start(0), m.end(0)
 
 
 class BracketedSpanExtension(Extension):
