@@ -8,6 +8,8 @@ from __future__ import annotations
 import functools
 import re
 
+from makebook.manuscript.tables import table_lines
+
 PLAIN_ATTRIBUTES = {"lang", "dir"}  # attributes a div or span keeps as they are; others: data-
 CODE_SPAN = re.compile(r"(`+)((?:(?!\n[ \t]*\n)[^`]|`(?!\1))+?)\1")
 FENCE_MARKS = re.compile(r"`{3,}|~{3,}")
@@ -88,7 +90,9 @@ def mask_code(markdown: str) -> str:
     indented = False  # inside an indented code block
     in_list = False  # a list item's continuation is indented too, and is not code
     after_blank = True
-    for line in markdown.split("\n"):
+    lines = markdown.split("\n")
+    tables = table_lines(lines)  # a multiline table's indented rows are no code
+    for index, line in enumerate(lines):
         stripped = line.lstrip()
         if fence is not None:
             # Closed by a run of the same mark at least as long, with nothing after it.
@@ -99,6 +103,10 @@ def mask_code(markdown: str) -> str:
         if not stripped:
             out.append(line)
             after_blank = True
+            continue
+        if index in tables:
+            indented = after_blank = False
+            out.append(line)
             continue
         indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
         # Python-Markdown: code is indented four spaces after a blank line, eight in a list.
