@@ -482,3 +482,27 @@ def test_a_book_with_every_kind_of_table_passes_epubcheck(tables_epub, tmp_path)
     assert report["checker"]["nFatal"] == 0, messages
     assert report["checker"]["nError"] == 0, messages
     assert report["checker"]["nWarning"] == 0, messages
+
+
+def test_fenced_code_in_a_grid_cell_is_code():
+    import markdown
+
+    from makebook.render.tables import PandocTableExtension
+
+    source = textwrap.dedent(
+        """\
+        +--------------+-------------------+
+        | command line | defaults file     |
+        +:=============+:==================+
+        | ``` console  | ``` yaml          |
+        | --mathml     | html-math-method: |
+        | ```          |   method: mathml  |
+        |              | ```               |
+        +--------------+-------------------+
+        """
+    )
+    html = markdown.markdown(source, extensions=["fenced_code", PandocTableExtension()])
+    table = only_table(lxml_html.fragment_fromstring(html, create_parent="div"))
+    codes = [text(code) for code in table.iter("code")]
+    assert codes == ["--mathml", "html-math-method: method: mathml"]
+    assert [align(c) for c in table.iter("th", "td")] == ["left"] * 4

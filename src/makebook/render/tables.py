@@ -5,7 +5,8 @@
   alignment is written as pandoc writes it, `style="text-align: ..."` on each cell
   (the sanitiser keeps that property only). A grid table's cells are Markdown
   blocks: paragraphs, lists, block quotes, code, even other tables; a cell of one
-  paragraph is written without its `<p>`, as pandoc does.
+  paragraph is written without its `<p>`, as pandoc does. Fenced code in a cell is
+  read by whichever `fenced_code_block` preprocessor the chapter's Markdown has.
 - `TableCaptionProcessor` makes a paragraph `Table: ...` or `: ...` directly
   before or after any table (pipe tables included) its `<caption>`, with the
   pandoc attributes `{#id .class}` at its end put on the table. Anywhere else the
@@ -107,7 +108,11 @@ def fill_cell(element: ET.Element, cell: Cell, parser: BlockParser) -> None:
     if not cell.blocks:
         element.text = cell.text
         return
-    parser.parseChunk(element, cell.text)
+    source = cell.text
+    fences = parser.md.preprocessors
+    if "fenced_code_block" in fences:  # the whole chapter's fences were read before the cells
+        source = "\n".join(fences["fenced_code_block"].run(source.split("\n")))
+    parser.parseChunk(element, source)
     if len(element) == 1 and element[0].tag == "p" and not (element.text or "").strip():
         paragraph = element[0]  # pandoc writes a lone paragraph as plain text
         element.text = paragraph.text
