@@ -19,6 +19,7 @@ from dataclasses import replace
 from makebook.errors import Problem
 from makebook.manuscript.sanitize import ALLOWED_TAGS
 from makebook.manuscript.syntax import fence_roles, mask_code, unclosed_fences
+from makebook.manuscript.tables import table_lines
 from makebook.model import Chapter
 
 MAX_NESTING = 20  # block quotes, list levels and fenced divs inside each other
@@ -118,10 +119,11 @@ def nesting_problems(lines: list[str], roles: list[str], first: int) -> Iterator
     """
     divs = html = 0
     depths = []
-    for line, role in zip(lines, roles, strict=True):
+    tables = table_lines(lines)  # a table's rows are indented to line up its columns
+    for index, (line, role) in enumerate(zip(lines, roles, strict=True)):
         divs += (role == "open") - (role == "close")
         deepest, html = html_depths(line, html)
-        depths.append(nesting_depth(line, divs) + deepest)
+        depths.append((divs if index in tables else nesting_depth(line, divs)) + deepest)
     too_deep = next((i for i, depth in enumerate(depths) if depth > MAX_NESTING), None)
     if too_deep is not None:
         yield Problem(

@@ -8,6 +8,8 @@ from __future__ import annotations
 import functools
 import re
 
+from makebook.manuscript.tables import table_lines
+
 PLAIN_ATTRIBUTES = {"lang", "dir"}  # attributes a div or span keeps as they are; others: data-
 CODE_SPAN = re.compile(r"(`+)((?:(?!\n[ \t]*\n)[^`]|`(?!\1))+?)\1")
 # An opening code fence: backticks (that its info string may not hold) or tildes, then
@@ -99,6 +101,7 @@ def line_kinds(lines: list[str]) -> list[str]:
     indented = False  # inside an indented code block
     in_list = False  # a list item's continuation is indented too, and is not code
     after_blank = True
+    tables = table_lines(lines)  # a multiline table's indented rows are no code
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -106,6 +109,11 @@ def line_kinds(lines: list[str]) -> list[str]:
         if not stripped:
             kinds.append("text")
             after_blank = True
+            index += 1
+            continue
+        if index in tables:
+            indented = after_blank = False
+            kinds.append("text")
             index += 1
             continue
         indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())

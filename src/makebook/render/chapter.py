@@ -27,6 +27,7 @@ from makebook.render.markdown_ext import (
     CitationExtension,
     FencedDivExtension,
 )
+from makebook.render.tables import PandocTableExtension
 from makebook.render.typography import (
     CLOSE_DOUBLE,
     CLOSE_SINGLE,
@@ -51,6 +52,7 @@ SMARTY_SUBSTITUTIONS = {
 
 GENERATED_ID = re.compile(r"^(fn|fnref|cite)-\d+(-\d+)?$")  # after "<chapter id>-"
 QUOTE_BLOCKS = {"p", "li", "dt", "dd", "td", "th", "h2", "h3", "h4", "h5", "h6", "figcaption"}
+QUOTE_BLOCKS.add("caption")  # a table's (render/tables.py)
 QUOTE_MARKS = (OPEN_SINGLE, CLOSE_SINGLE, OPEN_DOUBLE, CLOSE_DOUBLE)
 DASHES = ("\u2014", "\u2013", "\u2015")
 AUTHORS_NOTE = re.compile(r"note$", re.IGNORECASE)
@@ -70,6 +72,7 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
             "footnotes",
             "attr_list",
             "tables",
+            PandocTableExtension(),
             "def_list",
             "abbr",
             "sane_lists",
