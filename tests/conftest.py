@@ -359,6 +359,54 @@ def pandoc_manual_build(
     )
 
 
+@pytest.fixture(scope="module")
+def loaded_small_book(small_book: Path):  # type: ignore[no-untyped-def]
+    """The small book, loaded once a module, for tests that render chapters of their own."""
+    from makebook.manuscript.loader import load_book
+
+    return load_book(small_book)
+
+
+@pytest.fixture
+def render_body(loaded_small_book):  # type: ignore[no-untyped-def]
+    """Markdown -> the rendered chapter body (`div.chapter-body`), as the small book's one.md."""
+    from dataclasses import replace
+
+    from lxml import etree
+
+    from makebook.render.chapter import render_chapter
+
+    book = loaded_small_book
+    template = next(c for c in book.chapters if c.path == Path("one.md"))
+    paths = {c.path.as_posix(): c.id for c in book.chapters}
+
+    def rendered(markdown: str):  # type: ignore[no-untyped-def]
+        page = render_chapter(book, replace(template, markdown=markdown), paths)
+        return etree.fromstring(page.html).find(".//div[@class='chapter-body']")
+
+    return rendered
+
+
+def markup(element) -> str:  # type: ignore[no-untyped-def]
+    """An element's markup without namespace declarations, for readable comparisons."""
+    import re
+
+    from lxml import etree
+
+    text = etree.tostring(element, encoding="unicode", with_tail=False)
+    return re.sub(r' xmlns(:\w+)?="[^"]*"', "", text)
+
+
+def ace_violations(report: dict) -> list[str]:  # type: ignore[type-arg]
+    """The rules an Ace report says the EPUB fails, with the file that fails each."""
+    return [
+        f"{assertion['earl:testSubject']['url']}: {item['earl:test']['dct:title']}"
+        for assertion in report["assertions"]
+        for item in assertion.get("assertions", [])
+        if item["earl:result"]["earl:outcome"] == "fail"
+    ]
+
+
 def epub_files(epub: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(epub) as archive:
         return {name: archive.read(name) for name in archive.namelist()}

@@ -6,12 +6,10 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from makebook.manuscript.loader import load_book
 from makebook.render.chapter import render_chapter
 from xhtmlchecks import active_content, local
 
@@ -41,11 +39,6 @@ MARKDOWN = (
     .map("".join)
     .map(lambda s: s.replace("&#", "& #"))
 )
-
-
-@pytest.fixture(scope="module")
-def loaded_small_book(small_book: Path):  # type: ignore[no-untyped-def]
-    return load_book(small_book)
 
 
 def test_any_markdown_renders_to_well_formed_inert_xhtml(loaded_small_book):

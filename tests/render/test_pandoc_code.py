@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,38 +16,25 @@ from pypdf import PdfReader
 
 from conftest import (
     SMALL_CHAPTERS,
+    ace_violations,
     chapter_text,
     copy_book,
+    markup,
     run_ace,
     run_epubcheck,
     set_chapters,
 )
 from makebook.build import build
-from makebook.manuscript.loader import load_book
 from makebook.manuscript.syntax import fence_end, line_kinds, mask_code
-from makebook.render.chapter import render_chapter
-
-
-@pytest.fixture(scope="module")
-def loaded_small_book(small_book: Path):  # type: ignore[no-untyped-def]
-    return load_book(small_book)
 
 
 @pytest.fixture
-def render(loaded_small_book):  # type: ignore[no-untyped-def]
-    book = loaded_small_book
-    template = next(c for c in book.chapters if c.path == Path("one.md"))
-
-    def rendered(markdown: str) -> etree._Element:
-        page = render_chapter(book, replace(template, markdown=textwrap.dedent(markdown)), {})
-        return etree.fromstring(page.html).find(".//div[@class='chapter-body']")
-
-    return rendered
+def render(render_body):  # type: ignore[no-untyped-def]
+    return lambda markdown: render_body(textwrap.dedent(markdown))
 
 
 def xml(element: etree._Element) -> str:
-    text = etree.tostring(element, encoding="unicode", with_tail=False)
-    return re.sub(r' xmlns(:\w+)?="[^"]*"', "", text)
+    return markup(element)
 
 
 def test_backtick_fence_with_a_language_is_highlighted_source_code(render):
@@ -202,13 +188,7 @@ def test_code_book_passes_epubcheck(code_outputs, tmp_path):
 def test_code_book_passes_ace(code_outputs, tmp_path):
     """Task boxes are characters, highlighted code keeps its contrast in grey."""
     report = run_ace(code_outputs["epub"], tmp_path / "ace")
-    violations = [
-        f"{assertion['earl:testSubject']['url']}: {item['earl:test']['dct:title']}"
-        for assertion in report["assertions"]
-        for item in assertion.get("assertions", [])
-        if item["earl:result"]["earl:outcome"] == "fail"
-    ]
-    assert violations == []
+    assert ace_violations(report) == []
 
 
 def test_code_book_pdf_prints_the_code_without_hyphens(code_outputs):

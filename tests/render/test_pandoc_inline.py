@@ -4,41 +4,22 @@ their syntax is left in the text."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
-from pathlib import Path
-
 import pytest
 from lxml import etree
 
-from makebook.manuscript.loader import load_book
-from makebook.render.chapter import render_chapter
+from conftest import markup
 
 XHTML = ""  # a page is an un-namespaced fragment until the EPUB writer places it
 
 
-@pytest.fixture(scope="module")
-def loaded_small_book(small_book: Path):  # type: ignore[no-untyped-def]
-    return load_book(small_book)
-
-
 @pytest.fixture
-def render(loaded_small_book):  # type: ignore[no-untyped-def]
-    book = loaded_small_book
-    template = next(c for c in book.chapters if c.path == Path("one.md"))
-    paths = {c.path.as_posix(): c.id for c in book.chapters}
-
-    def rendered(markdown: str) -> etree._Element:
-        page = render_chapter(book, replace(template, markdown=markdown), paths)
-        return etree.fromstring(page.html).find(f".//{XHTML}div[@class='chapter-body']")
-
-    return rendered
+def render(render_body):  # type: ignore[no-untyped-def]
+    return render_body
 
 
 def xml(element: etree._Element) -> str:
     """The element's markup without namespace declarations, for readable comparisons."""
-    text = etree.tostring(element, encoding="unicode", with_tail=False)
-    return re.sub(r' xmlns(:\w+)?="[^"]*"', "", text)
+    return markup(element)
 
 
 def paragraph(body: etree._Element) -> str:
