@@ -264,3 +264,17 @@ def test_a_citation_may_wrap_onto_the_next_line(template, tmp_path):
     assert [(c.key, c.locator, c.line) for c in one.citations] == [("siegel1999", "p. 12", 5)]
     page = render_chapter(loaded, one, {c.path.as_posix(): c.id for c in loaded.chapters})
     assert "[@" not in page.html and "Siegel 1999, p. 12" in page.html
+
+
+def test_a_div_inside_a_definition_is_a_warning_not_silent_text(template, tmp_path):
+    # pandoc's manual writes divs inside definitions; makebook prints those lines as text,
+    # and says so instead of staying silent.
+    body = "Term\n\n:   A definition.\n\n    ::: {#formats}\n    - one\n    :::\n\nAfter.\n"
+    book = book_with(template, tmp_path, body)
+    result = make_book(["check", "-m", str(book)])
+    assert result.exit_code == 0, result.output
+    text = one_line(result.output)
+    assert (
+        "one.md:9: warning: `::: {#formats}` is indented inside a list item or definition" in text
+    )
+    assert "one.md:11: warning: `:::` is indented inside a list item or definition" in text

@@ -82,6 +82,15 @@ def fence_problems(lines: list[str], roles: list[str], first: int) -> Iterator[P
                 hint="delete it, or open the div above it with a line such as `::: note`",
                 severity="warning",
             )
+        elif role == "indented":
+            yield Problem(
+                f"`{lines[index].strip()}` is indented inside a list item or definition, "
+                "where makebook does not read fenced divs yet: the line is printed as text",
+                line=first + index,
+                hint="move the div (its ::: lines and content) out of the list or definition, "
+                "to the left margin",
+                severity="warning",
+            )
         elif role == "bad":
             yield Problem(
                 f"`{lines[index].strip()}` is not a fenced div opening",

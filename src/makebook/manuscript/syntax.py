@@ -15,7 +15,8 @@ CODE_SPAN = re.compile(r"(`+)((?:(?!\n[ \t]*\n)[^`]|`(?!\1))+?)\1")
 # An opening code fence: backticks (that its info string may not hold) or tildes, then
 # a language word or {attributes}.
 CODE_FENCE = re.compile(r"(?P<fence>`{3,}(?!.*`)|~{3,})[ \t]*(?:\{[^{}]*\}|[^\s{}]+)?[ \t]*$")
-LIST_ITEM = re.compile(r"(?:[-*+]|\d+[.)])(?:[ \t]|$)")
+# A list item, or a definition (`:` or `~`): what is indented under it is its content, not code.
+LIST_ITEM = re.compile(r"(?:[-*+:~]|\d+[.)])(?:[ \t]|$)")
 
 
 FENCE_OPEN = re.compile(r"^(?P<colons>:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<name>[\w-]+))\s*:*\s*$")
@@ -47,8 +48,10 @@ def fence_roles(lines: list[str]) -> list[str]:
     """What each line is to fenced divs, read as the renderer reads them.
 
     "open", "close", "stray" (a closing line with no div open), "bad" (starts like a
-    fence but is neither an opening nor a closing one) or "" (anything else, code
-    included). The loader reports stray and bad lines and unclosed divs from this.
+    fence but is neither an opening nor a closing one), "indented" (a fence line inside
+    a list item or definition, which the renderer does not read as a div yet: it prints
+    as text) or "" (anything else, code included). The loader reports stray, bad and
+    indented lines and unclosed divs from this.
     """
     roles: list[str] = []
     depth = 0
@@ -56,6 +59,10 @@ def fence_roles(lines: list[str]) -> list[str]:
         stripped = line.strip()
         if kind != "text":
             roles.append("")
+        elif indentation(line) >= 4 and (FENCE_OPEN.match(stripped) or FENCE_CLOSE.match(stripped)):
+            # Four spaces in and not code: the content of a list item or definition, where
+            # the renderer does not read divs (it reads them at the left margin).
+            roles.append("indented")
         elif FENCE_OPEN.match(stripped):
             depth += 1
             roles.append("open")
@@ -65,6 +72,11 @@ def fence_roles(lines: list[str]) -> list[str]:
         else:
             roles.append("bad" if stripped.startswith(":::") else "")
     return roles
+
+
+def indentation(line: str) -> int:
+    expanded = line.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip())
 
 
 def unclosed_fences(roles: list[str]) -> list[int]:
