@@ -277,10 +277,13 @@ def check(manuscript: Path) -> list[Problem]:
 
     diagnostics = Diagnostics()
     try:
-        render_book(load_book(manuscript, diagnostics))
+        rendered = render_book(load_book(manuscript, diagnostics))
     except ManuscriptError as exc:
         return diagnostics.problems + [p for p in exc.problems if p not in diagnostics.problems]
-    return diagnostics.problems
+    # What rendering found (raw HTML removed, dead links, syntax printed as text), as a
+    # build reports it.
+    found = [w for page in rendered.pages for w in page.warnings]
+    return diagnostics.problems + [p for p in found if p not in diagnostics.problems]
 
 
 def remember_images(memo: Path) -> None:

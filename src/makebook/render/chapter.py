@@ -22,6 +22,7 @@ from makebook.manuscript.svg import SVG_NS
 from makebook.manuscript.syntax import mask_code
 from makebook.model import Book, Chapter, Note, Page, Work
 from makebook.render import code
+from makebook.render.leaks import leak_warnings
 from makebook.render.markdown_ext import (
     BracketedSpanExtension,
     CitationExtension,
@@ -131,6 +132,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     mark_languages(body)
     if chapter.kind == "concept":
         wrap_concept_sections(body, chapter.id)
+    warnings += leak_warnings(book, chapter, body, notes)  # last: the text a reader sees
     section = chapter_section(book, chapter, body)
     return Page(
         id=chapter.id,
