@@ -210,7 +210,12 @@ def extract_notes(body: etree._Element, chapter_id: str) -> list[Note]:
     for container in body.xpath(".//div[contains(concat(' ', @class, ' '), ' footnote ')]"):
         for item in container.xpath("./ol/li"):
             for backref in item.xpath(".//a[contains(@class, 'footnote-backref')]"):
+                holder = backref.getparent()
                 backref.drop_tree()
+                # After a note's last block that is no paragraph (code, a list), the
+                # back-link had a paragraph of its own: it would print as an empty line.
+                if holder.tag == "p" and len(holder) == 0 and not (holder.text or "").strip():
+                    holder.drop_tree()
             items[item.get("id", "")] = item
         container.drop_tree()
     numbers: dict[str, int] = {}
