@@ -48,6 +48,27 @@ CASES = [
         "[Heading identifiers in HTML][] and\n[the section][heading identifiers in HTML].\n",
         "MANUAL: Extension: implicit_header_references",
     ),
+    Case(
+        "automatic identifiers",
+        "# Heading identifiers in HTML\n\nSee [it](#heading-identifiers-in-html) and "
+        "[dup](#dup-1).\n\n## Dup\n\n## Dup\n",
+        "MANUAL: Extension: auto_identifiers",
+        "a heading whose text another has gets the id with -x, not pandoc's -1, -2, so "
+        "a link written for pandoc (#dup-1) leads nowhere",
+    ),
+    Case(
+        "a heading needs a blank line before it",
+        "A paragraph\n# not a heading\n",
+        "MANUAL: Extension: blank_before_header",
+        "Python-Markdown reads a # line under a paragraph's as a heading; pandoc needs a "
+        "blank line before it",
+    ),
+    Case(
+        "a heading needs a space after #",
+        "#5 bolt\n\n#hashtag\n",
+        "MANUAL: Extension: space_in_atx_header",
+        "Python-Markdown reads #5 as a heading; pandoc needs a space after the #",
+    ),
     # --- Block quotations ------------------------------------------------------------
     Case(
         "block quote",
@@ -59,6 +80,13 @@ CASES = [
         "lazy block quote",
         "> This is a block quote. This\nparagraph has two lines.\n",
         "MANUAL: Block quotations",
+    ),
+    Case(
+        "a block quote needs a blank line before it",
+        "A paragraph\n> not a quote\n",
+        "MANUAL: Extension: blank_before_blockquote",
+        "Python-Markdown reads a > line under a paragraph's as a block quote; pandoc "
+        "needs a blank line before it",
     ),
     Case(
         "nested block quote",
@@ -160,6 +188,11 @@ CASES = [
         "a definition starting with `~` is printed as text (reported as a leak)",
     ),
     Case(
+        "a list needs a blank line before it",
+        "A paragraph\n- not an item\n",
+        "MANUAL: Non-default extensions: lists_without_preceding_blankline",
+    ),
+    Case(
         "list ended by a comment",
         "1.  one\n2.  two\n\n<!-- -->\n\n1.  uno\n2.  dos\n",
         "MANUAL: Ending a list",
@@ -203,6 +236,11 @@ CASES = [
         ": Demonstration of pipe table syntax.\n",
         "MANUAL: Extension: pipe_tables",
     ),
+    Case(
+        "table caption with attributes",
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\nTable: The caption. {#tbl:one .wide}\n",
+        "MANUAL: Extension: table_attributes",
+    ),
     # --- Inline formatting -------------------------------------------------------------
     Case(
         "emphasis and strong",
@@ -234,6 +272,11 @@ CASES = [
         "\\*not emphasized\\*, \\$5, a\\ b (nonbreaking), \\# and \\[x\\].\n",
         "MANUAL: Backslash escapes",
     ),
+    Case(
+        "every symbol escapable",
+        "\\~ \\^ \\| \\@ \\$ \\< \\> \\\" \\' \\% \\& \\= \\: \\; \\? \\/\n",
+        "MANUAL: Extension: all_symbols_escapable",
+    ),
     # --- Math, raw HTML and TeX --------------------------------------------------------
     Case(
         "inline math",
@@ -251,6 +294,12 @@ CASES = [
         "dollars that are no math",
         "It costs $20,000 and $30,000.\n",
         "MANUAL: Extension: tex_math_dollars",
+    ),
+    Case(
+        "TeX macros",
+        "\\newcommand{\\tuple}[1]{\\langle #1 \\rangle}\n\n$\\tuple{a, b, c}$\n",
+        "MANUAL: Extension: latex_macros",
+        "TeX math and its macros are issue 17's (another helper): printed as text here",
     ),
     Case(
         "raw HTML",
@@ -300,6 +349,16 @@ CASES = [
         "[text][my label 3].\n\n[my label 3]: <https://x.org/a b>\n",
         "MANUAL: Reference links",
         "a reference definition's <address> with a space in it is printed as a paragraph",
+    ),
+    Case(
+        "shortcut reference link",
+        "See [foo].\n\n[foo]: https://example.org\n",
+        "MANUAL: Extension: shortcut_reference_links",
+    ),
+    Case(
+        "link attributes",
+        '[a link](https://example.org){#id .class key="value"}\n',
+        "MANUAL: Extension: link_attributes",
     ),
     Case(
         "internal link",

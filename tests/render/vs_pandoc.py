@@ -37,7 +37,6 @@ from typing import Any
 
 from lxml import etree, html
 
-MATHML = "{http://www.w3.org/1998/Math/MathML}math"
 CLASSES_DROPPED = {
     "url": "makebook: a link showing its address, to break it without hyphens",
     "uri": "pandoc: an automatic link",
@@ -228,6 +227,11 @@ def outline(root: etree._Element, notes: list[etree._Element]) -> list[str]:
         unwrap(wrapper)  # both wrap a highlighted code block; pandoc not without highlighting
     for body in root.xpath(".//table/tbody"):
         unwrap(body)  # makebook writes the <tbody> an HTML parser implies, for XHTML
+    # Ids differ by design; what matters is that an in-document link leads somewhere.
+    ids = {e.get("id") for tree in (root, *notes) for e in tree.iter() if isinstance(e.tag, str)}
+    for tree in (root, *notes):
+        for link in tree.xpath(".//a[starts-with(@href, '#')]"):
+            link.set("href", "#" if link.get("href")[1:] in ids else "#nowhere")
     lines: list[str] = []
     shift = top_heading(root)
     for child in block_children(root):
@@ -268,7 +272,7 @@ def block_children(element: etree._Element) -> list[etree._Element]:
     for child in element:
         if not isinstance(child.tag, str):
             pass
-        elif name(child) in BLOCK or (child.tag == MATHML and child.get("display") == "block"):
+        elif name(child) in BLOCK or (name(child) == "math" and child.get("display") == "block"):
             flush()
             blocks.append(child)
         else:
@@ -287,6 +291,9 @@ def emit(block: Any, depth: int, lines: list[str], shift: int) -> None:
     tag = name(block)
     if tag == "br":
         lines.append(pad + "<br>")
+        return
+    if tag == "math":  # display math: its text, as inline math
+        lines.append(pad + f"[math:{math_text(block)}]")
         return
     if re.fullmatch(r"h[1-6]", tag):
         tag = f"h{int(tag[1]) - shift}"
@@ -333,8 +340,6 @@ def attributes(element: etree._Element) -> str:
     for key, value in sorted(element.attrib.items()):
         if key.startswith("{"):  # xml:lang beside lang, epub:type: XHTML's and EPUB's own
             continue
-        if key == "href" and value.startswith("#"):
-            value = "#"
         if key in ("src",):
             value = Path(value).name
         if key in KEPT_ATTRIBUTES:
@@ -365,7 +370,7 @@ def inline_text(run: list[Any]) -> str:
 
 def inline_element(element: etree._Element) -> str:
     tag = name(element)
-    if element.tag == MATHML:
+    if tag == "math":  # MathML, namespaced in makebook's XHTML, not in pandoc's HTML
         return f"[math:{math_text(element)}]"
     if tag == "code":
         return f"<code{attributes(element)}>{''.join(element.itertext())}</code>"
