@@ -53,6 +53,7 @@ def leaks(loaded_small_book):  # type: ignore[no-untyped-def]
         ("A quote.\\\nNext line.\n", 1, "a backslash at the end of a line is printed as text"),
         ("Text.[^n]\n\n[^n]: A {.bad} note.\n", 3, "the attributes `{.bad}` are printed"),
         ("[Definition] is in the idea.\n", 1, "the heading it names is in another chapter"),
+        ("% A Title\n% An Author\n\nText.\n", 1, "a pandoc title block `% A Title`"),
     ],
 )
 def test_syntax_printed_as_text_is_a_warning_at_its_line(leaks, markdown, line, message):

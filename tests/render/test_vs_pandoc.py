@@ -69,6 +69,20 @@ CASES = [
         "MANUAL: Extension: space_in_atx_header",
         "Python-Markdown reads #5 as a heading; pandoc needs a space after the #",
     ),
+    Case(
+        "title block",
+        "% A Title\n% An Author\n\nText.\n",
+        "MANUAL: Extension: pandoc_title_block",
+        "a chapter's title is its front matter's (title:); a % title block is printed "
+        "(reported as a leak)",
+    ),
+    Case(
+        "YAML block inside a chapter",
+        "Text.\n\n---\nfoo: bar\n---\n\nMore.\n",
+        "MANUAL: Extension: yaml_metadata_block",
+        "only the front matter at a chapter's top is read; a YAML block further down is "
+        "printed (a table of one cell)",
+    ),
     # --- Block quotations ------------------------------------------------------------
     Case(
         "block quote",
@@ -227,6 +241,15 @@ CASES = [
         "+===============+===============+====================+\n"
         "| Bananas       | 1.34          | built-in wrapper   |\n"
         "+---------------+---------------+--------------------+\n",
+        "MANUAL: Extension: grid_tables",
+    ),
+    Case(
+        "grid table with spans",
+        "+---------------------+----------+\n| Property            | Earth    |\n"
+        "+=============+=======+==========+\n|             | min   | -89.2 °C |\n"
+        "| Temperature +-------+----------+\n| 1961-1990   | mean  | 14 °C    |\n"
+        "|             +-------+----------+\n|             | max   | 56.7 °C  |\n"
+        "+-------------+-------+----------+\n",
         "MANUAL: Extension: grid_tables",
     ),
     Case(

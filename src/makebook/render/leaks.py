@@ -231,6 +231,12 @@ LEAKS = [
         "starting `: ` at the left margin",
     ),
     Leak(
+        "title block",
+        re.compile(r"\A%[ \t]+\S.*"),
+        "a pandoc title block `{0}` is printed as text",
+        "a chapter's title, author and date go in its front matter (title: ...) and book.toml",
+    ),
+    Leak(
         "heading",
         re.compile(r"(?m)^#{1,6}[ \t]+\S"),
         "a heading `{0}...` is printed as text",
