@@ -196,3 +196,13 @@ def test_check_strict_fails_on_a_leak_and_names_its_line(small_book, tmp_path):
     strict = invoke(["check", "-m", str(book), "--strict"])
     assert strict.exit_code == 1, strict.output
     assert f"one.md:{line}" in strict.output
+
+
+def test_a_chapter_full_of_leaks_reports_a_hundred_and_how_many_more(leaks):
+    found = leaks("".join(f"Line {n} \\newpage.\n\n" for n in range(150)))
+    assert len(found) == 101
+    assert found[99] == (BODY_LINE + 2 * 99, "the TeX command `\\newpage` is printed as text")
+    assert found[100] == (
+        BODY_LINE + 2 * 100,
+        "50 more places, from here on, print Markdown, pandoc or TeX syntax as text",
+    )

@@ -14,6 +14,7 @@ the n-th place the source writes it.
 
 from __future__ import annotations
 
+import functools
 import html.entities
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -35,6 +36,7 @@ BLOCKS = {"p", "li", "dt", "dd", "td", "th", "caption", "figcaption", "blockquot
           "section", "h1", "h2", "h3", "h4", "h5", "h6", "aside", "figure", "table", "tr",
           "ul", "ol", "dl", "header", "footer", "details", "summary", "body"}  # fmt: skip
 HOLE = "\ufffc"  # stands where verbatim text was, so no leak is read across it
+MAX_REPORTED = 100  # leaks a chapter; each is looked for in the whole source
 
 # Typography the renderer applies, undone to find a leak's text in the source.
 TYPOGRAPHY = {
@@ -59,8 +61,23 @@ class Leak:
 
 @dataclass(frozen=True)
 class LeakContext:
-    work_ids: frozenset[str]
-    other_headings: Mapping[str, str]  # a heading's text, casefolded -> its chapter's file
+    book: Book
+    chapter: Chapter
+
+    @functools.cached_property
+    def work_ids(self) -> frozenset[str]:
+        return frozenset(work.id for work in self.book.works)
+
+    @functools.cached_property
+    def other_headings(self) -> Mapping[str, str]:
+        """A heading's text, casefolded -> its chapter's file (read only when a chapter
+        has bracketed text: a book of thousands of chapters pays nothing otherwise)."""
+        return {
+            " ".join(text.split()).casefold(): other.path.as_posix()
+            for other in self.book.chapters
+            if other.path != self.chapter.path
+            for text, _ in other.headings
+        }
 
 
 def known_citation(match: re.Match[str], context: LeakContext) -> bool:
@@ -249,42 +266,54 @@ def leak_warnings(
     book: Book, chapter: Chapter, body: etree._Element, notes: Iterable[Note]
 ) -> list[Problem]:
     """Every leak in a rendered chapter body and its notes, at the lines that write them."""
-    context = LeakContext(
-        frozenset(work.id for work in book.works),
-        {
-            " ".join(text.split()).casefold(): other.path.as_posix()
-            for other in book.chapters
-            if other is not chapter and other.path != chapter.path
-            for text, _ in other.headings
-        },
-    )
+    context = LeakContext(book, chapter)
     texts = [*block_texts(body)]
     for note in notes:
         texts.extend(block_texts(parse_fragments(note.html)))
+    found = [(text, leak, match) for text in texts for leak, match in find_leaks(text, context)]
+    if not found:
+        return []
     sources = searched_sources(chapter.markdown)
     # A line the loader reports (an indented :::, an unclosed citation) is not reported twice.
     explained = {p.line for p in structure_problems(chapter)}
     seen: dict[str, int] = {}
     problems: list[Problem] = []
-    for text in texts:
-        for leak, match in find_leaks(text, context):
-            line = locate(sources, text, match, seen, chapter.body_line)
-            if line is not None and line in explained:
-                continue
-            problems.append(
-                Problem(
-                    leak.message.format(shown(match.group(0))),
-                    chapter.path,
-                    line,
-                    hint=leak.hint.replace("{{", "{").replace("}}", "}"),
-                    severity="warning",
-                )
+    for text, leak, match in found[:MAX_REPORTED]:
+        line = locate(sources, text, match, seen, chapter.body_line)
+        if line is not None and line in explained:
+            continue
+        problems.append(
+            Problem(
+                leak.message.format(shown(match.group(0))),
+                chapter.path,
+                line,
+                hint=leak.hint.replace("{{", "{").replace("}}", "}"),
+                severity="warning",
             )
+        )
+    if len(found) > MAX_REPORTED:
+        text, _, match = found[MAX_REPORTED]
+        problems.append(
+            Problem(
+                f"{len(found) - MAX_REPORTED} more places, from here on, print Markdown, "
+                "pandoc or TeX syntax as text",
+                chapter.path,
+                locate(sources, text, match, seen, chapter.body_line),
+                hint="mend the ones above and check again to see the rest",
+                severity="warning",
+            )
+        )
     return unique(problems)
+
+
+# What every leak starts with (or a line starts with): a block without any is skipped.
+TRIGGER = re.compile(r"(?m)[:\[\]@^`~\\{$*_&<>!(]|^[ \t]*[|+%#]")
 
 
 def find_leaks(text: str, context: LeakContext) -> Iterator[tuple[Leak, re.Match[str]]]:
     """Each leak in a block's text once: where two kinds overlap, the first listed wins."""
+    if not TRIGGER.search(text):
+        return
     taken: list[tuple[int, int]] = []
     found = []
     for leak in LEAKS:
