@@ -67,6 +67,7 @@ def leaks(rendered):  # type: ignore[no-untyped-def]
         ("[Definition] is in the idea.\n", 1, "the heading it names is in another chapter", ""),
         ("% A Title\n% An Author\n\nText.\n", 1, "a pandoc title block `% A Title`", ""),
         ("A ~~strike never closed.\n", 1, "`~~` is printed as text", ""),
+        ("Text.\n\n####### seven\n", 3, "a heading `# seven` is printed as text", ""),
         ("Text\n```\ncode\n```\n", 2, "the code fence ````` is printed as text", "```"),
         ("x\n\n::: {.box\n", 3, None, ""),  # the loader's error: not a div opening
         ("An ![alt](pic.png never closed.\n", 1, "the link or image `![alt](` is printed", ""),

@@ -83,6 +83,13 @@ CASES = [
         "only the front matter at a chapter's top is read; a YAML block further down is "
         "printed (a table of one cell)",
     ),
+    Case(
+        "seven #",
+        "Text.\n\n####### seven\n",
+        "MANUAL: ATX-style headings",
+        "Python-Markdown reads 7 # as a level-6 heading that starts with # (reported as a "
+        "leak); pandoc, as a paragraph",
+    ),
     # --- Block quotations ------------------------------------------------------------
     Case(
         "block quote",

@@ -255,9 +255,9 @@ LEAKS = [
     ),
     Leak(
         "heading",
-        re.compile(r"(?m)^#{1,6}[ \t]+\S"),
-        "a heading `{0}...` is printed as text",
-        "leave a blank line before the heading",
+        re.compile(r"(?m)^#{1,6}[ \t]+\S.*"),
+        "a heading `{0}` is printed as text",
+        "a heading is a line starting with 1 to 6 # and a space, after a blank line",
     ),
 ]
 
