@@ -88,7 +88,7 @@ CASES = [
         "Text.\n\n####### seven\n",
         "MANUAL: ATX-style headings",
         "Python-Markdown reads 7 # as a level-6 heading that starts with # (reported as a "
-        "leak); pandoc, as a paragraph",
+        'leak); pandoc as a level-7 heading, written <p class="heading">',
     ),
     # --- Block quotations ------------------------------------------------------------
     Case(
