@@ -235,3 +235,15 @@ def test_a_chapter_full_of_leaks_reports_a_hundred_and_how_many_more(leaks):
         BODY_LINE + 2 * 100,
         "50 more places, from here on, print Markdown, pandoc or TeX syntax as text",
     )
+
+
+def test_check_reports_what_rendering_finds_as_a_build_does(small_book, tmp_path):
+    """Raw HTML removed and dead links were a build's warnings only: check missed them."""
+    book = copy_book(small_book, tmp_path / "book")
+    text = (book / "one.md").read_text(encoding="utf-8")
+    added = '\n<video src="x.mp4"></video>\n\nSee [nothing](#nowhere).\n'
+    (book / "one.md").write_text(text + added, encoding="utf-8")
+    first = text.count("\n") + 2
+    found = [(p.line, p.message.split(":")[0]) for p in check(book)]
+    assert (first, "<video> removed") in found
+    assert (first + 2, "link to '#nowhere' left out") in found
