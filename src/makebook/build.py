@@ -282,7 +282,7 @@ def check(manuscript: Path) -> list[Problem]:
         return diagnostics.problems + [p for p in exc.problems if p not in diagnostics.problems]
     # What rendering found (raw HTML removed, dead links, syntax printed as text), as a
     # build reports it.
-    found = [w for page in rendered.pages for w in page.warnings]
+    found = dict.fromkeys(w for page in rendered.pages for w in page.warnings)  # once each
     return diagnostics.problems + [p for p in found if p not in diagnostics.problems]
 
 

@@ -107,7 +107,7 @@ LEAKS = [
         re.compile(r"(?<!:):{3,}(?!:)"),
         "`{0}` is printed as text: this fenced div was not read",
         "put each ::: line at the left margin with a blank line before it; a div opens "
-        "with `::: name` or `::: {{.name}}` and closes with `:::`",
+        "with `::: name` or `::: {.name}` and closes with `:::`",
     ),
     Leak(
         "citation",
@@ -287,7 +287,7 @@ def leak_warnings(
                 leak.message.format(shown(match.group(0))),
                 chapter.path,
                 line,
-                hint=leak.hint.replace("{{", "{").replace("}}", "}"),
+                hint=leak.hint,
                 severity="warning",
             )
         )
