@@ -68,6 +68,7 @@ def leaks(rendered):  # type: ignore[no-untyped-def]
         ("% A Title\n% An Author\n\nText.\n", 1, "a pandoc title block `% A Title`", ""),
         ("A ~~strike never closed.\n", 1, "`~~` is printed as text", ""),
         ("Text.\n\n####### seven\n", 3, "a heading `# seven` is printed as text", ""),
+        ("Text.\n\n> ::: note\n> In a quote.\n", 3, "`:::` is printed as text", ":::"),
         ("Text\n```\ncode\n```\n", 2, "the code fence ````` is printed as text", "```"),
         ("x\n\n::: {.box\n", 3, None, ""),  # the loader's error: not a div opening
         ("An ![alt](pic.png never closed.\n", 1, "the link or image `![alt](` is printed", ""),

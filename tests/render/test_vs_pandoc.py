@@ -443,6 +443,26 @@ CASES = [
         "inline notes are issue 17's (another helper): printed as text here",
     ),
     Case(
+        "a note in a table and a list",
+        "| a | b |\n|---|---|\n| x[^1] | y |\n\n- item[^2]\n\n[^1]: In a cell.\n"
+        "[^2]: In a list, with *emphasis* and [a link](https://example.org).\n",
+        "own",
+    ),
+    Case(
+        "a div in a quote",
+        "> ::: note\n> Inside.\n> :::\n",
+        "own",
+        "a fenced div inside a block quote is not read: its ::: lines are printed "
+        "(reported as a leak)",
+    ),
+    Case("a list in a definition", "Term\n\n:   - one\n    - two\n", "own"),
+    Case(
+        "emphasis in links and headings",
+        "## A *heading* with `code`\n\n[**bold** link](https://example.org) and "
+        "*[em link](https://example.org)*.\n",
+        "own",
+    ),
+    Case(
         "bracketed citations",
         "Blah blah [see @siegel1999, pp. 33-35; also @siegel2003, chap. 1].\n",
         "MANUAL: Extension: citations",
