@@ -381,6 +381,18 @@ CASES = [
         "a reference definition's <address> with a space in it is printed as a paragraph",
     ),
     Case(
+        "link to an address in angle brackets",
+        "[a link](<https://example.org/a b>) and an HTML <!-- hidden --> comment.\n",
+        "MANUAL: Inline links",
+    ),
+    Case(
+        "abbreviation definitions",
+        "The HTML spec.\n\n*[HTML]: Hyper Text Markup Language\n",
+        "MANUAL: Non-default extensions: abbreviations",
+        "makebook reads Python-Markdown's abbreviations (<abbr title>) and leaves the "
+        "definition out; pandoc's markdown prints the definition line",
+    ),
+    Case(
         "shortcut reference link",
         "See [foo].\n\n[foo]: https://example.org\n",
         "MANUAL: Extension: shortcut_reference_links",
