@@ -28,7 +28,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "lang", "title", "dir"},
     "a": {"href"},
-    "img": {"src", "alt", "width", "height"},
+    "img": {"src", "alt", "width", "height", "style"},  # style: width and height only
     "td": {"colspan", "rowspan", "style"},  # style: text-align only, for table columns
     "th": {"colspan", "rowspan", "scope", "style"},
     "ol": {"start", "type"},
@@ -122,7 +122,8 @@ def clean(html: str) -> str:
         link_rel=None,
         strip_comments=True,
         attribute_filter=valid_attribute,
-        filter_style_properties={"text-align"},
+        filter_style_properties={"text-align", "width", "height"},
+        generic_attribute_prefixes={"data-"},  # pandoc's `{key=value}` is `data-key`
     )
 
 

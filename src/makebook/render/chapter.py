@@ -22,6 +22,7 @@ from makebook.manuscript.svg import SVG_NS
 from makebook.manuscript.syntax import mask_code
 from makebook.model import Book, Chapter, Note, Page, Work
 from makebook.render import code
+from makebook.render.figures import FigureExtension, make_figures
 from makebook.render.markdown_ext import (
     BracketedSpanExtension,
     CitationExtension,
@@ -79,6 +80,7 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
             "smarty",
             CitationExtension(works, f"{chapter.id}-"),
             BracketedSpanExtension(),
+            FigureExtension(),
             *code_extensions,
         ],
         extension_configs={
@@ -119,6 +121,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     flattened = flatten_deep_nesting(body, chapter)
     code.shape_code_blocks(body)
     apply_quotes(body, book.quotes)
+    make_figures(body)
     notes = extract_notes(body, chapter.id)
     shift_headings(body)
     prefix_ids(body, chapter.id)
@@ -388,7 +391,7 @@ def resolve_links(body: etree._Element, chapter: Chapter, paths: Mapping[str, st
 
 
 def resolve_images(body: etree._Element, chapter: Chapter) -> list[Problem]:
-    """Image paths become manuscript-relative; a lone image becomes a figure.
+    """Image paths become manuscript-relative (render/figures.py made the figures).
 
     Only images the loader found and checked are kept: anything else could name a
     file outside the book or on the network.
@@ -404,20 +407,15 @@ def resolve_images(body: etree._Element, chapter: Chapter) -> list[Problem]:
                         hint="write images as ![alt text](path/inside/the/book.png)",
                         severity="warning")
             )  # fmt: skip
-            image.drop_tree()
+            figure = image.getparent()
+            if figure.tag == "figure" and "image" in figure.get("class", "").split():
+                figure.drop_tree()  # its caption describes the image that is not there
+            else:
+                image.drop_tree()
             continue
         image.set("src", resolved[src])
         if image.get("alt") is None:
             image.set("alt", "")
-        parent = image.getparent()
-        if parent.tag == "p" and len(parent) == 1 and not (parent.text or "").strip():
-            figure = E.figure({"class": "image"})
-            title = image.attrib.pop("title", "")
-            parent.getparent().replace(parent, figure)
-            figure.append(image)
-            image.tail = None
-            if title:
-                figure.append(E.figcaption(title))
     return dropped
 
 
