@@ -47,6 +47,7 @@ def pandoc_body(markdown: str) -> etree._Element:
 def normalised(element: etree._Element) -> str:
     """Markup with the book's id prefix taken off and attributes in name order."""
     for e in element.iter():
+        e.attrib.pop("data-crossref", None)  # the label, for the book's numbering (crossref.py)
         attributes = sorted(e.attrib.items())
         e.attrib.clear()
         for name, value in attributes:

@@ -22,6 +22,7 @@ from makebook.manuscript.svg import SVG_NS
 from makebook.manuscript.syntax import mask_code
 from makebook.model import Book, Chapter, Note, Page, Work
 from makebook.render import code
+from makebook.render.crossref import mark_references, mark_targets
 from makebook.render.figures import FigureExtension, make_figures
 from makebook.render.markdown_ext import (
     BracketedSpanExtension,
@@ -124,6 +125,8 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     make_figures(body)
     notes = extract_notes(body, chapter.id)
     shift_headings(body)
+    mark_targets(body)
+    mark_references(body)
     prefix_ids(body, chapter.id)
     link_header_references(body)
     resolve_links(body, chapter, paths)
