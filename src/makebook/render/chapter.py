@@ -24,6 +24,7 @@ from makebook.model import Book, Chapter, Note, Page, Work
 from makebook.render import code
 from makebook.render.crossref import mark_references, mark_targets
 from makebook.render.figures import FigureExtension, make_figures
+from makebook.render.header_refs import heading_ids, link_headings
 from makebook.render.markdown_ext import (
     BracketedSpanExtension,
     CitationExtension,
@@ -263,6 +264,7 @@ def prefix_ids(body: etree._Element, chapter_id: str) -> None:
     """Make every id book-unique and keep in-chapter links pointing at them."""
     taken: set[str] = set()
     renamed: dict[str, str] = {}
+    copies: dict[str, list[str]] = {}  # every new id by its old one, slugified, in order
     for element in body.iter():
         if not isinstance(element.tag, str):
             continue
@@ -279,86 +281,29 @@ def prefix_ids(body: etree._Element, chapter_id: str) -> None:
             new += "-x"
         taken.add(new)
         renamed.setdefault(old, new)
+        copies.setdefault(slugify(old), []).append(new)
         element.set("id", new)
     for link in body.xpath(".//a[starts-with(@href, '#')]"):
         target = link.get("href")[1:]
-        if target in renamed:
-            link.set("href", "#" + renamed[target])
+        found = renamed.get(target) or pandoc_identifier(target, copies)
+        if found:
+            link.set("href", "#" + found)
     retarget_drawings(body, renamed)
 
 
-# pandoc's implicit_header_references: `[Heading]`, `[Heading][]` or `[text][Heading]` links to
-# the heading of that text when no reference link of that name is defined (Python-Markdown
-# leaves those as text, brackets and all).
-HEADER_REFERENCE = re.compile(r"\[([^\[\]\n]+)\](?:\[([^\[\]\n]*)\])?")
-NO_LINKS_INSIDE = {"a", "code", "pre", "kbd", "samp", "script", "style"}
-
-
-def header_key(text: str) -> str:
-    return " ".join(text.split()).casefold()
+def pandoc_identifier(target: str, copies: Mapping[str, list[str]]) -> str | None:
+    """A link written for pandoc's auto_identifiers (`#extension-raw_html`, and
+    `#reader-options-1` for the second heading of that text) finds the heading."""
+    numbered = re.fullmatch(r"(.+)-(\d+)", target)
+    if numbered and int(numbered[2]) < len(copies.get(slugify(numbered[1]), [])):
+        return copies[slugify(numbered[1])][int(numbered[2])]
+    return (copies.get(slugify(target)) or [None])[0]
 
 
 def link_header_references(body: etree._Element) -> None:
-    """Bracketed heading text becomes a link to the heading, as pandoc makes it."""
-    headings: dict[str, str] = {}
-    for heading in body.iter("h2", "h3", "h4", "h5", "h6"):
-        if heading.get("id"):
-            headings.setdefault(header_key(heading.text_content()), heading.get("id"))
-    if not headings:
-        return
-    for element in list(body.iter()):
-        if not isinstance(element.tag, str) or any(
-            a.tag in NO_LINKS_INSIDE for a in (element, *element.iterancestors())
-        ):
-            continue
-        link_in_text(element, headings)
-        for child in list(element):
-            link_in_tail(child, headings)  # a child's tail is the element's text
-
-
-def header_links(text: str, headings: Mapping[str, str]) -> list[str | etree._Element]:
-    """The text as pieces: strings, and links where it names a heading."""
-    pieces: list[str | etree._Element] = []
-    position = 0
-    for match in HEADER_REFERENCE.finditer(text):
-        label, name = match[1], match[2]
-        target = headings.get(header_key(name or label))
-        if target is None:
-            continue
-        pieces.append(text[position : match.start()])
-        link = etree.Element("a", href=f"#{target}")
-        link.text = label
-        pieces.append(link)
-        position = match.end()
-    if not pieces:
-        return [text]
-    pieces.append(text[position:])
-    return pieces
-
-
-def link_in_text(element: etree._Element, headings: Mapping[str, str]) -> None:
-    if not element.text or "[" not in element.text:
-        return
-    pieces = header_links(element.text, headings)
-    if len(pieces) == 1:
-        return
-    element.text = pieces[0]  # type: ignore[assignment]
-    for offset, (link, tail) in enumerate(zip(pieces[1::2], pieces[2::2], strict=True)):
-        link.tail = tail  # type: ignore[union-attr]
-        element.insert(offset, link)  # type: ignore[arg-type]
-
-
-def link_in_tail(child: etree._Element, headings: Mapping[str, str]) -> None:
-    if not child.tail or "[" not in child.tail:
-        return
-    pieces = header_links(child.tail, headings)
-    if len(pieces) == 1:
-        return
-    parent, index = child.getparent(), child.getparent().index(child)  # type: ignore[union-attr]
-    child.tail = pieces[0]  # type: ignore[assignment]
-    for offset, (link, tail) in enumerate(zip(pieces[1::2], pieces[2::2], strict=True)):
-        link.tail = tail  # type: ignore[union-attr]
-        parent.insert(index + 1 + offset, link)  # type: ignore[union-attr,arg-type]
+    """Bracketed heading text becomes a link to the chapter's heading, as pandoc makes it
+    (render/header_refs.py; headings of other chapters are linked by render/book.py)."""
+    link_headings(body, heading_ids(body))
 
 
 def retarget_drawings(body: etree._Element, renamed: Mapping[str, str]) -> None:
