@@ -117,3 +117,16 @@ def test_links_written_for_pandocs_identifiers_find_the_heading(render_body):
     )
     links = [a.get("href") for a in body.iter("a")]
     assert links == ["#one--extension-raw-html", "#one--reader-options-x"]
+
+
+def test_reference_links_whose_label_is_code_find_their_definition(render_body):
+    """pandoc's manual writes `[`amsmath`]` and `[LaTeX beamer][`beamer`]` with
+    definitions `[`amsmath`]: https://...`."""
+    body = render_body(
+        "Use [`amsmath`], [LaTeX beamer][`beamer`] or [`None`].\n\n"
+        "[`amsmath`]: https://ctan.org/pkg/amsmath\n[`beamer`]: https://ctan.org/pkg/beamer\n"
+    )
+    assert markup(body.find("p")) == (
+        '<p>Use <a href="https://ctan.org/pkg/amsmath"><code>amsmath</code></a>, '
+        '<a href="https://ctan.org/pkg/beamer">LaTeX beamer</a> or [<code>None</code>].</p>'
+    )

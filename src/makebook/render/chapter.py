@@ -24,7 +24,11 @@ from makebook.model import Book, Chapter, Note, Page, Work
 from makebook.render import code
 from makebook.render.crossref import mark_references, mark_targets
 from makebook.render.figures import FigureExtension, make_figures
-from makebook.render.header_refs import heading_ids, link_headings
+from makebook.render.header_refs import (
+    CodeLabelReferenceExtension,
+    heading_ids,
+    link_headings,
+)
 from makebook.render.markdown_ext import (
     BracketedSpanExtension,
     CitationExtension,
@@ -83,6 +87,7 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
             CitationExtension(works, f"{chapter.id}-"),
             BracketedSpanExtension(),
             FigureExtension(),
+            CodeLabelReferenceExtension(),
             *code_extensions,
         ],
         extension_configs={

@@ -10,10 +10,18 @@ Case and runs of spaces do not matter, as in pandoc.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from lxml import etree
+from markdown import Markdown, util
+from markdown.extensions import Extension
+from markdown.inlinepatterns import (
+    REFERENCE_RE,
+    ReferenceInlineProcessor,
+    ShortReferenceInlineProcessor,
+)
 
 from makebook.model import Page
 from makebook.xhtml import fragment_to_string
@@ -22,6 +30,47 @@ NO_LINKS_INSIDE = {"a", "code", "pre", "kbd", "samp", "script", "style"}
 HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 # What a bracketed name may enclose besides text: inline markup that holds no link.
 ENCLOSABLE = {"code", "em", "strong", "i", "b", "span", "sub", "sup", "del", "s", "u", "mark"}
+
+
+def code_source(md: Markdown, label: str) -> str:
+    """A label as written: Python-Markdown has already swapped its code spans for
+    placeholders, so `[`iconv`]` would never find its definition `[`iconv`]: https://...`."""
+    stash = md.treeprocessors["inline"].stashed_nodes  # type: ignore[attr-defined]
+
+    def written(match: re.Match[str]) -> str:
+        node = stash.get(match[1])
+        return (
+            match[0]
+            if isinstance(node, str) or node is None or node.tag != "code"
+            else (f"`{node.text}`")
+        )
+
+    return util.INLINE_PLACEHOLDER_RE.sub(written, label).lower()
+
+
+class CodeLabelReference(ReferenceInlineProcessor):
+    """`[text][`label`]` finds the reference `[`label`]: url`, as in pandoc."""
+
+    def evalId(self, data: str, index: int, text: str):  # type: ignore[override]  # noqa: N802
+        label, end, handled = super().evalId(data, index, text)
+        return (code_source(self.md, label) if label else label), end, handled
+
+
+class CodeLabelShortReference(ShortReferenceInlineProcessor):
+    """`[`label`]` finds the reference `[`label`]: url`, as in pandoc."""
+
+    def evalId(self, data: str, index: int, text: str):  # type: ignore[override]  # noqa: N802
+        label, end, handled = super().evalId(data, index, text)
+        return code_source(self.md, label), end, handled
+
+
+class CodeLabelReferenceExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+        # Python-Markdown's own names and priorities, so these replace its processors.
+        md.inlinePatterns.register(CodeLabelReference(REFERENCE_RE, md), "reference", 170)
+        md.inlinePatterns.register(
+            CodeLabelShortReference(REFERENCE_RE, md), "short_reference", 130
+        )
 
 
 def header_key(text: str) -> str:
