@@ -138,3 +138,14 @@ def test_the_book_still_loads_with_references_and_no_bibliography_entry(tmp_path
     )
     book = load_book(root)  # `[@fig:a]` is no unknown citation key
     assert all("fig:a" not in c.key for ch in book.chapters for c in ch.citations)
+
+
+def test_references_in_footnotes_are_filled_in(tmp_path: Path):
+    root = make_small_book(tmp_path / "book")
+    add_picture(root, "img.png")
+    text = "Text.[^1]\n\n[^1]: See [@fig:map].\n\n![A map](img.png){#fig:map}\n"
+    (root / "one.md").write_text(chapter_text("One", text), encoding="utf-8")
+    page = next(p for p in render_book(load_book(root)).pages if p.id == "one")
+    assert page.notes[0].html.rstrip("\u00a0 </p>") + "</p>" == (
+        '<p>See <a href="#one--fig-map" class="crossref">fig.\u00a01</a>.</p>'
+    )  # (the footnote's own text ends in a no-break space, from Python-Markdown)

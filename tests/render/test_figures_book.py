@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
+
 from conftest import (
     ace_violations,
     add_picture,
@@ -16,8 +18,6 @@ from conftest import (
     run_ace,
     run_epubcheck,
 )
-from pypdf import PdfReader
-
 from makebook.build import BuildResult, build
 
 ONE = """See @fig:map and [@fig:map; @fig:b; @tbl:data]; the method is in @sec:method.
@@ -86,9 +86,7 @@ def test_ace_passes_the_book(figures_build, tmp_path: Path):
 
 
 def test_the_pdf_prints_the_numbers(figures_build):
-    text = " ".join(
-        page.extract_text() for page in PdfReader(figures_build.outputs["pdf"]).pages
-    )
+    text = " ".join(page.extract_text() for page in PdfReader(figures_build.outputs["pdf"]).pages)
     text = " ".join(text.split())
     for printed in ("Figure 1: A map of the town", "Table 1: Visits by year", "Figure 2:"):
         assert printed in text

@@ -129,10 +129,10 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     code.shape_code_blocks(body)
     apply_quotes(body, book.quotes)
     make_figures(body)
+    mark_references(body)  # footnotes too: before they are lifted out
     notes = extract_notes(body, chapter.id)
     shift_headings(body)
     mark_targets(body)
-    mark_references(body)
     prefix_ids(body, chapter.id)
     link_header_references(body)
     resolve_links(body, chapter, paths)

@@ -23,7 +23,7 @@ from lxml import etree
 
 from makebook.errors import Problem
 from makebook.model import Chapter, Page
-from makebook.xhtml import E, fragment_to_string, unwrap
+from makebook.xhtml import E, fragment_to_string, fragments_to_string, parse_fragments, unwrap
 
 LABEL = "data-crossref"  # on a target: the label the author gave it (fig:map)
 REFS = "data-crossref-refs"  # on a placeholder: its references, space-separated
@@ -98,7 +98,9 @@ def reference_pieces(text: str) -> list[str | etree._Element]:
     position = 0
     for start, end, refs in reference_matches(text):
         pieces.append(text[position:start])
-        pieces.append(E.span({"class": "crossref", REFS: " ".join(refs)}, text[start:end]))
+        placeholder = etree.Element("span", {"class": "crossref", REFS: " ".join(refs)})
+        placeholder.text = text[start:end]
+        pieces.append(placeholder)
         position = end
     pieces.append(text[position:])
     return pieces
@@ -149,19 +151,31 @@ def resolve_crossrefs(pages: Sequence[Page], chapters: Mapping[str, Chapter]) ->
     targets = number_targets(pages, trees, chapters)
     result = []
     for page, tree in zip(pages, trees, strict=True):
+        notes = [parse_fragments(note.html) for note in page.notes]
+        in_notes = [holder.xpath(f".//span[@{REFS}]") for holder in notes]
         placeholders = tree.xpath(f".//span[@{REFS}]")
         labelled = tree.xpath(f".//*[@{LABEL}]")
-        if not placeholders and not labelled:
+        if not placeholders and not labelled and not any(in_notes):
             result.append(page)
             continue
         for element in labelled:
             caption_number(element, targets)
             del element.attrib[LABEL]
-        unknown = [label for span in placeholders for label in fill_reference(span, targets)]
+        every = [*placeholders, *(span for spans in in_notes for span in spans)]
+        unknown = [label for span in every for label in fill_reference(span, targets)]
         chapter = chapters.get(page.id)
         warnings = [unknown_reference(label, chapter) for label in dict.fromkeys(unknown)]
+        mended = tuple(
+            replace(note, html=fragments_to_string(holder)) if spans else note
+            for note, holder, spans in zip(page.notes, notes, in_notes, strict=True)
+        )
         result.append(
-            replace(page, html=fragment_to_string(tree), warnings=(*page.warnings, *warnings))
+            replace(
+                page,
+                html=fragment_to_string(tree),
+                notes=mended,
+                warnings=(*page.warnings, *warnings),
+            )
         )
     return result
 
@@ -293,7 +307,10 @@ def group_pieces(group: list[str], targets: Mapping[str, Target], pieces: list) 
                 pieces[-1] += RANGE
             shown = target.number or target.text
             words = f"{prefix}{NBSP}{shown}" if prefix and not index and not position else shown
-            pieces.append(E.a({"href": f"#{target.id}", "class": "crossref"}, words))
+            # A plain element: E's would declare the epub namespace inside a footnote.
+            link = etree.Element("a", {"href": f"#{target.id}", "class": "crossref"})
+            link.text = words
+            pieces.append(link)
             pieces.append("")
 
 
