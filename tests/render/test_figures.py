@@ -130,3 +130,15 @@ def test_ids_of_figures_are_book_unique(render_figures):
 )
 def test_dimensions_as_pandoc_writes_them(value, written):
     assert dimension(value) == written
+
+
+def test_a_caption_may_cite_and_link(render_figures):
+    body, warnings = render_figures(
+        "![After [@siegel1999, p. 3], see [the site](https://example.org)](img.png)\n"
+    )
+    figure = body.find("figure")
+    assert figure.find("img").get("alt") == "After (Siegel 1999, p. 3), see the site"
+    caption = figure.find("figcaption")
+    assert caption.find("span[@class='citation']/a").get("href") == "#work-siegel1999"
+    assert caption.find("a[@href='https://example.org']").text == "the site"
+    assert warnings == ()

@@ -24,8 +24,9 @@ from makebook.manuscript.text import (
 from makebook.model import CHAPTER_KINDS, Chapter, Epigraph, ImageRef, Matter
 
 FRONT_MATTER_KEYS = {"kind", "title", "subtitle", "tagline", "id", "related", "epigraph"}
-IMAGE = re.compile(
-    r"!\[(?P<alt>[^\]]*)\]\((?P<src><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}\n]*\})?"
+IMAGE = re.compile(  # alt text may hold brackets one deep: a link, a citation `[@key]`
+    r"!\[(?P<alt>(?:[^\[\]]|\[[^\[\]]*\])*)\]\((?P<src><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\)"
+    r"(?P<attrs>\{[^}\n]*\})?"
 )
 REFERENCE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\[(?P<label>[^\]]*)\]")
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:\s*(?P<src><[^>]*>|\S+)", re.M)
