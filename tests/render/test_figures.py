@@ -64,6 +64,7 @@ CASES = [
     "![Alt](img.png){width=2.5cm}",
     "![Alt](img.png){width=100% data-source=archive}",
     "![alt][ref]\n\n[ref]: img.png",
+    '![Short caption](img.png){alt="A longer description of the picture"}',
 ]
 
 
@@ -141,4 +142,15 @@ def test_a_caption_may_cite_and_link(render_figures):
     caption = figure.find("figcaption")
     assert caption.find("span[@class='citation']/a").get("href") == "#work-siegel1999"
     assert caption.find("a[@href='https://example.org']").text == "the site"
+    assert warnings == ()
+
+
+def test_alt_text_of_its_own_leaves_the_caption_to_be_read(render_figures):
+    """pandoc 3: `{alt="..."}` is the image's alt text; the caption is then not hidden."""
+    body, warnings = render_figures('![Caption](img.png){alt="What it shows"}\n\n')
+    figure = body.find("figure")
+    assert figure.find("img").get("alt") == "What it shows"
+    assert markup(figure.find("figcaption")) == "<figcaption>Caption</figcaption>"
+    body, warnings = render_figures('![](img.png){alt="What it shows"}\n')
+    assert markup(body.find("p")) == '<p><img alt="What it shows" src="img.png"/></p>'
     assert warnings == ()

@@ -214,7 +214,13 @@ def find_images(body: str, first_line: int) -> list[ImageRef]:
     for match in IMAGE.finditer(masked):
         line = first_line + masked.count("\n", 0, match.start())
         alt: str | None = match["alt"].strip()
-        if not alt and not (match["attrs"] and ".decorative" in match["attrs"]):
+        attrs = match["attrs"] or ""
+        own_alt = re.search(
+            r"\balt=(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+))", attrs
+        )
+        if own_alt:  # pandoc 3's `{alt="..."}`: the image's alt text, apart from its caption
+            alt = next(v for v in own_alt.groups() if v is not None).strip()
+        if not alt and ".decorative" not in attrs:
             alt = None
         found.append(ImageRef(match["src"].strip("<>"), alt, line))
     definitions = {

@@ -35,10 +35,11 @@ from makebook.xhtml import E
 
 WRAPPER = "mb-image"
 CAPTION = "mb-caption"
+OWN_ALT = "data-mb-alt"  # `{alt="..."}`, until make_figures puts it in place
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # What pandoc writes as an HTML attribute as it is; any other `key=value` it writes as
 # `data-key` (HTML5 has no attribute of that name).
-HTML_ATTRIBUTES = {"id", "class", "lang", "title", "dir", "style", "src", "alt"}
+HTML_ATTRIBUTES = {"id", "class", "lang", "title", "dir", "style", "src"}
 DIMENSION = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)(px|cm|mm|in|inch|pt|pc|em|%)?$")
 
 
@@ -103,6 +104,8 @@ def image_attributes(wrapper: ET.Element) -> None:
                 image.set(name, written[1])
             elif written:
                 styles.append(f"{name}:{written[1]}")
+        elif name == "alt" and value is not None:
+            image.set(OWN_ALT, value)  # pandoc 3: alt text of its own, the caption apart
         elif value is not None and name != "-":
             image.set(name if name in HTML_ATTRIBUTES else data_name(name), value)
     wrapper.set("class", WRAPPER)
@@ -163,7 +166,8 @@ def make_figures(body: etree._Element) -> None:
         if image is None or caption is None:  # not ours: raw HTML of that class
             continue
         alt = " ".join("".join(caption.itertext()).split())
-        image.set("alt", alt)
+        own_alt = image.attrib.pop(OWN_ALT, None)
+        image.set("alt", alt if own_alt is None else own_alt)
         parent = wrapper.getparent()
         if alt and alone_in_paragraph(wrapper):
             figure = E.figure({"class": "image"})
@@ -171,7 +175,8 @@ def make_figures(body: etree._Element) -> None:
                 figure.set("id", wrapper.get("id"))
             caption.tag = "figcaption"
             del caption.attrib["class"]
-            caption.set("aria-hidden", "true")  # as pandoc: the image's alt says it already
+            if own_alt is None:  # as pandoc: the image's alt text says it already
+                caption.set("aria-hidden", "true")
             caption.tail = None
             image.tail = None
             figure.extend([image, caption])
