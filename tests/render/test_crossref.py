@@ -149,3 +149,16 @@ def test_references_in_footnotes_are_filled_in(tmp_path: Path):
     assert page.notes[0].html.rstrip("\u00a0 </p>") + "</p>" == (
         '<p>See <a href="#one--fig-map" class="crossref">fig.\u00a01</a>.</p>'
     )  # (the footnote's own text ends in a no-break space, from Python-Markdown)
+
+
+def test_unnumbered_sections_are_not_counted_and_are_named(tmp_path: Path):
+    root = make_small_book(tmp_path / "book")
+    (root / "one.md").write_text(chapter_text("One", "## First\n"), encoding="utf-8")
+    text = (
+        "## Aside {#sec:aside -}\n\n## Main {#sec:main}\n\n### Detail {#sec:detail}\n\n"
+        "See @sec:main, @sec:detail and @sec:aside.\n"
+    )
+    (root / "two.md").write_text(chapter_text("Two", text), encoding="utf-8")
+    page = next(p for p in render_book(load_book(root)).pages if p.id == "two")
+    paragraph = body(page).findall("p")[-1]
+    assert [a.text for a in paragraph.iter("a")] == ["sec.\u00a02.1", "sec.\u00a02.1.1", "Aside"]

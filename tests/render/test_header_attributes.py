@@ -130,3 +130,12 @@ def test_reference_links_whose_label_is_code_find_their_definition(render_body):
         '<p>Use <a href="https://ctan.org/pkg/amsmath"><code>amsmath</code></a>, '
         '<a href="https://ctan.org/pkg/beamer">LaTeX beamer</a> or [<code>None</code>].</p>'
     )
+
+
+def test_a_chapters_own_heading_wins_over_an_earlier_chapters(tmp_path):
+    root = make_small_book(tmp_path / "book")
+    (root / "one.md").write_text(chapter_text("One", "## Summary\n\nText.\n"), encoding="utf-8")
+    two = "## Summary\n\nSee [Summary].\n"
+    (root / "two.md").write_text(chapter_text("Two", two), encoding="utf-8")
+    pages = {page.id: page for page in render_book(load_book(root)).pages}
+    assert last_paragraph(pages["two"]) == '<p>See <a href="#two--summary">Summary</a>.</p>'

@@ -305,8 +305,11 @@ def group_pieces(group: list[str], targets: Mapping[str, Target], pieces: list) 
         for position, target in enumerate(run):
             if position:
                 pieces[-1] += RANGE
-            shown = target.number or target.text
-            words = f"{prefix}{NBSP}{shown}" if prefix and not index and not position else shown
+            words = target.number
+            if prefix and not index and not position:
+                words = f"{prefix}{NBSP}{words}"
+            if not target.number:  # an unnumbered section ({-}) is named instead
+                words = target.text
             # A plain element: E's would declare the epub namespace inside a footnote.
             link = etree.Element("a", {"href": f"#{target.id}", "class": "crossref"})
             link.text = words
