@@ -139,3 +139,11 @@ def test_a_chapters_own_heading_wins_over_an_earlier_chapters(tmp_path):
     (root / "two.md").write_text(chapter_text("Two", two), encoding="utf-8")
     pages = {page.id: page for page in render_book(load_book(root)).pages}
     assert last_paragraph(pages["two"]) == '<p>See <a href="#two--summary">Summary</a>.</p>'
+
+
+def test_data_attributes_are_kept_only_with_names_xhtml_accepts(render_body):
+    body = render_body(
+        '# H {k=3 key:v=2}\n\nA <span data-x:y="1" data-="2" data-ok-1="3">t</span>.\n'
+    )
+    assert markup(body.find("h2")) == '<h2 data-k="3" id="one--h">H</h2>'
+    assert markup(body.find("p/span")) == '<span data-ok-1="3">t</span>'
