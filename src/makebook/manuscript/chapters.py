@@ -24,8 +24,9 @@ from makebook.manuscript.text import (
 from makebook.model import CHAPTER_KINDS, Chapter, Epigraph, ImageRef, Matter
 
 FRONT_MATTER_KEYS = {"kind", "title", "subtitle", "tagline", "id", "related", "epigraph"}
-IMAGE = re.compile(
-    r"!\[(?P<alt>[^\]]*)\]\((?P<src><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}\n]*\})?"
+IMAGE = re.compile(  # alt text may hold brackets one deep: a link, a citation `[@key]`
+    r"!\[(?P<alt>(?:[^\[\]]|\[[^\[\]]*\])*)\]\((?P<src><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\)"
+    r"(?P<attrs>\{[^}\n]*\})?"
 )
 REFERENCE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\[(?P<label>[^\]]*)\]")
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:\s*(?P<src><[^>]*>|\S+)", re.M)
@@ -213,7 +214,13 @@ def find_images(body: str, first_line: int) -> list[ImageRef]:
     for match in IMAGE.finditer(masked):
         line = first_line + masked.count("\n", 0, match.start())
         alt: str | None = match["alt"].strip()
-        if not alt and not (match["attrs"] and ".decorative" in match["attrs"]):
+        attrs = match["attrs"] or ""
+        own_alt = re.search(
+            r"\balt=(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s}]+))", attrs
+        )
+        if own_alt:  # pandoc 3's `{alt="..."}`: the image's alt text, apart from its caption
+            alt = next(v for v in own_alt.groups() if v is not None).strip()
+        if not alt and ".decorative" not in attrs:
             alt = None
         found.append(ImageRef(match["src"].strip("<>"), alt, line))
     definitions = {

@@ -24,13 +24,22 @@ ITEM = re.compile(
 )
 
 
+# pandoc-crossref's label prefixes: `@fig:x`, `[@tbl:y]` are cross-references
+# (render/crossref.py), never bibliography keys.
+CROSSREF_KEY = re.compile(r"^(?:fig|tbl|sec|eq|lst):", re.IGNORECASE)
+
+
+def is_crossref_key(key: str) -> bool:
+    return bool(CROSSREF_KEY.match(key))
+
+
 def parse_citation(body: str, line: int = 0) -> list[Citation] | None:
     """The citations in a bracket's text, or None when it is not a citation."""
     items = []
     body = " ".join(body.split())  # a citation wrapped onto a second line reads as one
     for part in body.split(";"):
         match = ITEM.match(part)
-        if not match:
+        if not match or is_crossref_key(match["key"]):
             return None
         items.append(
             Citation(

@@ -28,7 +28,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "lang", "title", "dir"},
     "a": {"href"},
-    "img": {"src", "alt", "width", "height"},
+    "img": {"src", "alt", "width", "height", "style"},  # style: width and height only
     "td": {"colspan", "rowspan", "style"},  # style: text-align only, for table columns
     "th": {"colspan", "rowspan", "scope", "style"},
     "ol": {"start", "type"},
@@ -79,6 +79,10 @@ DROPPED_HINTS = {
 # Python-Markdown leaves its placeholder for a backslash-escaped character (STX, the
 # code point, ETX) in an e-mail autolink, entity-encoded with the rest of the address.
 ESCAPED_CHARACTER = re.compile(r"(?:&#2;|\x02)((?:\d|&#(?:4[89]|5[0-7]);)+)(?:&#3;|\x03)")
+# A data attribute's name: XML name characters (the common ranges), no colon, no upper case.
+DATA_NAME = re.compile(
+    "data-[a-z0-9_.\u00b7\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u037d\u037f-\u1fff-]+"
+)
 HOST = re.compile(r"^[^.\s]+(\.[^.\s]+)*\.?$")
 # Characters a URL may not hold as they are (pandoc escapes the same ones).
 URL_ESCAPE = re.compile(r"[\s<>|\"{}\[\]^`\\]|%(?![0-9A-Fa-f]{2})")
@@ -97,6 +101,8 @@ class Removal:
 
 def valid_attribute(tag: str, name: str, value: str) -> str | None:
     """The value to keep, or None to drop an attribute the XHTML schema would refuse."""
+    if name.startswith("data-"):  # XML-compatible, no colon, no upper case (HTML's rule)
+        return value if DATA_NAME.fullmatch(name) else None
     if name in ("colspan", "rowspan", "width", "height"):
         return value if value.isdigit() and int(value) > 0 else None
     if name == "start":
@@ -122,7 +128,8 @@ def clean(html: str) -> str:
         link_rel=None,
         strip_comments=True,
         attribute_filter=valid_attribute,
-        filter_style_properties={"text-align"},
+        filter_style_properties={"text-align", "width", "height"},
+        generic_attribute_prefixes={"data-"},  # pandoc's `{key=value}` is `data-key`
     )
 
 

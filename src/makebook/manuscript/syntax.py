@@ -22,7 +22,7 @@ LIST_ITEM = re.compile(r"(?:[-*+:~]|\d+[.)])(?:[ \t]|$)")
 FENCE_OPEN = re.compile(r"^(?P<colons>:{3,})\s*(?:\{(?P<attrs>[^}]*)\}|(?P<name>[\w-]+))\s*:*\s*$")
 FENCE_CLOSE = re.compile(r"^:{3,}\s*$")
 ATTR = re.compile(
-    r"""(?P<cls>\.[\w-]+)|(?P<id>#[\w-]+)|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))"""
+    r"""(?P<cls>\.[\w-]+)|(?P<id>#[\w:.-]+)|(?P<key>[\w-]+)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+))"""
 )
 
 

@@ -16,6 +16,8 @@ from makebook.processes import fork_context, worker_pool
 from makebook.render.appendices import appendix_pages
 from makebook.render.chapter import render_chapter
 from makebook.render.cover import book_cover
+from makebook.render.crossref import resolve_book_crossrefs
+from makebook.render.header_refs import link_across_chapters
 from makebook.render.templating import environment, render_fragment
 from makebook.render.typography import smarten_book
 from makebook.xhtml import fragment_to_string, fragments_to_string, parse_fragments, unwrap
@@ -183,6 +185,8 @@ def render_book(
             store.put(key, page)
         chapters[book.chapters[index].id] = page
     chapters = {chapter.id: chapters[chapter.id] for chapter in book.chapters}  # book order
+    chapters = resolve_book_crossrefs(book.chapters, chapters)  # numbers across chapters
+    chapters = dict(zip(chapters, link_across_chapters(list(chapters.values())), strict=True))
     if store:
         store.prune(time.time() - PRUNE_AFTER_SECONDS)
     parts = {p.id: p for p in book.parts}

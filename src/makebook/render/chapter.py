@@ -22,6 +22,13 @@ from makebook.manuscript.svg import SVG_NS
 from makebook.manuscript.syntax import mask_code
 from makebook.model import Book, Chapter, Note, Page, Work
 from makebook.render import code
+from makebook.render.crossref import mark_references, mark_targets
+from makebook.render.figures import FigureExtension, make_figures
+from makebook.render.header_refs import (
+    CodeLabelReferenceExtension,
+    heading_ids,
+    link_headings,
+)
 from makebook.render.leaks import leak_warnings
 from makebook.render.markdown_ext import (
     BracketedSpanExtension,
@@ -80,6 +87,8 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
             "smarty",
             CitationExtension(works, f"{chapter.id}-"),
             BracketedSpanExtension(),
+            FigureExtension(),
+            CodeLabelReferenceExtension(),
             *code_extensions,
         ],
         extension_configs={
@@ -120,8 +129,11 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     flattened = flatten_deep_nesting(body, chapter)
     code.shape_code_blocks(body)
     apply_quotes(body, book.quotes)
+    make_figures(body)
+    mark_references(body)  # footnotes too: before they are lifted out
     notes = extract_notes(body, chapter.id)
     shift_headings(body)
+    mark_targets(body)
     prefix_ids(body, chapter.id)
     link_header_references(body)
     resolve_links(body, chapter, paths)
@@ -264,6 +276,7 @@ def prefix_ids(body: etree._Element, chapter_id: str) -> None:
     """Make every id book-unique and keep in-chapter links pointing at them."""
     taken: set[str] = set()
     renamed: dict[str, str] = {}
+    copies: dict[str, list[str]] = {}  # every new id by its old one, slugified, in order
     for element in body.iter():
         if not isinstance(element.tag, str):
             continue
@@ -280,86 +293,29 @@ def prefix_ids(body: etree._Element, chapter_id: str) -> None:
             new += "-x"
         taken.add(new)
         renamed.setdefault(old, new)
+        copies.setdefault(slugify(old), []).append(new)
         element.set("id", new)
     for link in body.xpath(".//a[starts-with(@href, '#')]"):
         target = link.get("href")[1:]
-        if target in renamed:
-            link.set("href", "#" + renamed[target])
+        found = renamed.get(target) or pandoc_identifier(target, copies)
+        if found:
+            link.set("href", "#" + found)
     retarget_drawings(body, renamed)
 
 
-# pandoc's implicit_header_references: `[Heading]`, `[Heading][]` or `[text][Heading]` links to
-# the heading of that text when no reference link of that name is defined (Python-Markdown
-# leaves those as text, brackets and all).
-HEADER_REFERENCE = re.compile(r"\[([^\[\]\n]+)\](?:\[([^\[\]\n]*)\])?")
-NO_LINKS_INSIDE = {"a", "code", "pre", "kbd", "samp", "script", "style"}
-
-
-def header_key(text: str) -> str:
-    return " ".join(text.split()).casefold()
+def pandoc_identifier(target: str, copies: Mapping[str, list[str]]) -> str | None:
+    """A link written for pandoc's auto_identifiers (`#extension-raw_html`, and
+    `#reader-options-1` for the second heading of that text) finds the heading."""
+    numbered = re.fullmatch(r"(.+)-(\d+)", target)
+    if numbered and int(numbered[2]) < len(copies.get(slugify(numbered[1]), [])):
+        return copies[slugify(numbered[1])][int(numbered[2])]
+    return (copies.get(slugify(target)) or [None])[0]
 
 
 def link_header_references(body: etree._Element) -> None:
-    """Bracketed heading text becomes a link to the heading, as pandoc makes it."""
-    headings: dict[str, str] = {}
-    for heading in body.iter("h2", "h3", "h4", "h5", "h6"):
-        if heading.get("id"):
-            headings.setdefault(header_key(heading.text_content()), heading.get("id"))
-    if not headings:
-        return
-    for element in list(body.iter()):
-        if not isinstance(element.tag, str) or any(
-            a.tag in NO_LINKS_INSIDE for a in (element, *element.iterancestors())
-        ):
-            continue
-        link_in_text(element, headings)
-        for child in list(element):
-            link_in_tail(child, headings)  # a child's tail is the element's text
-
-
-def header_links(text: str, headings: Mapping[str, str]) -> list[str | etree._Element]:
-    """The text as pieces: strings, and links where it names a heading."""
-    pieces: list[str | etree._Element] = []
-    position = 0
-    for match in HEADER_REFERENCE.finditer(text):
-        label, name = match[1], match[2]
-        target = headings.get(header_key(name or label))
-        if target is None:
-            continue
-        pieces.append(text[position : match.start()])
-        link = etree.Element("a", href=f"#{target}")
-        link.text = label
-        pieces.append(link)
-        position = match.end()
-    if not pieces:
-        return [text]
-    pieces.append(text[position:])
-    return pieces
-
-
-def link_in_text(element: etree._Element, headings: Mapping[str, str]) -> None:
-    if not element.text or "[" not in element.text:
-        return
-    pieces = header_links(element.text, headings)
-    if len(pieces) == 1:
-        return
-    element.text = pieces[0]  # type: ignore[assignment]
-    for offset, (link, tail) in enumerate(zip(pieces[1::2], pieces[2::2], strict=True)):
-        link.tail = tail  # type: ignore[union-attr]
-        element.insert(offset, link)  # type: ignore[arg-type]
-
-
-def link_in_tail(child: etree._Element, headings: Mapping[str, str]) -> None:
-    if not child.tail or "[" not in child.tail:
-        return
-    pieces = header_links(child.tail, headings)
-    if len(pieces) == 1:
-        return
-    parent, index = child.getparent(), child.getparent().index(child)  # type: ignore[union-attr]
-    child.tail = pieces[0]  # type: ignore[assignment]
-    for offset, (link, tail) in enumerate(zip(pieces[1::2], pieces[2::2], strict=True)):
-        link.tail = tail  # type: ignore[union-attr]
-        parent.insert(index + 1 + offset, link)  # type: ignore[union-attr,arg-type]
+    """Bracketed heading text becomes a link to the chapter's heading, as pandoc makes it
+    (render/header_refs.py; headings of other chapters are linked by render/book.py)."""
+    link_headings(body, heading_ids(body))
 
 
 def retarget_drawings(body: etree._Element, renamed: Mapping[str, str]) -> None:
@@ -395,7 +351,7 @@ def resolve_links(body: etree._Element, chapter: Chapter, paths: Mapping[str, st
 
 
 def resolve_images(body: etree._Element, chapter: Chapter) -> list[Problem]:
-    """Image paths become manuscript-relative; a lone image becomes a figure.
+    """Image paths become manuscript-relative (render/figures.py made the figures).
 
     Only images the loader found and checked are kept: anything else could name a
     file outside the book or on the network.
@@ -411,20 +367,15 @@ def resolve_images(body: etree._Element, chapter: Chapter) -> list[Problem]:
                         hint="write images as ![alt text](path/inside/the/book.png)",
                         severity="warning")
             )  # fmt: skip
-            image.drop_tree()
+            figure = image.getparent()
+            if figure.tag == "figure" and "image" in figure.get("class", "").split():
+                figure.drop_tree()  # its caption describes the image that is not there
+            else:
+                image.drop_tree()
             continue
         image.set("src", resolved[src])
         if image.get("alt") is None:
             image.set("alt", "")
-        parent = image.getparent()
-        if parent.tag == "p" and len(parent) == 1 and not (parent.text or "").strip():
-            figure = E.figure({"class": "image"})
-            title = image.attrib.pop("title", "")
-            parent.getparent().replace(parent, figure)
-            figure.append(image)
-            image.tail = None
-            if title:
-                figure.append(E.figcaption(title))
     return dropped
 
 
