@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import html.entities
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -68,17 +68,6 @@ class LeakContext:
     def work_ids(self) -> frozenset[str]:
         return frozenset(work.id for work in self.book.works)
 
-    @functools.cached_property
-    def other_headings(self) -> Mapping[str, str]:
-        """A heading's text, casefolded -> its chapter's file (read only when a chapter
-        has bracketed text: a book of thousands of chapters pays nothing otherwise)."""
-        return {
-            " ".join(text.split()).casefold(): other.path.as_posix()
-            for other in self.book.chapters
-            if other.path != self.chapter.path
-            for text, _ in other.headings
-        }
-
 
 def known_citation(match: re.Match[str], context: LeakContext) -> bool:
     """A bracket whose keys are all in the bibliography (an unknown key is the loader's
@@ -89,10 +78,6 @@ def known_citation(match: re.Match[str], context: LeakContext) -> bool:
 
 def bibliography_key(match: re.Match[str], context: LeakContext) -> bool:
     return match["key"] in context.work_ids
-
-
-def other_chapter_heading(match: re.Match[str], context: LeakContext) -> bool:
-    return " ".join(match["label"].split()).casefold() in context.other_headings
 
 
 def unknown_entity(match: re.Match[str], _context: LeakContext) -> bool:
@@ -180,13 +165,6 @@ LEAKS = [
         "the reference link `{0}` is printed as text: nothing defines its reference",
         "define it on a line of its own (`[name]: https://...`), or give a heading of "
         "this chapter's exact text",
-    ),
-    Leak(
-        "heading in another chapter",
-        re.compile(rf"\[(?P<label>{BRACKET_TEXT})\](?![(\[{{])"),
-        "`{0}` is printed as text: the heading it names is in another chapter",
-        "link it with the chapter's file: [text](other.md#heading-id)",
-        other_chapter_heading,
     ),
     Leak(
         "link",
