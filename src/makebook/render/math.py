@@ -131,8 +131,10 @@ def inside_tag(data: str, position: int) -> bool:
 
 def readable(source: str) -> str:
     """The TeX with the environments latex2mathml lacks written as ones it has (same
-    columns and alignment): pandoc's favourite `aligned` is amsmath's `align*` inside."""
-    return ALIASES.sub(lambda m: m.group(0).replace(m.group(2), ENVIRONMENTS[m.group(2)]), source)
+    columns and alignment): pandoc's favourite `aligned` is amsmath's `align*` inside.
+    ziamath's own TeX reader (ziamath.tex) works round latex2mathml the same ways."""
+    source = ALIASES.sub(lambda m: m.group(0).replace(m.group(2), ENVIRONMENTS[m.group(2)]), source)
+    return source.replace("\\mathrm{", "\\mathrm {")  # latex2mathml drops `normal` without
 
 
 def tex_to_mathml(source: str, display: bool) -> etree._Element:
@@ -145,9 +147,7 @@ def tex_to_mathml(source: str, display: bool) -> etree._Element:
     except Exception as problem:  # latex2mathml raises many kinds; each means unreadable TeX
         words = re.sub(r"(?<!^)(?=[A-Z])", " ", type(problem).__name__.removesuffix("Error"))
         raise MathError(words.lower()) from problem
-    unknown = [
-        e.text for e in math.iter(f"{{{MATHML_NS}}}mi") if (e.text or "").startswith("\\")
-    ]
+    unknown = [e.text for e in math.iter(f"{{{MATHML_NS}}}mi") if (e.text or "").startswith("\\")]
     if unknown:  # latex2mathml keeps a command it does not know as a variable named `\foo`
         raise MathError(f"unknown command {unknown[0]}")
     content = list(math)
@@ -217,7 +217,6 @@ class MathProcessor(InlineProcessor):
         # display math in its paragraph (it lifts a lone <math>, a block tag to it, out).
         kind = "display" if display else "inline"
         return f'<span class="math {kind}">{etree.tostring(math, encoding="unicode")}</span>'
-
 
 
 class MathExtension(Extension):
