@@ -196,27 +196,31 @@ class MathProcessor(InlineProcessor):
         if found is None or any(mark in found[0] for mark in STASHED):
             return None, None, None
         source, end = found
-        return self.md.htmlStash.store(self.markup_for(source, display)), start, end
+        return self.md.htmlStash.store(formula_markup(source, display, self.notes)), start, end
 
-    def markup_for(self, source: str, display: bool) -> str:
-        delimiter = "$$" if display else "$"
-        try:
-            math = tex_to_mathml(source, display)
-        except MathError as problem:
-            self.notes.append(
-                TexNote(
-                    source_needle(source, delimiter),
-                    f"math {delimiter}{' '.join(source.split())}{delimiter} could not be "
-                    f"read as TeX ({problem}); it is shown as code",
-                    "check the formula's braces, ^ and _ and command names; "
-                    "a dollar sign that is not math is written \\$",
-                )
+
+def formula_markup(source: str, display: bool, notes: list[TexNote], delimited: bool = True) -> str:
+    """The formula's HTML: its MathML, or its source as code (and a note) when the TeX
+    cannot be read. `delimited`: written between dollars, not as a `\\begin{equation}`."""
+    delimiter = "$$" if display else "$"
+    try:
+        math = tex_to_mathml(source, display)
+    except MathError as problem:
+        shown = " ".join(source.split())
+        notes.append(
+            TexNote(
+                source_needle(source, delimiter) if delimited else shown.split(" ", 1)[0],
+                f"math {delimiter}{shown}{delimiter} could not be read as TeX ({problem}); "
+                "it is shown as code",
+                "check the formula's braces, ^ and _ and command names; "
+                "a dollar sign that is not math is written \\$",
             )
-            return shown_as_code(source, delimiter, display)
-        # In a span as the brief's pandoc markup has it, and so Python-Markdown keeps
-        # display math in its paragraph (it lifts a lone <math>, a block tag to it, out).
-        kind = "display" if display else "inline"
-        return f'<span class="math {kind}">{etree.tostring(math, encoding="unicode")}</span>'
+        )
+        return shown_as_code(source, delimiter, display)
+    # In a span of pandoc's classes (it writes them round math it cannot convert), which
+    # also keeps display math in its paragraph: Python-Markdown lifts a lone <math> out.
+    kind = "display" if display else "inline"
+    return f'<span class="math {kind}">{etree.tostring(math, encoding="unicode")}</span>'
 
 
 class MathExtension(Extension):

@@ -4,7 +4,8 @@ A block of only `\\newpage`, `\\pagebreak` or `\\clearpage` breaks the page in t
 (`<div class="page-break">`, styled in pdf.css; an empty div in the EPUB). Any other
 TeX pandoc would pass to LaTeX, a command with its arguments (`\\cite{x}`,
 `\\vspace{1cm}`) or an environment (`\\begin{tabular}...\\end{tabular}`), is left out
-of the book as pandoc leaves it out of HTML, with a warning at its line. Code is never
+of the book as pandoc leaves it out of HTML, with a warning at its line; a math
+environment (`\\begin{equation}`, `align`...) is display math, as pandoc reads it. Code is never
 touched, nor math (render/math.py takes it first), nor Markdown's backslash escapes
 (`\\*`, `\\$`, `\\\\`).
 """
@@ -19,10 +20,16 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 
 from makebook.manuscript.syntax import indentation, line_kinds
-from makebook.render.math import TexNote
+from makebook.render.math import STASHED, TexNote, formula_markup, inside_tag
 
 PAGE_BREAKS = {"\\newpage", "\\pagebreak", "\\clearpage"}
 PAGE_BREAK_HTML = '<div class="page-break"></div>'
+# Environments pandoc reads as display math, not raw TeX (its tex_math handling).
+MATH_ENVIRONMENTS = {
+    f"{name}{star}"
+    for name in ("equation", "align", "gather", "multline", "eqnarray", "alignat", "flalign")
+    for star in ("", "*")
+} | {"aligned", "split", "gathered", "alignedat"}
 COMMAND = re.compile(r"\\([A-Za-z]+)\*?")
 BEGIN = re.compile(r"\\begin\{([A-Za-z]+\*?)\}")
 # What to write instead, for the commands authors use most.
@@ -180,10 +187,15 @@ class RawTexBlockPreprocessor(Preprocessor):
             start = len(lines[index]) - len(lines[index].lstrip())
             end = environment_end(rest, start, begin.group(1))
             if end is not None:
-                self.notes.append(tex_note(rest[start:end], block=True))
                 used = rest[:end].count("\n")
                 after = rest[end:].split("\n", 1)[0]
-                return index + used + 1, ["", after] if after.strip() else [""]
+                replaced = ["", after] if after.strip() else [""]
+                if begin.group(1) in MATH_ENVIRONMENTS:
+                    math = formula_markup(rest[start:end], True, self.notes, delimited=False)
+                    replaced = ["", self.md.htmlStash.store(math), *replaced]
+                else:
+                    self.notes.append(tex_note(rest[start:end], block=True))
+                return index + used + 1, replaced
         last = index + 1 < len(lines) and lines[index + 1].strip()
         if not last and only_tex(stripped):
             self.notes.append(tex_note(stripped, block=True))
@@ -201,8 +213,14 @@ class RawTexInlineProcessor(InlineProcessor):
     def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]  # noqa: N802
         start = m.start(0)
         end = raw_tex_end(data, start)
-        if end is None or any(mark in data[start:end] for mark in ("\x02", "\x03")):
+        if end is None or any(mark in data[start:end] for mark in STASHED):
             return None, None, None
+        if inside_tag(data, start) or inside_link_address(data, start):
+            return None, None, None
+        begin = BEGIN.match(data, start)
+        if begin and begin.group(1) in MATH_ENVIRONMENTS:
+            math = formula_markup(data[start:end], True, self.notes, delimited=False)
+            return self.md.htmlStash.store(math), start, end
         self.notes.append(tex_note(data[start:end]))
         if end == COMMAND.match(data, start).end() or start == 0 or data[start - 1].isspace():  # type: ignore[union-attr]
             # TeX: a command's name ends at the spaces after it; and no double space is
@@ -210,6 +228,12 @@ class RawTexInlineProcessor(InlineProcessor):
             while end < len(data) and data[end] in " \t":
                 end += 1
         return "", start, end
+
+
+def inside_link_address(data: str, position: int) -> bool:
+    """Whether `position` falls in a link's or image's address: `[a](C:\\dir\\file)`."""
+    opening = data.rfind("](", 0, position)
+    return opening >= 0 and ")" not in data[opening:position]
 
 
 class RawTexExtension(Extension):
@@ -221,6 +245,6 @@ class RawTexExtension(Extension):
         # After fenced code is stashed (25) and fenced divs are opened (29), before raw
         # HTML blocks are (20), which then take the page break's <div>.
         md.preprocessors.register(RawTexBlockPreprocessor(md, self.notes), "raw_tex_block", 22)
-        # After escapes (180), which make `\\` and `\*` text, links (160) and raw HTML
-        # (90), whose addresses and attributes may hold backslashes; before emphasis.
-        md.inlinePatterns.register(RawTexInlineProcessor(md, self.notes), "raw_tex", 85)
+        # After escapes (180), which make `\\` and `\*` text; before bracketed spans (177),
+        # which would take a command's `[option]{argument}` for a span with attributes.
+        md.inlinePatterns.register(RawTexInlineProcessor(md, self.notes), "raw_tex", 178)
