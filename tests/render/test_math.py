@@ -67,6 +67,11 @@ READINGS = [
     ("> quoted $q$ math", "quoted [inline:q] math"),
     ("Term\n:   definition with $d$", "Term definition with [inline:d]"),
     ("| a | b |\n|---|---|\n| $x$ | $y^2$ |", "a b [inline:x] [inline:y^2]"),
+    ("when n<k we have $x$ here", "when n<k we have [inline:x] here"),
+    (
+        '<span title="$x$">s</span> and <http://example.com/$a$b> and $y$',
+        "s and http://example.com/$a$b and [inline:y]",
+    ),
 ]
 
 # pandoc reads left to right, so a `$` before a code span's backtick starts math that

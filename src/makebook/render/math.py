@@ -37,6 +37,7 @@ BLANK_LINE = re.compile(r"[ \t]*\n")
 # Python-Markdown's placeholders for what it has already taken (code spans, raw HTML).
 STASHED = ("\x02", "\x03")
 TEX = "application/x-tex"
+HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")  # as Python-Markdown's raw HTML pattern reads one
 ENVIRONMENTS = {"aligned": "align*", "gathered": "gather*"}
 ALIASES = re.compile(r"\\(begin|end)\{(aligned|gathered)\}")
 
@@ -124,9 +125,8 @@ def display_math(data: str, start: int) -> tuple[str, int] | None:
 def inside_tag(data: str, position: int) -> bool:
     """Whether `position` falls inside an HTML tag or autolink (`<a title="$x$">`)."""
     opening = data.rfind("<", 0, position)
-    return opening > data.rfind(">", 0, position) and bool(
-        re.match(r"</?[A-Za-z]", data[opening : opening + 3])
-    )
+    tag = HTML_TAG.match(data, opening) if opening >= 0 else None
+    return tag is not None and tag.end() > position
 
 
 def readable(source: str) -> str:
