@@ -186,3 +186,8 @@ def test_tex_note_lines_follow_repeated_text():
     notes = [TexNote("$x_$", "bad", ""), TexNote("$x_$", "bad", "")]
     problems = tex_warnings(chapter("$x_$\n\ntext\n\n$x_$\n"), notes)
     assert [p.line for p in problems] == [1, 5]
+
+
+def test_heading_id_takes_the_formula_as_tex_as_pandoc_does(render_body):
+    heading = render_body("## The $x^2$ factor\n\nText.\n").find("h2")
+    assert heading.get("id").endswith("--the-x2-factor")  # pandoc: "the-x2-factor"

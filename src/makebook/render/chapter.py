@@ -27,7 +27,7 @@ from makebook.render.markdown_ext import (
     CitationExtension,
     FencedDivExtension,
 )
-from makebook.render.math import MathExtension, TexNote, tex_warnings
+from makebook.render.math import MathExtension, TexNote, tex_warnings, text_with_tex
 from makebook.render.rawtex import RawTexExtension
 from makebook.render.tables import PandocTableExtension
 from makebook.render.typography import (
@@ -272,7 +272,7 @@ def prefix_ids(body: etree._Element, chapter_id: str) -> None:
             continue
         old = element.get("id")
         if old is None and re.fullmatch(r"h[2-6]", element.tag):
-            old = slugify(element.text_content())
+            old = slugify(text_with_tex(element))
         own = old is not None and old.startswith(f"{chapter_id}-")
         if old is None or (own and GENERATED_ID.match(old[len(chapter_id) + 1 :])):
             continue

@@ -179,6 +179,21 @@ def shown_as_code(source: str, delimiter: str, display: bool) -> str:
     return f'<span class="math {kind}"><code>{text}</code></span>'
 
 
+def text_with_tex(element: etree._Element) -> str:
+    """The element's text with each formula as its TeX, punctuation dropped (`x^2`: x2),
+    as pandoc makes a heading's id: not the MathML's text and its annotation's both."""
+    pieces = [element.text or ""]
+    for child in element:
+        if child.tag == f"{{{MATHML_NS}}}math":
+            annotation = child.find(f".//{{{MATHML_NS}}}annotation")
+            source = annotation.text if annotation is not None else child.get("alttext", "")
+            pieces.append(re.sub(r"[^\w\s]", "", source or ""))
+        elif isinstance(child.tag, str):
+            pieces.append(text_with_tex(child))
+        pieces.append(child.tail or "")
+    return "".join(pieces)
+
+
 class MathProcessor(InlineProcessor):
     """`$...$` and `$$...$$` into MathML, stashed as raw HTML for the sanitiser to check."""
 
