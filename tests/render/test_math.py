@@ -191,3 +191,10 @@ def test_tex_note_lines_follow_repeated_text():
 def test_heading_id_takes_the_formula_as_tex_as_pandoc_does(render_body):
     heading = render_body("## The $x^2$ factor\n\nText.\n").find("h2")
     assert heading.get("id").endswith("--the-x2-factor")  # pandoc: "the-x2-factor"
+
+
+def test_math_in_an_image_description_or_a_link_title_stays_text():
+    body = makebook_html('![The $x$ plot](a.png) and [a](http://x.org "t $y$") and $z$')
+    assert body.find(".//img").get("alt") == "The x plot"  # pandoc: alt="The x plot"
+    assert body.find(".//a").get("title") == "t $y$"  # pandoc: title="t $y$"
+    assert [a.text for a in body.iter("{*}annotation")] == ["z"]

@@ -137,6 +137,22 @@ def readable(source: str) -> str:
     return source.replace("\\mathrm{", "\\mathrm {")  # latex2mathml drops `normal` without
 
 
+def inside_link_address(data: str, position: int) -> bool:
+    """Whether `position` falls in a link's or image's address or title: `[a](C:\\dir)`."""
+    opening = data.rfind("](", 0, position)
+    return opening >= 0 and ")" not in data[opening:position]
+
+
+def inside_image_description(data: str, start: int, end: int) -> bool:
+    """Whether `start`..`end` falls in the brackets of `![description](image.png)`."""
+    opening = data.rfind("![", 0, start)
+    return (
+        opening >= 0
+        and "]" not in data[opening:start]
+        and bool(re.match(r"[^\]]*\]\(", data[end:]))
+    )
+
+
 def tex_to_mathml(source: str, display: bool) -> etree._Element:
     """`<math>` for the TeX `source`, with its source as annotation and alttext."""
     try:
@@ -203,14 +219,16 @@ class MathProcessor(InlineProcessor):
 
     def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]  # noqa: N802
         start = m.start(0)
-        if m.group(0) != "$" or inside_tag(data, start):
-            return None, None, None  # an escape (`\$` is a dollar sign), or inside a tag
+        if m.group(0) != "$" or inside_tag(data, start) or inside_link_address(data, start):
+            return None, None, None  # an escape (`\$` is a dollar sign), a tag, an address
         found, display = display_math(data, start), True
         if found is None:
             found, display = inline_math(data, start), False
         if found is None or any(mark in found[0] for mark in STASHED):
             return None, None, None
         source, end = found
+        if inside_image_description(data, start, end):
+            return source, start, end  # an alt text is text: the TeX, as pandoc writes it
         return self.md.htmlStash.store(formula_markup(source, display, self.notes)), start, end
 
 

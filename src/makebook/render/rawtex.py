@@ -20,7 +20,13 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 
 from makebook.manuscript.syntax import indentation, line_kinds
-from makebook.render.math import STASHED, TexNote, formula_markup, inside_tag
+from makebook.render.math import (
+    STASHED,
+    TexNote,
+    formula_markup,
+    inside_link_address,
+    inside_tag,
+)
 
 PAGE_BREAKS = {"\\newpage", "\\pagebreak", "\\clearpage"}
 PAGE_BREAK_HTML = '<div class="page-break"></div>'
@@ -228,12 +234,6 @@ class RawTexInlineProcessor(InlineProcessor):
             while end < len(data) and data[end] in " \t":
                 end += 1
         return "", start, end
-
-
-def inside_link_address(data: str, position: int) -> bool:
-    """Whether `position` falls in a link's or image's address: `[a](C:\\dir\\file)`."""
-    opening = data.rfind("](", 0, position)
-    return opening >= 0 and ")" not in data[opening:position]
 
 
 class RawTexExtension(Extension):
