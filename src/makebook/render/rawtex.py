@@ -5,9 +5,9 @@ A block of only `\\newpage`, `\\pagebreak` or `\\clearpage` breaks the page in t
 TeX pandoc would pass to LaTeX, a command with its arguments (`\\cite{x}`,
 `\\vspace{1cm}`) or an environment (`\\begin{tabular}...\\end{tabular}`), is left out
 of the book as pandoc leaves it out of HTML, with a warning at its line; a math
-environment (`\\begin{equation}`, `align`...) is display math, as pandoc reads it. Code is never
-touched, nor math (render/math.py takes it first), nor Markdown's backslash escapes
-(`\\*`, `\\$`, `\\\\`).
+environment (`\\begin{equation}`, `align`...) is display math, as pandoc reads it.
+Code is never touched, nor math (render/math.py takes it first), nor Markdown's
+backslash escapes (`\\*`, `\\$`, `\\\\`).
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ INSTEAD = {
     "ref": "link to a heading as [Heading] or [text](#id)",
     "label": "give a heading an id as ## Heading {#id}",
     "includegraphics": "write an image as ![caption](file.png)",
-    "equation": "write display math between $$ and $$",
-    "align": "write display math between $$ and $$, with \\begin{aligned} inside",
+    "displaymath": "write display math between $$ and $$",
+    "math": "write inline math between $ and $",
     "tabular": "write a pipe, simple or grid table",
     "quote": "write a quotation as lines starting with >",
     "itemize": "write a list as lines starting with -",
