@@ -1,5 +1,6 @@
 r"""TeX math as pandoc's tex_math_dollars reads it (issue 17): `$...$` inline, `$$...$$`
-display, never in code, `\$` a dollar sign; each formula MathML as pandoc writes it with
+display, never in code, `\$` a dollar sign, `\newcommand` macros applied (pandoc's
+latex_macros); each formula MathML as pandoc writes it with
 `--mathml` (annotation with the TeX, and alttext for DAISY Ace), unreadable TeX a
 warning at its line and shown as code.
 
@@ -72,6 +73,20 @@ READINGS = [
         '<span title="$x$">s</span> and <http://example.com/$a$b> and $y$',
         "s and http://example.com/$a$b and [inline:y]",
     ),
+    # pandoc's latex_macros (MANUAL.txt, "LaTeX macros"): definitions apply to later math
+    (
+        "\\newcommand{\\tuple}[1]{\\langle #1 \\rangle}\n\n$\\tuple{a, b, c}$",
+        "[inline:\\langle a, b, c \\rangle]",
+    ),
+    (
+        "\\newcommand\\R{\\mathbb{R}}\n\\renewcommand{\\vec}[1]{\\mathbf{#1}}\n\nIn $\\R^n$ a $\\vec{v}$ and $\\vec v$.",
+        "In [inline:\\mathbb{R}^n] a [inline:\\mathbf{v}] and [inline:\\mathbf{v}].",
+    ),
+    (
+        "Inline \\newcommand{\\half}{\\frac{1}{2}} def.\n\nThen $\\half x$.",
+        "Inline def. Then [inline:\\frac{1}{2}x].",
+    ),
+    ("\\newcommand{\\pair}[2]{(#1, #2)}\n\n$$\\pair{x}{\\pair{y}{z}}$$", "[block:(x, (y, z))]"),
 ]
 
 # pandoc reads left to right, so a `$` before a code span's backtick starts math that

@@ -161,3 +161,9 @@ def test_escapes_are_markdown_not_tex(warnings_for):
     assert makebook_reading("A \\\\ backslash, \\* star, \\$5 and \\_ under.") == (
         "A \\ backslash, * star, $5 and _ under."
     )
+
+
+def test_a_macro_definition_is_used_not_reported(warnings_for):
+    markdown = "\\newcommand{\\R}{\\mathbb{R}}\n\nIn $\\R^n$.\n"
+    assert warnings_for(markdown) == []
+    assert makebook_reading(markdown) == "In [inline:\\mathbb{R}^n]."

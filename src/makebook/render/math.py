@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from latex2mathml.converter import convert
@@ -50,6 +50,96 @@ class TexNote:
     message: str  # empty for TeX used as it should be, whose line is only claimed
     hint: str
     block: bool = False  # TeX that starts a block: found at a line it starts
+
+
+@dataclass(frozen=True)
+class Macro:
+    """A `\\newcommand` of the chapter: pandoc's latex_macros apply it to all math."""
+
+    arguments: int
+    body: str
+
+
+# \newcommand{\name}[2]{body}, \newcommand\name{body}, \renewcommand, \providecommand
+DEFINITION = re.compile(
+    r"\\(?:newcommand|renewcommand|providecommand)\*?\s*"
+    r"(?:\{\s*\\([A-Za-z]+)\s*\}|\\([A-Za-z]+))\s*(?:\[(\d)\])?\s*\{"
+)
+MAX_EXPANSIONS = 50  # a macro that calls itself stops here
+
+
+def macros_of(md: Markdown) -> dict[str, Macro]:
+    """The chapter's macros, shared by the math and raw TeX extensions of one parse."""
+    return md.__dict__.setdefault("makebook_tex_macros", {})
+
+
+def read_definition(text: str, start: int) -> tuple[str, Macro, int] | None:
+    """(name, macro, end) for a `\\newcommand` at `start`, or None."""
+    match = DEFINITION.match(text, start)
+    if match is None:
+        return None
+    end = braced_end(text, match.end() - 1)
+    if end is None:
+        return None
+    name = match.group(1) or match.group(2)
+    return name, Macro(int(match.group(3) or 0), text[match.end() : end - 1]), end
+
+
+def braced_end(text: str, start: int) -> int | None:
+    """Past the `{...}` group opening at `start` (braces nest, `\\{` does not count)."""
+    depth, index = 0, start
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        index += 1
+        if depth == 0:
+            return index
+    return None
+
+
+def expand_macros(source: str, macros: Mapping[str, Macro]) -> str:
+    """The TeX with the chapter's macros applied, their arguments in place of #1...#9."""
+    if not macros:
+        return source
+    pattern = re.compile(r"\\(" + "|".join(map(re.escape, macros)) + r")(?![A-Za-z])")
+    for _ in range(MAX_EXPANSIONS):
+        match = pattern.search(source)
+        if match is None:
+            break
+        macro = macros[match.group(1)]
+        after_name = match.end()
+        while after_name < len(source) and source[after_name].isspace():
+            after_name += 1  # TeX: a command's name ends at the spaces after it
+        arguments, end = macro_arguments(source, after_name, macro.arguments)
+        source = source[: match.start()] + substituted(macro.body, arguments) + source[end:]
+    return source
+
+
+def macro_arguments(source: str, position: int, count: int) -> tuple[list[str], int]:
+    """A macro's arguments after `position`: each a `{group}` or a single character."""
+    arguments = []
+    for _ in range(count):
+        while position < len(source) and source[position].isspace():
+            position += 1
+        end = braced_end(source, position) if source.startswith("{", position) else None
+        if end is None:
+            end = min(position + 1, len(source))
+            arguments.append(source[position:end])
+        else:
+            arguments.append(source[position + 1 : end - 1])
+        position = end
+    return arguments, position
+
+
+def substituted(body: str, arguments: list[str]) -> str:
+    def argument(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return arguments[number - 1] if number <= len(arguments) else match.group(0)
+
+    return re.sub(r"#([1-9])", argument, body)
 
 
 class MathError(ValueError):
@@ -229,15 +319,22 @@ class MathProcessor(InlineProcessor):
         source, end = found
         if inside_image_description(data, start, end):
             return source, start, end  # an alt text is text: the TeX, as pandoc writes it
-        return self.md.htmlStash.store(formula_markup(source, display, self.notes)), start, end
+        markup = formula_markup(source, display, self.notes, macros_of(self.md))
+        return self.md.htmlStash.store(markup), start, end
 
 
-def formula_markup(source: str, display: bool, notes: list[TexNote], delimited: bool = True) -> str:
+def formula_markup(
+    source: str,
+    display: bool,
+    notes: list[TexNote],
+    macros: Mapping[str, Macro],
+    delimited: bool = True,
+) -> str:
     """The formula's HTML: its MathML, or its source as code (and a note) when the TeX
     cannot be read. `delimited`: written between dollars, not as a `\\begin{equation}`."""
     delimiter = "$$" if display else "$"
     try:
-        math = tex_to_mathml(source, display)
+        math = tex_to_mathml(expand_macros(source, macros), display)
     except MathError as problem:
         shown = " ".join(source.split())
         notes.append(

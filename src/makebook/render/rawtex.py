@@ -26,6 +26,8 @@ from makebook.render.math import (
     formula_markup,
     inside_link_address,
     inside_tag,
+    macros_of,
+    read_definition,
 )
 
 PAGE_BREAKS = {"\\newpage", "\\pagebreak", "\\clearpage"}
@@ -121,6 +123,9 @@ def environment_end(text: str, start: int, name: str) -> int | None:
 
 def raw_tex_end(text: str, start: int) -> int | None:
     """Past the raw TeX (command or environment) at `start`, or None if there is none."""
+    definition = read_definition(text, start)
+    if definition:
+        return definition[2]
     begin = BEGIN.match(text, start)
     if begin:
         closed = environment_end(text, start, begin.group(1))
@@ -143,18 +148,22 @@ def tex_note(source: str, block: bool = False) -> TexNote:
     )
 
 
-def only_tex(line: str) -> bool:
-    """Whether a line holds nothing but TeX commands (pandoc reads it as a raw block)."""
-    position = 0
+def tex_pieces(line: str) -> list[str] | None:
+    """The TeX commands a line holds, or None when it holds anything else or math (a
+    paragraph of only TeX is a raw block to pandoc)."""
+    pieces: list[str] = []
     text = line.strip()
+    position = 0
     while position < len(text):
         end = raw_tex_end(text, position)
-        if end is None:
-            return False
+        begin = BEGIN.match(text, position)
+        if end is None or (begin and begin.group(1) in MATH_ENVIRONMENTS):
+            return None  # not TeX, or math (which the paragraph's reading makes MathML)
+        pieces.append(text[position:end])
         position = end
         while position < len(text) and text[position] in " \t":
             position += 1
-    return bool(text)
+    return pieces or None
 
 
 class RawTexBlockPreprocessor(Preprocessor):
@@ -197,16 +206,32 @@ class RawTexBlockPreprocessor(Preprocessor):
                 after = rest[end:].split("\n", 1)[0]
                 replaced = ["", after] if after.strip() else [""]
                 if begin.group(1) in MATH_ENVIRONMENTS:
-                    math = formula_markup(rest[start:end], True, self.notes, delimited=False)
+                    math = formula_markup(
+                        rest[start:end], True, self.notes, macros_of(self.md), delimited=False
+                    )
                     replaced = ["", self.md.htmlStash.store(math), *replaced]
                 else:
                     self.notes.append(tex_note(rest[start:end], block=True))
                 return index + used + 1, replaced
-        last = index + 1 < len(lines) and lines[index + 1].strip()
-        if not last and only_tex(stripped):
-            self.notes.append(tex_note(stripped, block=True))
-            return index + 1, [""]
-        return None
+        end = index
+        while end < len(lines) and lines[end].strip():
+            end += 1  # the paragraph's lines
+        readings = [tex_pieces(line) for line in lines[index:end]]
+        if any(pieces is None for pieces in readings):
+            return None
+        for pieces in readings:
+            for number, piece in enumerate(pieces or []):
+                self.take(piece, starts_line=number == 0)
+        return end, [""]
+
+    def take(self, piece: str, starts_line: bool) -> None:
+        """A macro definition is kept for the math (pandoc's latex_macros); any other TeX
+        is reported."""
+        definition = read_definition(piece, 0)
+        if definition:
+            macros_of(self.md)[definition[0]] = definition[1]
+        else:
+            self.notes.append(tex_note(piece, block=starts_line))
 
 
 class RawTexInlineProcessor(InlineProcessor):
@@ -225,9 +250,14 @@ class RawTexInlineProcessor(InlineProcessor):
             return None, None, None
         begin = BEGIN.match(data, start)
         if begin and begin.group(1) in MATH_ENVIRONMENTS:
-            math = formula_markup(data[start:end], True, self.notes, delimited=False)
+            macros = macros_of(self.md)
+            math = formula_markup(data[start:end], True, self.notes, macros, delimited=False)
             return self.md.htmlStash.store(math), start, end
-        self.notes.append(tex_note(data[start:end]))
+        definition = read_definition(data, start)
+        if definition:
+            macros_of(self.md)[definition[0]] = definition[1]
+        else:
+            self.notes.append(tex_note(data[start:end]))
         if end == COMMAND.match(data, start).end() or start == 0 or data[start - 1].isspace():  # type: ignore[union-attr]
             # TeX: a command's name ends at the spaces after it; and no double space is
             # left where a command stood between words.
