@@ -22,6 +22,7 @@ from makebook.manuscript.svg import MATHML_NS, SVG_NS, math_for_print
 
 # The size ziamath draws at, in SVG units per em; the drawing is then scaled in em.
 DRAWN_SIZE = 20.0
+MAX_FENCE_DEPTH = 8  # half a second at most; deeper formulas print as text
 LOG = logging.getLogger(__name__)
 
 
@@ -48,7 +49,28 @@ def presentation(math: etree._Element) -> str:
             parent.replace(semantics, shown)
     for annotation in drawn.findall(f".//{{{MATHML_NS}}}annotation"):
         annotation.getparent().remove(annotation)  # type: ignore[union-attr]
+    flatten_rows(drawn)
     return etree.tostring(drawn, encoding="unicode")
+
+
+def flatten_rows(math: etree._Element) -> None:
+    """An `<mrow>` of one element is that element (MathML draws them alike); latex2mathml
+    writes one for every pair of braces, and ziamath's time doubles with each level."""
+    for row in list(math.iter(f"{{{MATHML_NS}}}mrow")):
+        children = [c for c in row if isinstance(c.tag, str)]
+        parent = row.getparent()
+        if parent is None or len(children) != 1 or row.text and row.text.strip() or row.attrib:
+            continue
+        child = children[0]
+        child.tail = row.tail
+        parent.replace(row, child)
+
+
+def fence_depth(element: etree._Element) -> int:
+    """How deeply `\\left(...\\right)` fences nest: ziamath's time doubles with each."""
+    children = [c for c in element if isinstance(c.tag, str)]
+    fenced = any(c.get("stretchy") == "true" and c.get("fence") == "true" for c in children)
+    return int(fenced) + max((fence_depth(c) for c in children), default=0)
 
 
 def drawing(math: etree._Element) -> etree._Element:
@@ -59,7 +81,10 @@ def drawing(math: etree._Element) -> etree._Element:
     previous = ziamath.config.svg2
     ziamath.config.svg2 = False  # plain paths: no <symbol> ids shared between drawings
     try:
-        formula = ziamath.Math(presentation(math), size=DRAWN_SIZE, margin=0)
+        drawn = presentation(math)
+        if fence_depth(etree.fromstring(drawn)) > MAX_FENCE_DEPTH:
+            raise ValueError("fences nested too deeply to draw in good time")
+        formula = ziamath.Math(drawn, size=DRAWN_SIZE, margin=0)
         svg = etree.fromstring(ElementTree.tostring(formula.svgxml(), encoding="unicode"))
         depth = -formula.getyofst()  # how far the formula reaches below its baseline
     finally:
