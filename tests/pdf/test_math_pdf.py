@@ -11,6 +11,7 @@ that chapter only, and passes EPUBCheck and DAISY Ace.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pdfplumber
@@ -28,6 +29,8 @@ from conftest import (
     set_chapters,
 )
 from makebook.build import build
+from makebook.pdf.math import typeset
+from makebook.render.math import tex_to_mathml
 
 MATH_CHAPTER = r"""
 Einstein wrote $E = mc^2$ in a paragraph long enough to fill the measure of the page
@@ -149,3 +152,13 @@ def test_math_epub_passes_epubcheck_and_ace(math_outputs, tmp_path):
     assert report["checker"]["nError"] + report["checker"]["nFatal"] == 0, messages
     assert report["checker"]["nWarning"] == 0, messages
     assert ace_violations(run_ace(math_outputs["epub"], tmp_path / "ace")) == []
+
+
+def test_deep_braces_and_fences_are_drawn_in_good_time_for_the_pdfs():
+    started = time.monotonic()
+    braces = typeset(tex_to_mathml("{" * 40 + "x" + "}" * 40, False))
+    fractions = typeset(tex_to_mathml("\\frac{1}{" * 14 + "x" + "}" * 14, False))
+    fences = typeset(tex_to_mathml("\\left(" * 30 + "x" + "\\right)" * 30, False))
+    assert time.monotonic() - started < 5  # ziamath alone: minutes, doubling with each level
+    assert braces.tag.endswith("svg") and fractions.tag.endswith("svg")
+    assert fences.tag == "span" and "x" in "".join(fences.itertext())  # printed as text

@@ -213,17 +213,3 @@ def test_math_in_an_image_description_or_a_link_title_stays_text():
     assert body.find(".//img").get("alt") == "The x plot"  # pandoc: alt="The x plot"
     assert body.find(".//a").get("title") == "t $y$"  # pandoc: title="t $y$"
     assert [a.text for a in body.iter("{*}annotation")] == ["z"]
-
-
-def test_deep_braces_and_fences_are_drawn_in_good_time_for_the_pdfs():
-    import time
-
-    from makebook.pdf.math import typeset
-
-    started = time.monotonic()
-    braces = typeset(tex_to_mathml("{" * 40 + "x" + "}" * 40, False))
-    fractions = typeset(tex_to_mathml("\\frac{1}{" * 14 + "x" + "}" * 14, False))
-    fences = typeset(tex_to_mathml("\\left(" * 30 + "x" + "\\right)" * 30, False))
-    assert time.monotonic() - started < 5  # ziamath alone: minutes, doubling with each level
-    assert braces.tag.endswith("svg") and fractions.tag.endswith("svg")
-    assert fences.tag == "span" and "x" in "".join(fences.itertext())  # printed as text
