@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import warnings
 from xml.etree import ElementTree
 
 from lxml import etree
@@ -75,7 +76,9 @@ def fence_depth(element: etree._Element) -> int:
 
 def drawing(math: etree._Element) -> etree._Element:
     """The formula as an SVG element in em, on the text's baseline."""
-    import ziamath  # here: it loads its font, which a book without math never needs
+    with warnings.catch_warnings():  # ziamath 0.13 finds its font with pkg_resources
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import ziamath  # here: it loads its font, which a book without math never needs
 
     display = math.get("display") == "block"
     previous = ziamath.config.svg2
