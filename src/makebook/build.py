@@ -277,10 +277,11 @@ def check(manuscript: Path) -> list[Problem]:
 
     diagnostics = Diagnostics()
     try:
-        render_book(load_book(manuscript, diagnostics))
+        rendered = render_book(load_book(manuscript, diagnostics))
     except ManuscriptError as exc:
         return diagnostics.problems + [p for p in exc.problems if p not in diagnostics.problems]
-    return diagnostics.problems
+    # What rendering found too (raw TeX left out, unreadable math...), as a build reports it.
+    return diagnostics.problems + [w for page in rendered.pages for w in page.warnings]
 
 
 def remember_images(memo: Path) -> None:

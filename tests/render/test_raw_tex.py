@@ -167,3 +167,17 @@ def test_a_macro_definition_is_used_not_reported(warnings_for):
     markdown = "\\newcommand{\\R}{\\mathbb{R}}\n\nIn $\\R^n$.\n"
     assert warnings_for(markdown) == []
     assert makebook_reading(markdown) == "In [inline:\\mathbb{R}^n]."
+
+
+def test_check_reports_what_rendering_left_out(tmp_path):
+    """`make-book check --strict` fails on raw TeX and unreadable math, as a build warns."""
+    from conftest import make_small_book
+    from makebook.build import check
+
+    book = make_small_book(tmp_path / "book")
+    one = book / "one.md"
+    lines = one.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    one.write_text("\n".join([*lines, "", "See \\cite{x} and $x_$."]) + "\n", encoding="utf-8")
+    found = [(p.path, p.line, p.message.split(" was ")[0]) for p in check(book)]
+    assert (Path("one.md"), len(lines) + 2, "raw TeX \\cite{x}") in found
+    assert any(f[2].startswith("math $x_$ could not be read") for f in found)
