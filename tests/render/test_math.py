@@ -213,3 +213,27 @@ def test_math_in_an_image_description_or_a_link_title_stays_text():
     assert body.find(".//img").get("alt") == "The x plot"  # pandoc: alt="The x plot"
     assert body.find(".//a").get("title") == "t $y$"  # pandoc: title="t $y$"
     assert [a.text for a in body.iter("{*}annotation")] == ["z"]
+
+
+# TeX that pandoc's texmath reads and latex2mathml alone would not: makebook rewrites it.
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = 1 \\label{eq:a}",
+        "a \\nonumber \\\\ b \\notag",
+        "\\underset{x}{\\arg\\min} f",
+        "\\begin{gathered} a \\\\ b \\end{gathered}",
+    ],
+)
+def test_tex_latex2mathml_lacks_is_read_as_pandoc_reads_it(source):
+    math = tex_to_mathml(source, True)
+    names = {element.tag.split("}")[1] for element in math.iter()}
+    assert not [t for t in math.itertext() if t.startswith("\\") and t != source]
+    assert "mi" in names or "mo" in names
+
+
+def test_mathrm_is_upright_as_pandoc_writes_it():
+    math = tex_to_mathml("\\mathrm{d}x", False)
+    assert (
+        math.find(".//{*}mi").get("mathvariant") == "normal"
+    )  # pandoc: <mi mathvariant="normal">d

@@ -40,6 +40,7 @@ TEX = "application/x-tex"
 HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")  # as Python-Markdown's raw HTML pattern reads one
 ENVIRONMENTS = {"aligned": "align*", "gathered": "gather*"}
 ALIASES = re.compile(r"\\(begin|end)\{(aligned|gathered)\}")
+UNNUMBERED = re.compile(r"\\label\{[^{}]*\}|\\(?:nonumber|notag)(?![A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,8 @@ def readable(source: str) -> str:
     columns and alignment): pandoc's favourite `aligned` is amsmath's `align*` inside.
     ziamath's own TeX reader (ziamath.tex) works round latex2mathml the same ways."""
     source = ALIASES.sub(lambda m: m.group(0).replace(m.group(2), ENVIRONMENTS[m.group(2)]), source)
+    source = UNNUMBERED.sub("", source)  # pandoc leaves labels and numbering out as well
+    source = re.sub(r"\\arg(?![A-Za-z])", r"\\operatorname{arg}", source)
     return source.replace("\\mathrm{", "\\mathrm {")  # latex2mathml drops `normal` without
 
 
