@@ -280,8 +280,8 @@ def check(manuscript: Path) -> list[Problem]:
         rendered = render_book(load_book(manuscript, diagnostics))
     except ManuscriptError as exc:
         return diagnostics.problems + [p for p in exc.problems if p not in diagnostics.problems]
-    # What rendering found (raw HTML removed, dead links, syntax printed as text), as a
-    # build reports it.
+    # What rendering found (raw HTML removed, dead links, raw TeX left out, unreadable
+    # math, syntax printed as text), as a build reports it.
     found = dict.fromkeys(w for page in rendered.pages for w in page.warnings)  # once each
     return diagnostics.problems + [p for p in found if p not in diagnostics.problems]
 

@@ -31,8 +31,9 @@ from makebook.editions import BY_NAME, PRINT, SCREEN, Edition
 from makebook.errors import ManuscriptError, Problem, error
 from makebook.manuscript.config import length_in_inches
 from makebook.manuscript.styles import DEFAULT_STYLES, find_font, font_dirs, stylesheets
-from makebook.manuscript.svg import MATHML_NS, clean_svg_file, math_for_print
+from makebook.manuscript.svg import MATHML_NS, clean_svg_file
 from makebook.model import Book, Metadata, Page, PdfSettings, RenderedBook
+from makebook.pdf import math
 from makebook.render.templating import environment, render_fragment
 from makebook.xhtml import E, parse_fragments
 
@@ -137,8 +138,10 @@ def book_divisions(rendered: RenderedBook, env: jinja2.Environment) -> list[Divi
             section.set("class", section.get("class", "") + " body-start")
             started_body = True
         place_footnotes(section, page)
-        for math in list(section.iter(f"{{{MATHML_NS}}}math")):
-            math.getparent().replace(math, math_for_print(math))
+        for formula in list(section.iter(f"{{{MATHML_NS}}}math")):
+            formula.getparent().replace(formula, math.typeset(formula))
+        for empty in section.xpath(".//div[not(node())]"):
+            empty.text = ""  # `<div/>` read as HTML opens a div that takes what follows
         if rendered.book.pdf.drop_caps and page.role == "chapter":
             add_drop_cap(section)
         divisions.append(Division(page.id, page.matter, section))

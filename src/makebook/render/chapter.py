@@ -35,6 +35,8 @@ from makebook.render.markdown_ext import (
     CitationExtension,
     FencedDivExtension,
 )
+from makebook.render.math import MathExtension, TexNote, tex_warnings, text_with_tex
+from makebook.render.rawtex import RawTexExtension
 from makebook.render.tables import PandocTableExtension
 from makebook.render.typography import (
     CLOSE_DOUBLE,
@@ -71,7 +73,11 @@ MAX_ELEMENT_DEPTH = 60
 TEXTLESS = {"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup"}
 
 
-def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
+def markdown_to_html(
+    chapter: Chapter, works: Mapping[str, Work], tex_notes: list[TexNote] | None = None
+) -> str:
+    """The chapter's HTML; TeX it cannot use is added to `tex_notes`."""
+    tex_notes = [] if tex_notes is None else tex_notes
     code_extensions, code_configs = code.extensions()
     md = markdown.Markdown(
         extensions=[
@@ -89,6 +95,8 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
             BracketedSpanExtension(),
             FigureExtension(),
             CodeLabelReferenceExtension(),
+            MathExtension(tex_notes),
+            RawTexExtension(tex_notes),
             *code_extensions,
         ],
         extension_configs={
@@ -125,7 +133,8 @@ def removal_warnings(chapter: Chapter, removals: list[sanitize.Removal]) -> list
 def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Page:
     works = {w.id: w for w in book.works}
     removals: list[sanitize.Removal] = []
-    body = parse_fragment(markdown_to_html(chapter, works), removals)
+    tex_notes: list[TexNote] = []
+    body = parse_fragment(markdown_to_html(chapter, works, tex_notes), removals)
     flattened = flatten_deep_nesting(body, chapter)
     code.shape_code_blocks(body)
     apply_quotes(body, book.quotes)
@@ -139,6 +148,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     resolve_links(body, chapter, paths)
     mark_urls(body)
     warnings = flattened + removal_warnings(chapter, removals) + resolve_images(body, chapter)
+    warnings += tex_warnings(chapter, tex_notes)
     mark_attributions(body)
     mark_notes_and_breaks(body)
     mark_languages(body)
@@ -282,7 +292,7 @@ def prefix_ids(body: etree._Element, chapter_id: str) -> None:
             continue
         old = element.get("id")
         if old is None and re.fullmatch(r"h[2-6]", element.tag):
-            old = slugify(element.text_content())
+            old = slugify(text_with_tex(element))
         own = old is not None and old.startswith(f"{chapter_id}-")
         if old is None or (own and GENERATED_ID.match(old[len(chapter_id) + 1 :])):
             continue
