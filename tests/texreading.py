@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 
 from makebook.model import Chapter
 from makebook.render.chapter import markdown_to_html, parse_fragment
+from makebook.render.figures import make_figures
 from makebook.render.math import TexNote
 
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
@@ -47,7 +48,9 @@ def chapter(markdown: str) -> Chapter:
 
 
 def makebook_html(markdown: str, notes: list[TexNote] | None = None) -> etree._Element:
-    return parse_fragment(markdown_to_html(chapter(markdown), {}, notes))
+    body = parse_fragment(markdown_to_html(chapter(markdown), {}, notes))
+    make_figures(body)  # an image's alt text is Markdown until then (render/figures.py)
+    return body
 
 
 def makebook_reading(markdown: str) -> str:

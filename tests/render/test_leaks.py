@@ -114,7 +114,7 @@ def test_a_leak_written_twice_is_found_at_each_line(leaks):
         "```\n::: note\n[@siegel1999] ^[x] $x$ \\newpage {.c} **\n```\n",
         "~~~ markdown\n| a line\n: a definition\n~~~\n",
         "Text.\n\n    ::: note\n    @siegel1999 $x$ \\emph{x}\n",
-        "<kbd>\\newpage</kbd> and <samp>$x$</samp>\n",
+        "<kbd>~~</kbd> and <samp>{.class}</samp>\n",
         "See <https://example.org/a_b__c__d/{x}> for more.\n",
         "It costs $5 and $10, or $ 20 $.\n",
         "Mail ada@siegel1999.org, [sic], [...] and [1].\n",
