@@ -22,6 +22,8 @@ from makebook.manuscript.svg import SVG_NS
 from makebook.manuscript.syntax import mask_code
 from makebook.model import Book, Chapter, Note, Page, Work
 from makebook.render import code
+from makebook.render.blocks import LineBlockExtension
+from makebook.render.lists import PandocListExtension
 from makebook.render.markdown_ext import (
     BracketedSpanExtension,
     CitationExtension,
@@ -75,7 +77,8 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
             PandocTableExtension(),
             "def_list",
             "abbr",
-            "sane_lists",
+            PandocListExtension(),
+            LineBlockExtension(),
             "smarty",
             CitationExtension(works, f"{chapter.id}-"),
             BracketedSpanExtension(),
@@ -185,7 +188,11 @@ def flatten_deep_nesting(body: etree._Element, chapter: Chapter) -> list[Problem
 def apply_quotes(body: etree._Element, style: str) -> None:
     """Quotation marks in the book's style, decided one block at a time."""
     blocks = [body] if (body.text or "").strip() else []
-    blocks += [child for child in body.iter() if child.tag in QUOTE_BLOCKS]
+    blocks += [
+        child
+        for child in body.iter()
+        if child.tag in QUOTE_BLOCKS or (child.tag == "div" and child.get("class") == "line-block")
+    ]  # a line block's quotes may open on one line and close on the next (render/blocks.py)
     for block in blocks:
         chunks = list(text_chunks(block))
         texts = set_quotes([text for _, _, text in chunks], style)
