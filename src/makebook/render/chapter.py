@@ -29,6 +29,7 @@ from makebook.render.markdown_ext import (
     CitationExtension,
     FencedDivExtension,
 )
+from makebook.render.notes import InlineNoteExtension
 from makebook.render.tables import PandocTableExtension
 from makebook.render.typography import (
     CLOSE_DOUBLE,
@@ -79,6 +80,7 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
             "abbr",
             PandocListExtension(),
             LineBlockExtension(),
+            InlineNoteExtension(),
             "smarty",
             CitationExtension(works, f"{chapter.id}-"),
             BracketedSpanExtension(),
