@@ -118,3 +118,18 @@ def test_the_loaders_checks_take_inline_notes_for_no_broken_structure():
         id="c", path=Path("c.md"), kind="essay", title="C", markdown=markdown, body_line=5
     )
     assert structure_problems(chapter) == []
+
+
+def test_links_in_notes_lead_where_the_texts_do(render_page):
+    page = render_page(
+        "Text.^[See [below](#later), [Later], [the idea](idea.md) and <https://pandoc.org>.]"
+        "[^r]\n\n## Later\n\n[^r]: And [two](two.md#nothing-here).\n"
+    )
+    heading = etree.fromstring(page.html).find(".//h2").get("id")
+    assert heading == "one--later"
+    first, second = (parse_fragments(note.html) for note in page.notes)
+    assert [a.get("href") for a in first.iter("a")] == [
+        f"#{heading}", f"#{heading}", "#the-idea", "https://pandoc.org",
+    ]  # fmt: skip
+    assert first.find(".//a[@href='https://pandoc.org']").get("class") == "url"
+    assert [a.get("href") for a in second.iter("a")] == ["#two--nothing-here"]

@@ -53,6 +53,7 @@ SMARTY_SUBSTITUTIONS = {
     "mdash": "\u2014",
 }
 
+FOOTNOTE_IDS = ("fn:", "fnref:")  # Python-Markdown's, with a colon no slug holds
 GENERATED_ID = re.compile(r"^(fn|fnref|cite)-\d+(-\d+)?$")  # after "<chapter id>-"
 QUOTE_BLOCKS = {"p", "li", "dt", "dd", "td", "th", "h2", "h3", "h4", "h5", "h6", "figcaption"}
 QUOTE_BLOCKS.add("caption")  # a table's (render/tables.py)
@@ -124,7 +125,6 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     flattened = flatten_deep_nesting(body, chapter)
     code.shape_code_blocks(body)
     apply_quotes(body, book.quotes)
-    notes = extract_notes(body, chapter.id)
     shift_headings(body)
     prefix_ids(body, chapter.id)
     link_header_references(body)
@@ -134,6 +134,8 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     mark_attributions(body)
     mark_notes_and_breaks(body)
     mark_languages(body)
+    # Last: the notes' links, images and ids are mended with the text's, above.
+    notes = extract_notes(body, chapter.id)
     if chapter.kind == "concept":
         wrap_concept_sections(body, chapter.id)
     section = chapter_section(book, chapter, body)
@@ -274,6 +276,8 @@ def prefix_ids(body: etree._Element, chapter_id: str) -> None:
             old = slugify(element.text_content())
         own = old is not None and old.startswith(f"{chapter_id}-")
         if old is None or (own and GENERATED_ID.match(old[len(chapter_id) + 1 :])):
+            continue
+        if old.startswith(FOOTNOTE_IDS):  # extract_notes gives notes their ids
             continue
         # A double hyphen, which slugify never makes, keeps an author's id apart from
         # the ids makebook gives notes and citations.
