@@ -26,7 +26,7 @@ LONG_LINE = (
     "single line, so it must wrap"
 )
 BODY = f"""\
-A poem, with an inline note.^[The poem is *anonymous*, see [the manual](https://pandoc.org/MANUAL.html) [and its *brackets*].]
+A poem, with an inline note.^[The poem is *anonymous*, see [the lists](#lists), [the manual](https://pandoc.org/MANUAL.html) [and its *brackets*].]
 
 | The limerick packs laughs anatomical
 | In space that is quite economical.
@@ -88,6 +88,7 @@ def test_the_epub_holds_verse_lists_and_notes(verse_build):
     assert "As (1) shows" in page
     assert page.count('epub:type="footnote"') == 2
     assert "^[" not in page and "(@" not in page
+    assert 'href="#verse--lists"' in page  # the inline note's link to a heading
     assert not [w for w in verse_build.warnings if str(w.path) == "verse.md"]
 
 
@@ -116,7 +117,7 @@ def test_the_pdfs_print_verse_by_lines_and_numbers_in_their_styles(verse_build, 
     assert LONG_LINE.startswith(lines[start]) and LONG_LINE.endswith(wrapped.strip())
     limerick = next(p for p in pdfplumber.open(verse_build.outputs[edition]).pages
                     if "economical" in (p.extract_text() or ""))  # fmt: skip
-    assert "1. The poem is anonymous, see the manual [and its brackets]." in (
+    assert "1. The poem is anonymous, see the lists, the manual [and its brackets]." in (
         limerick.extract_text() or ""
     )  # the inline note at the foot of its page
     words = limerick.extract_words()
