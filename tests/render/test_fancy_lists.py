@@ -13,7 +13,13 @@ import textwrap
 import pytest
 
 from conftest import markup
-from makebook.manuscript.lists import LOWER_ALPHA, LOWER_ROMAN, ordered_marker, roman_value
+from makebook.manuscript.lists import (
+    LOWER_ALPHA,
+    LOWER_ROMAN,
+    example_labels,
+    ordered_marker,
+    roman_value,
+)
 from makebook.manuscript.structure import nesting_depth
 from makebook.manuscript.syntax import line_kinds
 from pandocshape import pandoc_fragment, shape
@@ -199,3 +205,8 @@ def test_the_loader_reads_fancy_items_content_as_text_not_code():
     assert line_kinds(lines) == ["text"] * 10 + ["indented"]
     assert nesting_depth("    (ii) nested", 0) == 2  # one level in, and an item
     assert nesting_depth("B. Russell", 0) == 0
+
+
+def test_example_labels_for_the_citation_checks():
+    text = "(@good) One.\n\n> (@quoted) Two.\n\n    (@code) no\n\n`(@span)` and (@) and @cited.\n"
+    assert example_labels(text) == {"good", "quoted"}

@@ -130,3 +130,16 @@ def list_marker(text: str) -> Marker | None:
 def is_list_item(text: str) -> bool:
     """Whether a line (without its indentation) opens a list item of any kind."""
     return list_marker(text) is not None
+
+
+def example_labels(markdown: str) -> set[str]:
+    """The labels of a chapter's numbered examples, `(@good)`: for pandoc, `@good` in the
+    text is that example's number, not a citation (even of a work with that id)."""
+    from makebook.manuscript.syntax import mask_code  # syntax reads list items from here
+
+    labels = set()
+    for line in mask_code(markdown).split("\n"):
+        marker = ordered_marker(line.lstrip(" \t>"))
+        if marker is not None and marker.style == EXAMPLE and marker.label:
+            labels.add(marker.label)
+    return labels
