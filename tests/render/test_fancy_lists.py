@@ -103,6 +103,31 @@ CASES = {
         '<ol type="1"><li>a</li></ol><ol start="2" type="1"><li>b</li></ol>',
     ),
     "list-after-paragraph-line-is-text": ("text\na. b\n", "<p>text a. b</p>"),
+    "bullets-under-a-number-at-its-text": (
+        "1. a\n   - b\n   - c\n2. d\n",
+        '<ol type="1"><li>a<ul><li>b</li><li>c</li></ul></li><li>d</li></ol>',
+    ),
+    "numbers-under-a-bullet-at-its-text": (
+        "- a\n  1. b\n  2. c\n- d\n",
+        '<ul><li>a<ol type="1"><li>b</li><li>c</li></ol></li><li>d</li></ul>',
+    ),
+    "bullets-two-spaces-in-nest": (
+        "- a\n  - b\n    - c\n- d\n",
+        "<ul><li>a<ul><li>b<ul><li>c</li></ul></li></ul></li><li>d</li></ul>",
+    ),
+    "number-at-the-items-text-nests": (
+        "1. x\n   2. y\n",
+        '<ol type="1"><li>x<ol start="2" type="1"><li>y</li></ol></li></ol>',
+    ),
+    "paragraph-at-the-items-text-is-the-items": (
+        "1. One\n\n   More of one.\n\n   - sub\n\n2. Two\n\n  Not as far (2 < 3)\n",
+        '<ol type="1"><li><p>One</p><p>More of one.</p><ul><li>sub</li></ul></li>'
+        "<li>Two</li></ol><p>Not as far (2 &lt; 3)</p>",
+    ),
+    "lazy-lines-in-nested-lists": (
+        "- lazy\nline\n  - nested\n  lazy again\n- back\n",
+        "<ul><li>lazy line<ul><li>nested lazy again</li></ul></li><li>back</li></ul>",
+    ),
 }
 
 EXAMPLES = """\

@@ -31,6 +31,7 @@ PERIOD, ONE_PAREN, TWO_PARENS = "Period", "OneParen", "TwoParens"
 DECIMAL, EXAMPLE, DEFAULT = "Decimal", "Example", "DefaultStyle"
 LOWER_ROMAN, UPPER_ROMAN = "LowerRoman", "UpperRoman"
 LOWER_ALPHA, UPPER_ALPHA = "LowerAlpha", "UpperAlpha"
+BULLETS = "Bullet"
 HTML_TYPE = {DECIMAL: "1", EXAMPLE: "1", LOWER_ALPHA: "a", UPPER_ALPHA: "A"}
 HTML_TYPE |= {LOWER_ROMAN: "i", UPPER_ROMAN: "I"}  # DefaultStyle (`#.`) has none
 
@@ -120,10 +121,10 @@ def wide_space(space: str) -> bool:
 
 
 def list_marker(text: str) -> Marker | None:
-    """An ordered marker, or a bullet (style "Bullet"), opening `text`."""
+    """An ordered marker, or a bullet (style BULLETS), opening `text`."""
     bullet = BULLET.match(text)
     if bullet:
-        return Marker("Bullet", text[0], 1, width=bullet.end())
+        return Marker(BULLETS, "", 1, width=bullet.end())  # `-`, `*`, `+`: one kind
     return ordered_marker(text)
 
 

@@ -13,9 +13,15 @@ loader's checks read the same); the lists are written as pandoc 3 writes them:
   inside a citation's brackets (`[@label]`) or unknown, it is left as written.
 - `#.` or `#)` opens a list, not a heading (pandoc wants a space after `#`).
 
-What differs from pandoc: content of an item is indented four spaces (Python-Markdown),
-where pandoc takes the column after the marker; a marker of another kind indented
-under an item starts a list after it rather than inside it unless indented four spaces.
+- a list marker indented as far as an item's text (`1. a` then `   - b`, or `- a`
+  then `  - b`) opens a list inside the item, as in pandoc (Python-Markdown wants
+  four spaces); bullet lists are read by the same processor.
+
+- a paragraph after a blank line indented as far as an item's text (less than four
+  spaces) is more of the item, as in pandoc.
+
+What differs from pandoc: an item's indented code is indented four spaces past its
+text's column in pandoc, eight spaces in (Python-Markdown).
 pymdownx.fancylists (pymdown-extensions 13.1) was tried first: it reads no `(2)` or
 `(ii)`, no `(@)`, and lets `#.` become a heading, so it is not used.
 """
@@ -28,12 +34,13 @@ from dataclasses import dataclass, field
 
 from markdown import Markdown
 from markdown.blockparser import BlockParser
-from markdown.blockprocessors import OListProcessor, UListProcessor
+from markdown.blockprocessors import BlockProcessor, OListProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from makebook.manuscript.lists import (
+    BULLETS,
     DEFAULT,
     EXAMPLE,
     HTML_TYPE,
@@ -43,7 +50,7 @@ from makebook.manuscript.lists import (
 )
 
 KIND = "data-makebook-list"  # the marker kind a list was opened with; removed when done
-INDENT = re.compile(r"^ *")
+COLUMN = "data-makebook-column"  # where an item's text starts; removed when done
 EXAMPLE_REFERENCE = r"(?<![\w@-])@([\w-]+)"
 
 
@@ -68,22 +75,33 @@ def kind_key(marker: Marker) -> str:
     return f"{marker.style} {marker.delimiter}"
 
 
+def indentation(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
 class PandocOListProcessor(OListProcessor):
     """Ordered lists with pandoc's markers (render/lists.py's docstring)."""
 
-    SIBLING_TAGS = ["ol"]
-    LAZY_OL = False
+    TAG = "ol"
 
     def __init__(self, parser: BlockParser, examples: Examples) -> None:
         super().__init__(parser)
         self.examples = examples
 
     def marker(self, line: str, within: Marker | None = None) -> Marker | None:
-        """The marker opening a line at the list's own level (up to three spaces in)."""
-        indent = len(INDENT.match(line).group(0))  # type: ignore[union-attr]
+        """This processor's marker opening a line at the list's own level (up to three
+        spaces in)."""
+        indent = indentation(line)
         if indent >= self.tab_length:
             return None
         return ordered_marker(line[indent:], within.style if within else None)
+
+    def any_marker(self, line: str, first: Marker) -> Marker | None:
+        """An item of any kind at the list's level, read in this list's style first."""
+        indent = indentation(line)
+        if indent >= self.tab_length:
+            return None
+        return self.marker(line, first) or list_marker(line[indent:])
 
     def test(self, parent: ET.Element, block: str) -> bool:
         return self.marker(block.split("\n", 1)[0]) is not None
@@ -91,27 +109,31 @@ class PandocOListProcessor(OListProcessor):
     def run(self, parent: ET.Element, blocks: list[str]) -> None:
         sibling = self.lastChild(parent)
         first = self.first_marker(blocks[0].split("\n", 1)[0], sibling)
-        items, rest = self.split_items(blocks.pop(0), first)
+        items, rest = self.group_items(blocks.pop(0).split("\n"), first)
         if rest:
             blocks.insert(0, rest)
-        if sibling is not None and sibling.tag == "ol" and sibling.get(KIND) == kind_key(first):
+        if self.continues(sibling, first):
             lst = sibling
-            self.loosen(lst)
-            li = ET.SubElement(lst, "li")
+            loosen(lst)
+            li = ET.SubElement(lst, "li", {COLUMN: str(items[0][2])})
             self.parser.state.set("looselist")
             self.parser.parseBlocks(li, [items.pop(0)[0]])
             self.parser.state.reset()
         elif parent.tag in ("ol", "ul"):
             lst = parent  # Python-Markdown: a list opening in an empty item of another
         else:
-            lst = ET.SubElement(parent, "ol", self.attributes(first, items[0][1]))
+            lst = ET.SubElement(parent, self.TAG, self.attributes(first, items[0][1]))
         self.parser.state.set("list")
-        for text, _ in items:
+        for text, _, column in items:
             if text.startswith(" " * self.tab_length):
                 self.parser.parseBlocks(lst[-1], [text])
             else:
-                self.parser.parseBlocks(ET.SubElement(lst, "li"), [text])
+                self.parser.parseBlocks(ET.SubElement(lst, "li", {COLUMN: str(column)}), [text])
         self.parser.state.reset()
+
+    def continues(self, sibling: ET.Element | None, first: Marker) -> bool:
+        """Whether the block's items go on with the list just above (after a blank line)."""
+        return sibling is not None and sibling.tag == "ol" and sibling.get(KIND) == kind_key(first)
 
     def first_marker(self, line: str, sibling: ET.Element | None) -> Marker:
         """The block's first marker, read in the style of the list it may continue
@@ -136,52 +158,78 @@ class PandocOListProcessor(OListProcessor):
             attributes["type"] = HTML_TYPE[first.style]
         return attributes
 
-    def loosen(self, lst: ET.Element) -> None:
-        """A list continued after a blank line is loose: its last item's text is a
-        paragraph (as Python-Markdown's own list processor does)."""
-        if lst[-1].text:
-            paragraph = ET.Element("p")
-            paragraph.text, lst[-1].text = lst[-1].text, ""
-            lst[-1].insert(0, paragraph)
-        last = self.lastChild(lst[-1])
-        if last is not None and last.tail:
-            paragraph = ET.SubElement(lst[-1], "p")
-            paragraph.text, last.tail = last.tail.lstrip(), ""
+    def group_items(self, lines: list[str], first: Marker) -> tuple[list[list], str]:
+        """The block's items of this list, each [text, number, column of its text]; an
+        item's indented
+        content (a nested list, a paragraph) as a text of its own that starts
+        `tab_length` spaces in; and the lines from the first item of another kind at
+        this level on, which open the next list.
 
-    def split_items(self, block: str, first: Marker) -> tuple[list[tuple[str, int]], str]:
-        """The block's items of this list (each with its number), and the lines from the
-        first item of another kind on, which open the next list."""
-        items: list[tuple[str, int]] = []
-        lines = block.split("\n")
-        for index, line in enumerate(lines):
-            marker = self.item_marker(line, first)
+        A marker indented as far as the item's text (`1. a` then `   - b`) opens a
+        list inside the item, as in pandoc: it is moved to Python-Markdown's four
+        spaces, with the lines under it."""
+        tab = self.tab_length
+        items: list[list] = []
+        column = 0  # where the current item's text starts
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            indent = indentation(line)
+            marker = self.any_marker(line, first)
+            if marker is not None and items and indent >= column:
+                block, index = nested_run(lines, index, tab)
+                add_indented(items, block, tab)
+                continue
             if marker is not None and marker.kind != first.kind:
                 return items, "\n".join(lines[index:])
             if marker is not None:
                 number = self.examples.number(marker.label) if marker.style == EXAMPLE else 0
-                text = line.lstrip()[marker.width :]
-                items.append((text, number or marker.number))
-            elif self.INDENT_RE.match(line) or nested_item(line, self.tab_length):
-                if items[-1][0].startswith(" " * self.tab_length):
-                    items[-1] = (f"{items[-1][0]}\n{line}", items[-1][1])
-                else:
-                    items.append((line, 0))
+                column = min(indent + marker.width, tab)
+                items.append([line[indent + marker.width :], number or marker.number, column])
+            elif indent >= tab and list_marker(line[indent:]) is not None:
+                add_indented(items, line, tab)  # a list inside the item, four spaces in
             else:
-                items[-1] = (f"{items[-1][0]}\n{line}", items[-1][1])
+                items[-1][0] += "\n" + line
+            index += 1
         return items, ""
 
-    def item_marker(self, line: str, first: Marker) -> Marker | None:
-        """An item at this list's level, of any kind (a bullet too)."""
-        indent = len(INDENT.match(line).group(0))  # type: ignore[union-attr]
-        if indent >= self.tab_length:
-            return None
-        return self.marker(line, first) or list_marker(line[indent:])
+
+def nested_run(lines: list[str], start: int, tab: int) -> tuple[str, int]:
+    """The lines of a list nested at `lines[start]`'s indentation (less than `tab`),
+    moved right to `tab` spaces; and the index of the first line after them."""
+    indent = indentation(lines[start])
+    shift = " " * (tab - indent)
+    moved = [shift + lines[start]]
+    index = start + 1
+    while index < len(lines):
+        line = lines[index]
+        deeper = indentation(line) >= indent
+        if not deeper and list_marker(line.lstrip(" ")) is not None:
+            break  # an item of the list around it
+        moved.append(shift + line if deeper else line)  # a lazy line stays as it is
+        index += 1
+    return "\n".join(moved), index
 
 
-def nested_item(line: str, tab_length: int) -> bool:
-    """A list item indented one level (4 to 7 spaces): a list inside the item above."""
-    indent = len(INDENT.match(line).group(0))  # type: ignore[union-attr]
-    return tab_length <= indent < 2 * tab_length and list_marker(line[indent:]) is not None
+def add_indented(items: list[list], text: str, tab: int) -> None:
+    """Indented content goes with the indented content before it, or starts its own."""
+    if items[-1][0].startswith(" " * tab):
+        items[-1][0] += "\n" + text
+    else:
+        items.append([text, 0, 0])
+
+
+def loosen(lst: ET.Element) -> None:
+    """A list continued after a blank line is loose: its last item's text is a
+    paragraph (as Python-Markdown's own list processor does)."""
+    if lst[-1].text:
+        paragraph = ET.Element("p")
+        paragraph.text, lst[-1].text = lst[-1].text, ""
+        lst[-1].insert(0, paragraph)
+    last = lst[-1][-1] if len(lst[-1]) else None
+    if last is not None and last.tail:
+        paragraph = ET.SubElement(lst[-1], "p")
+        paragraph.text, last.tail = last.tail.lstrip(), ""
 
 
 class DefaultMarkerProcessor(PandocOListProcessor):
@@ -192,23 +240,32 @@ class DefaultMarkerProcessor(PandocOListProcessor):
         return first is not None and first.style == DEFAULT
 
 
-class PandocUListProcessor(UListProcessor):
-    """Bullet lists that end where an ordered item begins (pandoc starts a new list)."""
+class PandocUListProcessor(PandocOListProcessor):
+    """Bullet lists, read as the ordered ones: they end where an ordered item begins at
+    their level (pandoc starts a new list), and nest what is indented as far as an
+    item's text."""
 
-    SIBLING_TAGS = ["ul"]
+    TAG = "ul"
 
-    def __init__(self, parser: BlockParser) -> None:
-        super().__init__(parser)
-        self.CHILD_RE = re.compile(rf"^[ ]{{0,{self.tab_length - 1}}}(([*+-]))[ ]+(.*)")
+    def marker(self, line: str, within: Marker | None = None) -> Marker | None:
+        indent = indentation(line)
+        found = list_marker(line[indent:]) if indent < self.tab_length else None
+        return found if found is not None and found.style == BULLETS else None
 
-    def run(self, parent: ET.Element, blocks: list[str]) -> None:
-        lines = blocks[0].split("\n")
-        for index, line in enumerate(lines[1:], 1):
-            indent = len(INDENT.match(line).group(0))  # type: ignore[union-attr]
-            if indent < self.tab_length and ordered_marker(line[indent:]) is not None:
-                blocks[0:1] = ["\n".join(lines[:index]), "\n".join(lines[index:])]
-                break
-        super().run(parent, blocks)
+    def any_marker(self, line: str, first: Marker) -> Marker | None:
+        indent = indentation(line)
+        return list_marker(line[indent:]) if indent < self.tab_length else None
+
+    def continues(self, sibling: ET.Element | None, first: Marker) -> bool:
+        return sibling is not None and sibling.tag == "ul"
+
+    def first_marker(self, line: str, sibling: ET.Element | None) -> Marker:
+        found = self.marker(line)
+        assert found is not None  # test() said so
+        return found
+
+    def attributes(self, first: Marker, number: int) -> dict[str, str]:
+        return {}
 
 
 class ExampleReferenceProcessor(InlineProcessor):
@@ -225,19 +282,44 @@ class ExampleReferenceProcessor(InlineProcessor):
         return str(number), m.start(0), m.end(0)
 
 
+class ItemContinuationProcessor(BlockProcessor):
+    """A block after a blank line, indented as far as the last item's text but less
+    than four spaces (`1. One` then `   More of one.`), is more of that item, as in
+    pandoc: moved to Python-Markdown's four spaces for its list processors."""
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        indent = indentation(block)
+        last = self.lastChild(parent)
+        if not 0 < indent < self.tab_length or last is None or last.tag not in ("ol", "ul"):
+            return False
+        column = int(last[-1].get(COLUMN, "0")) if len(last) else 0
+        return 0 < column <= indent
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> bool:
+        shift = " " * (self.tab_length - indentation(blocks[0]))
+        blocks[0] = "\n".join(shift + line for line in blocks[0].split("\n"))
+        return False  # now Python-Markdown's indented list content (ListIndentProcessor)
+
+
 class ListCleanupTreeprocessor(Treeprocessor):
-    """Takes the marker kinds off the lists once the blocks are parsed."""
+    """Takes the marker kinds and text columns off the lists once the blocks are parsed."""
 
     def run(self, root: ET.Element) -> None:
         for lst in root.iter("ol"):
             lst.attrib.pop(KIND, None)
+        for item in root.iter("li"):
+            item.attrib.pop(COLUMN, None)
 
 
 class PandocListExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
         examples = Examples()
         md.parser.blockprocessors.register(PandocOListProcessor(md.parser, examples), "olist", 40)
-        md.parser.blockprocessors.register(PandocUListProcessor(md.parser), "ulist", 30)
+        md.parser.blockprocessors.register(PandocUListProcessor(md.parser, examples), "ulist", 30)
+        # Above Python-Markdown's list content (90) and indented code (80).
+        md.parser.blockprocessors.register(
+            ItemContinuationProcessor(md.parser), "item_continuation", 91
+        )
         # Above hashheader (70), below tables (75) and indented code (80).
         md.parser.blockprocessors.register(
             DefaultMarkerProcessor(md.parser, examples), "olist_default", 71
