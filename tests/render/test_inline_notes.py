@@ -112,6 +112,13 @@ def test_where_the_notes_are_and_what_they_become():
     assert rewrite_inline_notes("No notes [here].\n") == "No notes [here].\n"
 
 
+def test_a_note_wrapped_in_a_block_quote_loses_the_quotes_marks():
+    text = "> > Quoted^[a note\n> > that wraps > twice\n> > in the quote] end.\n"
+    assert rewrite_inline_notes(text).endswith(
+        "[^makebook-inline-1]: a note that wraps > twice in the quote\n"
+    )
+
+
 def test_the_loaders_checks_take_inline_notes_for_no_broken_structure():
     markdown = "Text.^[A note with [brackets] and [@siegel1999].]\n\nMore.^[Two\nlines.]\n"
     chapter = Chapter(

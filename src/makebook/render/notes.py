@@ -24,6 +24,7 @@ from makebook.manuscript.syntax import mask_code
 
 LABEL = "makebook-inline-{}"  # a label no author writes; the notes are renumbered anyway
 PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
+QUOTE_MARKS = re.compile(r"[ \t]*(?:>[ \t]?)*")
 
 
 def masked_same_length(text: str) -> str:
@@ -72,6 +73,18 @@ def inline_notes(text: str) -> list[tuple[int, int]]:
     return found
 
 
+def note_text(text: str, start: int, end: int) -> str:
+    """The note's text on one line (it is inline content: its line ends are spaces),
+    without the `>` marks of the block quote it is written in."""
+    line_start = text.rfind("\n", 0, start) + 1
+    quotes = QUOTE_MARKS.match(text, line_start).group(0).count(">")  # type: ignore[union-attr]
+    lines = text[start + 2 : end - 1].split("\n")
+    if quotes:
+        marks = re.compile(rf"^[ \t]*(?:>[ \t]?){{0,{quotes}}}")
+        lines = lines[:1] + [marks.sub("", line, count=1) for line in lines[1:]]
+    return " ".join(" ".join(lines).split())
+
+
 def escaped(text: str, index: int) -> bool:
     """Whether the character at `index` follows an odd run of backslashes."""
     backslashes = 0
@@ -91,8 +104,7 @@ def rewrite_inline_notes(text: str) -> str:
     for number, (start, end) in enumerate(notes, 1):
         label = LABEL.format(number)
         pieces += [text[position:start], f"[^{label}]"]
-        # One line: the note is inline content, its line ends are spaces.
-        definitions.append(f"[^{label}]: " + " ".join(text[start + 2 : end - 1].split()))
+        definitions.append(f"[^{label}]: " + note_text(text, start, end))
         position = end
     pieces.append(text[position:])
     return "".join(pieces) + "\n\n" + "\n\n".join(definitions) + "\n"
