@@ -55,39 +55,26 @@ SPACE = "[ \t\n\r]"  # not \s: a no-break space is text
 AROUND_BLOCK = re.compile(rf"{SPACE}*(</?(?:{BLOCKS})\b[^>]*>){SPACE}*")
 
 
-def shape(element: etree._Element, loose_items: bool = True) -> str:
-    """The element's content as canonical markup. With `loose_items` off, a list
-    item holding one paragraph is written as the paragraph's content (pandoc makes a
-    whole list loose where Python-Markdown makes only the items after a blank line)."""
-    raw = inner(element, loose_items)
+def shape(element: etree._Element) -> str:
+    """The element's content as canonical markup."""
+    raw = inner(element)
     return AROUND_BLOCK.sub(r"\1", re.sub(f"{SPACE}+", " ", raw)).strip(" ")
 
 
-def inner(element: etree._Element, loose_items: bool) -> str:
-    return escape(element.text) + "".join(piece(child, loose_items) for child in element)
+def inner(element: etree._Element) -> str:
+    return escape(element.text) + "".join(piece(child) for child in element)
 
 
-def piece(element: etree._Element, loose_items: bool) -> str:
+def piece(element: etree._Element) -> str:
     if not isinstance(element.tag, str):  # a comment
         return escape(element.tail)
     tag = local(element.tag)
-    content = element
-    children = list(element)
-    if (
-        not loose_items
-        and tag == "li"
-        and len(children) == 1
-        and local(children[0].tag) == "p"
-        and not (element.text or "").strip()
-        and not (children[0].tail or "").strip()
-    ):
-        content = children[0]
     attributes = "".join(
         f' {local(name)}="{value}"'
         for name, value in sorted(element.attrib.items())
         if local(name) not in IGNORED_ATTRIBUTES and not name.startswith("{http://www.w3")
     )
-    return f"<{tag}{attributes}>{inner(content, loose_items)}</{tag}>" + escape(element.tail)
+    return f"<{tag}{attributes}>{inner(element)}</{tag}>" + escape(element.tail)
 
 
 def escape(value: str | None) -> str:

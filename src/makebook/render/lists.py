@@ -11,17 +11,17 @@ loader's checks read the same); the lists are written as pandoc 3 writes them:
   them `<ol class="example" type="1" start="N">`; `@label` in the text prints the
   number of the example it labels, before or after it (`(@label)` prints `(N)`);
   inside a citation's brackets (`[@label]`) or unknown, it is left as written.
-- `#.` or `#)` opens a list, not a heading (pandoc wants a space after `#`).
-
+- `#.` or `#)` opens a list, not a heading (pandoc wants a space after `#`);
 - a list marker indented as far as an item's text (`1. a` then `   - b`, or `- a`
-  then `  - b`) opens a list inside the item, as in pandoc (Python-Markdown wants
-  four spaces); bullet lists are read by the same processor.
+  then `  - b`) opens a list inside the item (Python-Markdown wants four spaces),
+  and so does a paragraph after a blank line (`   More of one.`); an item marker
+  less indented than that text (`    more b` then `- c`) is the list's next item;
+- a list is loose, every item's text a paragraph, when a blank line separates two
+  of its items or the paragraphs of one (Python-Markdown: the items after it).
 
-- a paragraph after a blank line indented as far as an item's text (less than four
-  spaces) is more of the item, as in pandoc.
-
-What differs from pandoc: an item's indented code is indented four spaces past its
-text's column in pandoc, eight spaces in (Python-Markdown).
+What differs from pandoc: code in an item is indented eight spaces (Python-Markdown),
+in pandoc four past the column of the item's text; a blank line inside a nested list
+makes the list around it loose too.
 pymdownx.fancylists (pymdown-extensions 13.1) was tried first: it reads no `(2)` or
 `(ii)`, no `(@)`, and lets `#.` become a heading, so it is not used.
 """
@@ -220,13 +220,14 @@ def add_indented(items: list[list], text: str, tab: int) -> None:
 
 
 def loosen(lst: ET.Element) -> None:
-    """A list continued after a blank line is loose: its last item's text is a
-    paragraph (as Python-Markdown's own list processor does)."""
-    if lst[-1].text:
-        paragraph = ET.Element("p")
-        paragraph.text, lst[-1].text = lst[-1].text, ""
-        lst[-1].insert(0, paragraph)
-    last = lst[-1][-1] if len(lst[-1]) else None
+    """A list whose items a blank line separates is loose: every item's text is a
+    paragraph, as pandoc makes it (Python-Markdown: the items after the blank line)."""
+    for item in lst:
+        if item.text:
+            paragraph = ET.Element("p")
+            paragraph.text, item.text = item.text, ""
+            item.insert(0, paragraph)
+    last = lst[-1][-1] if len(lst) and len(lst[-1]) else None
     if last is not None and last.tail:
         paragraph = ET.SubElement(lst[-1], "p")
         paragraph.text, last.tail = last.tail.lstrip(), ""
@@ -283,22 +284,60 @@ class ExampleReferenceProcessor(InlineProcessor):
 
 
 class ItemContinuationProcessor(BlockProcessor):
-    """A block after a blank line, indented as far as the last item's text but less
-    than four spaces (`1. One` then `   More of one.`), is more of that item, as in
-    pandoc: moved to Python-Markdown's four spaces for its list processors."""
+    """An indented block after a blank line under a list, read as pandoc reads it:
+
+    - indented as far as the last item's text but less than four spaces (`1. One`
+      then `   More of one.`), it is more of that item: moved to Python-Markdown's
+      four spaces, for its list processors;
+    - a line in it that opens an item less indented than that text (`    more b`
+      then `- c`) is the list's next item, not a lazy line of the block above it."""
+
+    def column(self, parent: ET.Element) -> int:
+        """Where the text of the last item of the list just above starts (0: no list)."""
+        last = self.lastChild(parent)
+        if last is None or last.tag not in ("ol", "ul") or not len(last):
+            return 0
+        return int(last[-1].get(COLUMN, "0"))
 
     def test(self, parent: ET.Element, block: str) -> bool:
+        column = self.column(parent)
         indent = indentation(block)
-        last = self.lastChild(parent)
-        if not 0 < indent < self.tab_length or last is None or last.tag not in ("ol", "ul"):
+        if not column or not indent:
             return False
-        column = int(last[-1].get(COLUMN, "0")) if len(last) else 0
-        return 0 < column <= indent
+        lines = block.split("\n")
+        return column <= indent < self.tab_length or next_item(lines, column) is not None
 
     def run(self, parent: ET.Element, blocks: list[str]) -> bool:
-        shift = " " * (self.tab_length - indentation(blocks[0]))
-        blocks[0] = "\n".join(shift + line for line in blocks[0].split("\n"))
+        column = self.column(parent)
+        lines = blocks[0].split("\n")
+        split = next_item(lines, column)
+        if split is not None:
+            blocks[0:1] = ["\n".join(lines[:split]), "\n".join(lines[split:])]
+            lines = lines[:split]
+        if column <= indentation(lines[0]) < self.tab_length:
+            shift = " " * (self.tab_length - column)
+            blocks[0] = "\n".join(shift + line for line in lines)
         return False  # now Python-Markdown's indented list content (ListIndentProcessor)
+
+
+def next_item(lines: list[str], column: int) -> int | None:
+    """The index of the first line after the first that opens a list item indented
+    less than `column`."""
+    for index, line in enumerate(lines[1:], 1):
+        if indentation(line) < column and list_marker(line.lstrip(" ")) is not None:
+            return index
+    return None
+
+
+class LooseListTreeprocessor(Treeprocessor):
+    """A list one of whose items holds paragraphs apart (`- b`, a blank line, then
+    `    more b`) is loose, as pandoc reads it: every item's text is a paragraph.
+    Before the inline patterns, while an item's text is still its Markdown."""
+
+    def run(self, root: ET.Element) -> None:
+        for lst in root.iter():
+            if lst.tag in ("ol", "ul") and any(len(item.findall("p")) > 1 for item in lst):
+                loosen(lst)
 
 
 class ListCleanupTreeprocessor(Treeprocessor):
@@ -328,4 +367,5 @@ class PandocListExtension(Extension):
         md.inlinePatterns.register(
             ExampleReferenceProcessor(EXAMPLE_REFERENCE, md, examples), "example_reference", 174
         )
+        md.treeprocessors.register(LooseListTreeprocessor(md), "loose_lists", 21)  # inline: 20
         md.treeprocessors.register(ListCleanupTreeprocessor(md), "list_cleanup", 5)
