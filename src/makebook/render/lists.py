@@ -14,7 +14,8 @@ loader's checks read the same); the lists are written as pandoc 3 writes them:
 - `#.` or `#)` opens a list, not a heading (pandoc wants a space after `#`);
 - a list marker indented as far as an item's text (`1. a` then `   - b`, or `- a`
   then `  - b`) opens a list inside the item (Python-Markdown wants four spaces),
-  and so does a paragraph after a blank line (`   More of one.`); an item marker
+  and a paragraph after a blank line indented that far (`   More of one.`) is more
+  of the item; an item marker
   less indented than that text (`    more b` then `- c`) is the list's next item;
 - a list is loose, every item's text a paragraph, when a blank line separates two
   of its items or the paragraphs of one (Python-Markdown: the items after it).
