@@ -110,6 +110,11 @@ def test_where_the_notes_are_and_what_they_become():
         "\n\n[^makebook-inline-1]: x [y] z\n\n[^makebook-inline-2]: two lines\n"
     )
     assert rewrite_inline_notes("No notes [here].\n") == "No notes [here].\n"
+    commented = "Text <!-- not yet^[a note\nleft out] --> and^[kept].\n"
+    assert rewrite_inline_notes(commented) == (
+        "Text <!-- not yet^[a note\nleft out] --> and[^makebook-inline-1].\n"
+        "\n\n[^makebook-inline-1]: kept\n"
+    )
 
 
 def test_a_note_wrapped_in_a_block_quote_loses_the_quotes_marks():

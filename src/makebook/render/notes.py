@@ -8,8 +8,8 @@ like any other, numbered with them in the order they are called.
 Read as pandoc reads them: the note runs to the `]` that balances its `[` (brackets
 inside it nest, `\\]` is no bracket), it may wrap onto the next lines of its paragraph
 but not past a blank line (an inline note holds no paragraphs), and `^[` in code (a
-code span, fenced or indented code) or written `\\^[` is no note. A note that never
-closes is left as written.
+code span, fenced or indented code), in an HTML comment or written `\\^[` is no
+note. A note that never closes is left as written.
 """
 
 from __future__ import annotations
@@ -24,17 +24,20 @@ from makebook.manuscript.syntax import mask_code
 
 LABEL = "makebook-inline-{}"  # a label no author writes; the notes are renumbered anyway
 PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 QUOTE_MARKS = re.compile(r"[ \t]*(?:>[ \t]?)*")
 
 
 def masked_same_length(text: str) -> str:
-    """The text with code blanked (syntax.mask_code), every line as long as before."""
+    """The text with code (syntax.mask_code) and HTML comments (left out of the book)
+    blanked, every line as long as before."""
     masked = mask_code(text).split("\n")
     lines = text.split("\n")
-    return "\n".join(
+    same_length = "\n".join(
         line if len(line) == len(original) else " " * len(original)
         for line, original in zip(masked, lines, strict=True)
     )
+    return COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), same_length)
 
 
 def note_end(masked: str, start: int) -> int | None:
