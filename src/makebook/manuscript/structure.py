@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from makebook.errors import Problem
+from makebook.manuscript.lists import is_list_item
 from makebook.manuscript.sanitize import ALLOWED_TAGS
 from makebook.manuscript.syntax import fence_roles, mask_code, unclosed_fences
 from makebook.manuscript.tables import table_lines
@@ -106,7 +107,7 @@ def nesting_depth(line: str, divs: int) -> int:
     quotes = markers.count(">")
     # The one space after a `>` belongs to the mark, not to a list's indentation.
     spaces = len(re.sub(r"> ?", "", markers).expandtabs(4))
-    is_item = bool(LIST_MARKER.match(line, len(markers)))
+    is_item = bool(LIST_MARKER.match(line, len(markers))) or is_list_item(line[len(markers) :])
     return divs + quotes + spaces // 4 + is_item
 
 

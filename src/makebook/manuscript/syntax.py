@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 
+from makebook.manuscript.lists import is_list_item
 from makebook.manuscript.tables import table_lines
 
 PLAIN_ATTRIBUTES = {"lang", "dir"}  # attributes a div or span keeps as they are; others: data-
@@ -16,6 +17,7 @@ CODE_SPAN = re.compile(r"(`+)((?:(?!\n[ \t]*\n)[^`]|`(?!\1))+?)\1")
 # a language word or {attributes}.
 CODE_FENCE = re.compile(r"(?P<fence>`{3,}(?!.*`)|~{3,})[ \t]*(?:\{[^{}]*\}|[^\s{}]+)?[ \t]*$")
 # A list item, or a definition (`:` or `~`): what is indented under it is its content, not code.
+# pandoc's other markers (`a.`, `(ii)`, `#.`, `(@)`...) are read by lists.is_list_item.
 LIST_ITEM = re.compile(r"(?:[-*+:~]|\d+[.)])(?:[ \t]|$)")
 
 
@@ -145,7 +147,7 @@ def line_kinds(lines: list[str]) -> list[str]:
             index = end + 1
             continue
         if indent < 4:
-            if LIST_ITEM.match(stripped):
+            if LIST_ITEM.match(stripped) or is_list_item(stripped):
                 in_list = True
             elif after_blank:
                 in_list = False  # a paragraph back at the margin ends the list

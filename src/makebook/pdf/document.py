@@ -94,6 +94,17 @@ def place_footnotes(section: etree._Element, page: Page) -> None:
         holder.getparent().replace(holder, span)
 
 
+def number_lists(section: etree._Element) -> None:
+    """An ordered list that starts at 3, c or iii (pandoc's startnum) starts there in
+    print too: WeasyPrint reads `start` only as a presentational hint, which makebook
+    leaves off (it would read HTML widths and alignments as well)."""
+    for ordered in section.iter("ol"):
+        start = ordered.get("start", "")
+        if re.fullmatch(r"-?\d{1,9}", start):
+            reset = f"counter-reset: list-item {int(start) - 1}"
+            ordered.set("style", "; ".join(filter(None, (ordered.get("style"), reset))))
+
+
 def add_drop_cap(section: etree._Element) -> None:
     """The first letter of an essay's opening paragraph, with any opening quote, as a drop cap.
 
@@ -138,6 +149,7 @@ def book_divisions(rendered: RenderedBook, env: jinja2.Environment) -> list[Divi
             section.set("class", section.get("class", "") + " body-start")
             started_body = True
         place_footnotes(section, page)
+        number_lists(section)
         for formula in list(section.iter(f"{{{MATHML_NS}}}math")):
             formula.getparent().replace(formula, math.typeset(formula))
         for empty in section.xpath(".//div[not(node())]"):

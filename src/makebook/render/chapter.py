@@ -22,6 +22,7 @@ from makebook.manuscript.svg import SVG_NS
 from makebook.manuscript.syntax import mask_code
 from makebook.model import Book, Chapter, Note, Page, Work
 from makebook.render import code
+from makebook.render.blocks import LineBlockExtension
 from makebook.render.crossref import mark_references, mark_targets
 from makebook.render.figures import FigureExtension, make_figures
 from makebook.render.header_refs import (
@@ -30,12 +31,14 @@ from makebook.render.header_refs import (
     link_headings,
 )
 from makebook.render.leaks import leak_warnings
+from makebook.render.lists import PandocListExtension
 from makebook.render.markdown_ext import (
     BracketedSpanExtension,
     CitationExtension,
     FencedDivExtension,
 )
 from makebook.render.math import MathExtension, TexNote, tex_warnings, text_with_tex
+from makebook.render.notes import InlineNoteExtension
 from makebook.render.rawtex import RawTexExtension
 from makebook.render.tables import PandocTableExtension
 from makebook.render.typography import (
@@ -60,6 +63,7 @@ SMARTY_SUBSTITUTIONS = {
     "mdash": "\u2014",
 }
 
+FOOTNOTE_IDS = ("fn:", "fnref:")  # Python-Markdown's, with a colon no slug holds
 GENERATED_ID = re.compile(r"^(fn|fnref|cite)-\d+(-\d+)?$")  # after "<chapter id>-"
 QUOTE_BLOCKS = {"p", "li", "dt", "dd", "td", "th", "h2", "h3", "h4", "h5", "h6", "figcaption"}
 QUOTE_BLOCKS.add("caption")  # a table's (render/tables.py)
@@ -89,7 +93,9 @@ def markdown_to_html(
             PandocTableExtension(),
             "def_list",
             "abbr",
-            "sane_lists",
+            PandocListExtension(),
+            LineBlockExtension(),
+            InlineNoteExtension(),
             "smarty",
             CitationExtension(works, f"{chapter.id}-"),
             BracketedSpanExtension(),
@@ -139,8 +145,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     code.shape_code_blocks(body)
     apply_quotes(body, book.quotes)
     make_figures(body)
-    mark_references(body)  # footnotes too: before they are lifted out
-    notes = extract_notes(body, chapter.id)
+    mark_references(body)  # footnotes too: they are lifted out last
     shift_headings(body)
     mark_targets(body)
     prefix_ids(body, chapter.id)
@@ -152,6 +157,8 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     mark_attributions(body)
     mark_notes_and_breaks(body)
     mark_languages(body)
+    # Last: the notes' links, images and ids are mended with the text's, above.
+    notes = extract_notes(body, chapter.id)
     if chapter.kind == "concept":
         wrap_concept_sections(body, chapter.id)
     warnings += leak_warnings(book, chapter, body, notes)  # last: the text a reader sees
@@ -209,7 +216,11 @@ def flatten_deep_nesting(body: etree._Element, chapter: Chapter) -> list[Problem
 def apply_quotes(body: etree._Element, style: str) -> None:
     """Quotation marks in the book's style, decided one block at a time."""
     blocks = [body] if (body.text or "").strip() else []
-    blocks += [child for child in body.iter() if child.tag in QUOTE_BLOCKS]
+    blocks += [
+        child
+        for child in body.iter()
+        if child.tag in QUOTE_BLOCKS or (child.tag == "div" and child.get("class") == "line-block")
+    ]  # a line block's quotes may open on one line and close on the next (render/blocks.py)
     for block in blocks:
         chunks = list(text_chunks(block))
         texts = set_quotes([text for _, _, text in chunks], style)
@@ -295,6 +306,8 @@ def prefix_ids(body: etree._Element, chapter_id: str) -> None:
             old = slugify(text_with_tex(element))
         own = old is not None and old.startswith(f"{chapter_id}-")
         if old is None or (own and GENERATED_ID.match(old[len(chapter_id) + 1 :])):
+            continue
+        if old.startswith(FOOTNOTE_IDS):  # extract_notes gives notes their ids
             continue
         # A double hyphen, which slugify never makes, keeps an author's id apart from
         # the ids makebook gives notes and citations.
