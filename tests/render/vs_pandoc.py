@@ -128,9 +128,6 @@ def pandoc_outline(markdown: str) -> list[str]:
         unwrap(label)
     for span in root.xpath(".//span[contains(@class, 'citation')]"):
         citation(span, span.get("data-cites", "").split())
-    for ordered in root.iter("ol"):
-        if ordered.get("type") == "1":  # decimal, the default: makebook leaves it out
-            del ordered.attrib["type"]
     return outline(root, notes)
 
 
