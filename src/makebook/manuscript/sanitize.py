@@ -150,6 +150,8 @@ def parse(html: str, removals: list[Removal] | None = None) -> etree._Element:
     restore_foreign(container, foreign, report)
     encode_urls(container, report)
     for element in container.iter():
+        if element.get("style") is not None and not element.get("style").strip():
+            del element.attrib["style"]  # every property in it was filtered out
         for kind in ("text", "tail"):
             value = getattr(element, kind)
             if value and FORBIDDEN.search(value):  # entities such as &#x1; decode to these
