@@ -22,7 +22,6 @@ CASES = [
         "escaped line break",
         "First line\\\nsecond line.\n",
         "MANUAL: Extension: escaped_line_breaks",
-        "a backslash at a line's end is printed, not read as <br> (reported as a leak)",
     ),
     Case("ATX headings", "# A level-one heading\n\n## A level-two heading\n", "MANUAL: Headings"),
     Case(
@@ -53,21 +52,16 @@ CASES = [
         "# Heading identifiers in HTML\n\nSee [it](#heading-identifiers-in-html) and "
         "[dup](#dup-1).\n\n## Dup\n\n## Dup\n",
         "MANUAL: Extension: auto_identifiers",
-        "a heading whose text another has gets the id with -x, not pandoc's -1, -2, so "
-        "a link written for pandoc (#dup-1) leads nowhere",
     ),
     Case(
         "a heading needs a blank line before it",
         "A paragraph\n# not a heading\n",
         "MANUAL: Extension: blank_before_header",
-        "Python-Markdown reads a # line under a paragraph's as a heading; pandoc needs a "
-        "blank line before it",
     ),
     Case(
         "a heading needs a space after #",
         "#5 bolt\n\n#hashtag\n",
         "MANUAL: Extension: space_in_atx_header",
-        "Python-Markdown reads #5 as a heading; pandoc needs a space after the #",
     ),
     Case(
         "title block",
@@ -106,8 +100,6 @@ CASES = [
         "a block quote needs a blank line before it",
         "A paragraph\n> not a quote\n",
         "MANUAL: Extension: blank_before_blockquote",
-        "Python-Markdown reads a > line under a paragraph's as a block quote; pandoc "
-        "needs a blank line before it",
     ),
     Case(
         "nested block quote",
@@ -206,7 +198,6 @@ CASES = [
         "compact definition list with ~",
         "Term 1\n  ~ Definition 1\n\nTerm 2\n  ~ Definition 2a\n  ~ Definition 2b\n",
         "MANUAL: Extension: definition_lists",
-        "a definition starting with `~` is printed as text (reported as a leak)",
     ),
     Case(
         "a list needs a blank line before it",
@@ -464,8 +455,6 @@ CASES = [
         "a div in a quote",
         "> ::: note\n> Inside.\n> :::\n",
         "own",
-        "a fenced div inside a block quote is not read: its ::: lines are printed "
-        "(reported as a leak)",
     ),
     Case("a list in a definition", "Term\n\n:   - one\n    - two\n", "own"),
     Case(

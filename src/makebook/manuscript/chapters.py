@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from makebook.errors import Diagnostics, ManuscriptError, Problem, error
+from makebook.manuscript.blocks import pandoc_block_lines
 from makebook.manuscript.citations import find_citations
 from makebook.manuscript.syntax import mask_code
 from makebook.manuscript.text import (
@@ -254,6 +255,11 @@ def find_links(body: str, first_line: int) -> list[tuple[str, int]]:
 def find_headings(body: str, first_line: int) -> list[tuple[str, int]]:
     return [
         (match["text"], first_line + number)
-        for number, line in enumerate(mask_code(body).split("\n"))
+        # As the renderer reads them: `##5` or a `##` line right under a paragraph is none.
+        for number, line in enumerate(mask_code(pandoc_markdown(body)).split("\n"))
         if (match := HEADING.match(line))
     ]
+
+
+def pandoc_markdown(body: str) -> str:
+    return "\n".join(pandoc_block_lines(body.split("\n")))

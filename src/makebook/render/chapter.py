@@ -28,6 +28,7 @@ from makebook.render.markdown_ext import (
     CitationExtension,
     FencedDivExtension,
 )
+from makebook.render.pandoc_blocks import PandocBlocksExtension
 from makebook.render.tables import PandocTableExtension
 from makebook.render.typography import (
     CLOSE_DOUBLE,
@@ -69,6 +70,7 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
     md = markdown.Markdown(
         extensions=[
             FencedDivExtension(),
+            PandocBlocksExtension(),
             "md_in_html",
             "footnotes",
             "attr_list",
@@ -275,11 +277,15 @@ def prefix_ids(body: etree._Element, chapter_id: str) -> None:
             continue
         # A double hyphen, which slugify never makes, keeps an author's id apart from
         # the ids makebook gives notes and citations.
-        new = f"{chapter_id}--{slugify(old)}"
-        while new in taken:
-            new += "-x"
+        new = base = f"{chapter_id}--{slugify(old)}"
+        count = 0
+        while new in taken:  # pandoc's auto_identifiers: the second "intro" is "intro-1"
+            count += 1
+            new = f"{base}-{count}"
         taken.add(new)
         renamed.setdefault(old, new)
+        if count:  # a link written for pandoc (#intro-1) finds the heading pandoc named so
+            renamed.setdefault(f"{old}-{count}", new)
         element.set("id", new)
     for link in body.xpath(".//a[starts-with(@href, '#')]"):
         target = link.get("href")[1:]
