@@ -65,7 +65,7 @@ def leaks(rendered):  # type: ignore[no-untyped-def]
         ("A quote.\\\nNext line.\n", 1, "a backslash at the end of a line is printed", "\\"),
         ("Text.[^n]\n\n[^n]: A {.bad} note.\n", 3, "the attributes `{.bad}` are printed", ""),
         ("[Definition] is in the idea.\n", 1, "the heading it names is in another chapter", ""),
-        ("% A Title\n% An Author\n\nText.\n", 1, "a pandoc title block `% A Title`", ""),
+        ("% A Title\n% An Author\n\nText.\n", 1, "a pandoc title block `% A Title`", "% A"),
         ("A ~~strike never closed.\n", 1, "`~~` is printed as text", ""),
         ("Text.\n\n####### seven\n", 3, "a heading `# seven` is printed as text", ""),
         ("Text.\n\n> ::: note\n> In a quote.\n", 3, "`:::` is printed as text", ":::"),

@@ -30,7 +30,7 @@ TILDE_DEFINITION = re.compile(r"^(?P<indent>[ ]{0,3})~(?P<space>[ \t]+)(?=\S)")
 # Lines after which a block may start without a blank line: they end a block themselves.
 SETEXT_UNDERLINE = re.compile(r"^[ ]{0,3}(?:=+|-+)[ \t]*$")
 RULE = re.compile(r"^[ ]{0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
-CLOSING_TAG = re.compile(r"^[ ]{0,3}</[A-Za-z][\w-]*>[ \t]*$")
+HTML_TAG_LINE = re.compile(r"^[ ]{0,3}</?[A-Za-z][^<>]*>[ \t]*$")  # `<section>`, `</div>`
 PIPE_ROW = re.compile(r"^[ ]{0,3}\|")
 
 
@@ -93,7 +93,7 @@ def ends_a_block(content: str, index: int, lines: list[str]) -> bool:
         or RULE.match(content)
         or FENCE_OPEN.match(text)
         or FENCE_CLOSE.match(text)
-        or CLOSING_TAG.match(content)
+        or HTML_TAG_LINE.match(content)
         or PIPE_ROW.match(content)
     )
 

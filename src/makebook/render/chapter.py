@@ -29,6 +29,7 @@ from makebook.render.markdown_ext import (
     FencedDivExtension,
 )
 from makebook.render.pandoc_blocks import PandocBlocksExtension
+from makebook.render.pandoc_html import PandocHtmlExtension, raw_block_warnings
 from makebook.render.tables import PandocTableExtension
 from makebook.render.typography import (
     CLOSE_DOUBLE,
@@ -71,6 +72,7 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
         extensions=[
             FencedDivExtension(),
             PandocBlocksExtension(),
+            PandocHtmlExtension(),
             "md_in_html",
             "footnotes",
             "attr_list",
@@ -129,6 +131,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     resolve_links(body, chapter, paths)
     mark_urls(body)
     warnings = flattened + removal_warnings(chapter, removals) + resolve_images(body, chapter)
+    warnings += raw_block_warnings(chapter.markdown, chapter.path, chapter.body_line)
     mark_attributions(body)
     mark_notes_and_breaks(body)
     mark_languages(body)

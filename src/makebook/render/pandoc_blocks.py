@@ -7,7 +7,8 @@ extension (issue 17):
   block, as in pandoc 3 (a tilde fence there does too in makebook: pandoc prints it
   as text, which no author means);
 - a backslash at the end of a line is a line break (`escaped_line_breaks`);
-- a fenced div (`:::`) inside a block quote is a div inside the quote.
+- a fenced div (`:::`) inside a block quote is a div inside the quote;
+- a `%` title block at the chapter's start is not printed (manuscript/title_block.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from makebook.manuscript.syntax import (
     fence_end,
     line_kinds,
 )
+from makebook.manuscript.title_block import read_title_block
 
 FENCE_AT_MARGIN = re.compile(r"^(?:`{3,}|~{3,})")
 UNREADABLE_LANGUAGE = re.compile(r"[ \t]*[^\s{}]*[^\w\s{}#.+-]")  # for superfences
@@ -46,6 +48,9 @@ class PandocBlocksPreprocessor(Preprocessor):
         self.divs = divs
 
     def run(self, lines: list[str]) -> list[str]:
+        block = read_title_block(lines)  # the loader has blanked it; a chapter given whole not
+        if block:
+            lines = [""] * block.lines + lines[block.lines :]
         lines = pandoc_block_lines(lines)
         lines = self.mark_quoted_divs(lines)
         return blank_before_fences(lines)
