@@ -43,6 +43,8 @@ AS_PANDOC = {
     "heading under a setext heading": "Title\n=====\n# H\n",
     "heading under a rule": "* * *\n# H\n",
     "quote under a heading": "# A\n> q\n",
+    "heading under a comment": "A\n\n<!-- c -->\n# H\n",
+    "heading under an html block": "<section>\n# H\n</section>\n",
     "quote under a list item": "Para\n- item\n> q\n",
     "lazy quote continued": "> a\nb\n> c\n",
 }

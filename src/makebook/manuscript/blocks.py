@@ -30,7 +30,8 @@ TILDE_DEFINITION = re.compile(r"^(?P<indent>[ ]{0,3})~(?P<space>[ \t]+)(?=\S)")
 # Lines after which a block may start without a blank line: they end a block themselves.
 SETEXT_UNDERLINE = re.compile(r"^[ ]{0,3}(?:=+|-+)[ \t]*$")
 RULE = re.compile(r"^[ ]{0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
-HTML_TAG_LINE = re.compile(r"^[ ]{0,3}</?[A-Za-z][^<>]*>[ \t]*$")  # `<section>`, `</div>`
+# `<section>`, `</div>`, `<!-- a comment -->`
+HTML_TAG_LINE = re.compile(r"^[ ]{0,3}(?:</?[A-Za-z][^<>]*>|<!--.*-->)[ \t]*$")
 PIPE_ROW = re.compile(r"^[ ]{0,3}\|")
 
 
