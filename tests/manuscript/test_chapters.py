@@ -277,15 +277,16 @@ def test_headings_and_their_lines():
         ## In code
         ```
         ##NoSpace
+
         ## Author's Note
         """
     )
     assert result.headings == (
         ("Definition", 6),
         ("Origins & Context", 9),
-        ("Author's Note", 14),
+        ("Author's Note", 15),
     )
 
 
 def test_find_headings_offsets():
-    assert find_headings("intro\n## One\n", 7) == [("One", 8)]
+    assert find_headings("intro\n\n## One\n", 7) == [("One", 9)]

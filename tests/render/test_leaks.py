@@ -61,11 +61,11 @@ def leaks(rendered):  # type: ignore[no-untyped-def]
         ("A [link] (http://x.org) here.\n", 1, None, ""),  # pandoc prints this as text too
         ("A **bold start.\n", 1, "`**` is printed as text: the emphasis was not closed", ""),
         ("An &bogus; entity.\n", 1, "`&bogus;` is printed as text", ""),
-        ("Term\n  ~ Its definition.\n", 2, "a definition starting with `~` is printed", ""),
-        ("A quote.\\\nNext line.\n", 1, "a backslash at the end of a line is printed", ""),
+        ("Term\n  ~ Its definition.\n", 2, "a definition starting with `~` is printed", "~"),
+        ("A quote.\\\nNext line.\n", 1, "a backslash at the end of a line is printed", "\\"),
         ("Text.[^n]\n\n[^n]: A {.bad} note.\n", 3, "the attributes `{.bad}` are printed", ""),
         ("[Definition] is in the idea.\n", 1, None, ""),  # linked by the book pass
-        ("% A Title\n% An Author\n\nText.\n", 1, "a pandoc title block `% A Title`", ""),
+        ("% A Title\n% An Author\n\nText.\n", 1, "a pandoc title block `% A Title`", "% A"),
         ("A ~~strike never closed.\n", 1, "`~~` is printed as text", ""),
         ("Text.\n\n####### seven\n", 3, "a heading `# seven` is printed as text", ""),
         ("Text.\n\n> ::: note\n> In a quote.\n", 3, "`:::` is printed as text", ":::"),
@@ -145,55 +145,9 @@ def test_the_demo_and_small_books_leak_nothing(tmp_path):
 # pandoc's manual, rendered whole: every leak reported is one a reader of the EPUB sees,
 # and pandoc does not print (checked with pandoc 3 -t html5), at these lines of the book's
 # manual.md (MANUAL.txt's line + 4). The list may only shrink as makebook reads more.
-MANUAL_LEAKS = {
-    # `> instructions.\` then `> -- John Gruber`: pandoc's escaped line break, a <br/>
-    4078: "a backslash at the end of a line",
-    # "results in\n```[[Wiki]]": pandoc opens a fenced code block (class [[wiki]]) without
-    # a blank line before it; makebook prints the fence and takes the rest for code
-    6382: "the code fence",
-    # `Term\n  ~ definition`: pandoc's definition lists with `~`, which makebook
-    # does not read (the math rendering list and the EPUB metadata fields)
-    **dict.fromkeys(
-        [
-            5468,
-            5472,
-            5476,
-            5479,
-            5482,
-            5487,
-            5490,
-            5493,
-            5496,
-            5499,
-            5503,
-            5506,
-            5511,
-            5514,
-            5519,
-            7261,
-            7273,
-            7279,
-            7287,
-            7290,
-            7294,
-            7298,
-            7308,
-            7311,
-            7314,
-            7317,
-            7320,
-            7323,
-            7326,
-            7335,
-            7338,
-            7345,
-            7349,
-            7353,
-            7357,
-            7369,
-        ],
-        "a definition starting with `~`",
-    ),  # fmt: skip
+MANUAL_LEAKS: dict[int, str] = {
+    # None left: the escaped line break (4078), the ```[[Wiki]] fence under a paragraph
+    # (6382) and the 36 definitions written with `~` are read as pandoc reads them.
 }
 
 
@@ -206,7 +160,7 @@ def test_pandoc_manual_leaks_only_what_pandoc_reads_and_makebook_does_not(pandoc
     assert all(p.line is not None for p in leaks)
     source = mask_code((pandoc_manual_book / "manual.md").read_text(encoding="utf-8"))
     in_code = [p for p in leaks if not source.split("\n")[p.line - 1].strip()]  # type: ignore[operator]
-    assert {p.line for p in in_code} <= {6382}  # the fence makebook misreads (above)
+    assert in_code == []
     unexplained = [
         str(p) for p in leaks if p.line not in MANUAL_LEAKS or MANUAL_LEAKS[p.line] not in p.message
     ]

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from makebook.errors import Diagnostics, ManuscriptError, Problem, error
+from makebook.manuscript.blocks import pandoc_block_lines
 from makebook.manuscript.citations import find_citations
 from makebook.manuscript.syntax import mask_code
 from makebook.manuscript.text import (
@@ -21,6 +22,7 @@ from makebook.manuscript.text import (
     duplicate_keys,
     yaml_problem,
 )
+from makebook.manuscript.title_block import blank_title_block
 from makebook.model import CHAPTER_KINDS, Chapter, Epigraph, ImageRef, Matter
 
 FRONT_MATTER_KEYS = {"kind", "title", "subtitle", "tagline", "id", "related", "epigraph"}
@@ -49,6 +51,8 @@ def slugify(text: str) -> str:
 
 def split_front_matter(text: str, shown: Path) -> tuple[dict[str, Any], str, int]:
     """Returns (front matter, body, 1-based line where the body starts)."""
+    if text.startswith("%"):  # pandoc's title block instead (title_block.py)
+        return {}, text, 1
     if not text.startswith("---\n"):
         raise error(
             "the chapter has no YAML front matter",
@@ -110,6 +114,16 @@ def parse_chapter(
     data, body, body_line = split_front_matter(text, shown)
     if diagnostics is not None:
         warn_unknown_keys(data, text, shown, diagnostics)
+    block, body = blank_title_block(body)
+    if block and block.title and not data.get("title"):
+        data["title"] = block.title
+    elif block and block.title and diagnostics is not None:
+        diagnostics.warn(
+            "the `%` title block is left out: the front matter's `title:` is the chapter's",
+            shown,
+            body_line,
+            hint="delete the % lines, or the front matter's title to use theirs",
+        )
 
     def fail(key: str, message: str, hint: str = "") -> ManuscriptError:
         return error(message, shown, front_matter_line(text, key), hint)
@@ -261,6 +275,11 @@ def find_links(body: str, first_line: int) -> list[tuple[str, int]]:
 def find_headings(body: str, first_line: int) -> list[tuple[str, int]]:
     return [
         (match["text"], first_line + number)
-        for number, line in enumerate(mask_code(body).split("\n"))
+        # As the renderer reads them: `##5` or a `##` line right under a paragraph is none.
+        for number, line in enumerate(mask_code(pandoc_markdown(body)).split("\n"))
         if (match := HEADING.match(line))
     ]
+
+
+def pandoc_markdown(body: str) -> str:
+    return "\n".join(pandoc_block_lines(body.split("\n")))

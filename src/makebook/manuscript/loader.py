@@ -28,6 +28,7 @@ from makebook.manuscript.config import (
 )
 from makebook.manuscript.geometry import geometry_problems
 from makebook.manuscript.glyphs import check_glyphs
+from makebook.manuscript.raw_blocks import unmask_raw_html
 from makebook.manuscript.sanitize import active_content_lines
 from makebook.manuscript.structure import structure_problems
 from makebook.manuscript.styles import DEFAULT_STYLES, outside_references
@@ -329,7 +330,8 @@ def check_book(
         if chapter.kind == "concept":
             check_concept_sections(chapter, diagnostics)
             check_reciprocal(chapter, concepts, diagnostics)
-        for line, found in active_content_lines(mask_code(chapter.markdown)):
+        shown = unmask_raw_html(chapter.markdown, mask_code(chapter.markdown))
+        for line, found in active_content_lines(shown):
             diagnostics.warn(
                 f"'{found}' was removed: a book cannot run scripts or load outside content",
                 chapter.path,

@@ -39,6 +39,8 @@ from makebook.render.markdown_ext import (
 )
 from makebook.render.math import MathExtension, TexNote, tex_warnings, text_with_tex
 from makebook.render.notes import InlineNoteExtension
+from makebook.render.pandoc_blocks import PandocBlocksExtension
+from makebook.render.pandoc_html import PandocHtmlExtension, raw_block_warnings
 from makebook.render.rawtex import RawTexExtension
 from makebook.render.tables import PandocTableExtension
 from makebook.render.typography import (
@@ -86,6 +88,8 @@ def markdown_to_html(
     md = markdown.Markdown(
         extensions=[
             FencedDivExtension(),
+            PandocBlocksExtension(),
+            PandocHtmlExtension(),
             "md_in_html",
             "footnotes",
             "attr_list",
@@ -154,6 +158,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     mark_urls(body)
     warnings = flattened + removal_warnings(chapter, removals) + resolve_images(body, chapter)
     warnings += tex_warnings(chapter, tex_notes)
+    warnings += raw_block_warnings(chapter.markdown, chapter.path, chapter.body_line)
     mark_attributions(body)
     mark_notes_and_breaks(body)
     mark_languages(body)
@@ -311,12 +316,16 @@ def prefix_ids(body: etree._Element, chapter_id: str) -> None:
             continue
         # A double hyphen, which slugify never makes, keeps an author's id apart from
         # the ids makebook gives notes and citations.
-        new = f"{chapter_id}--{slugify(old)}"
-        while new in taken:
-            new += "-x"
+        new = base = f"{chapter_id}--{slugify(old)}"
+        count = 0
+        while new in taken:  # pandoc's auto_identifiers: the second "intro" is "intro-1"
+            count += 1
+            new = f"{base}-{count}"
         taken.add(new)
         renamed.setdefault(old, new)
         copies.setdefault(slugify(old), []).append(new)
+        if count:  # a link written for pandoc (#intro-1) finds the heading pandoc named so
+            renamed.setdefault(f"{old}-{count}", new)
         element.set("id", new)
     for link in body.xpath(".//a[starts-with(@href, '#')]"):
         target = link.get("href")[1:]
