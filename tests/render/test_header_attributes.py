@@ -116,7 +116,7 @@ def test_links_written_for_pandocs_identifiers_find_the_heading(render_body):
         "See [it](#extension-raw_html) and [the second](#reader-options-1).\n"
     )
     links = [a.get("href") for a in body.iter("a")]
-    assert links == ["#one--extension-raw-html", "#one--reader-options-x"]
+    assert links == ["#one--extension-raw-html", "#one--reader-options-1"]
 
 
 def test_reference_links_whose_label_is_code_find_their_definition(render_body):

@@ -24,7 +24,8 @@ from makebook.manuscript.tables import table_lines
 
 QUOTE_MARKS = re.compile(r"^(?:[ ]{0,3}>[ ]?)*")  # the `>` marks that open a line, if any
 LIST_MARK = re.compile(r"^[ ]{0,3}(?:[-*+]|\d+[.)])[ \t]+")
-HASHES_WITHOUT_SPACE = re.compile(r"^#{1,6}(?=[^#\s])")  # `#5`: no heading for pandoc
+# `#5`: no heading for pandoc; `#.` and `#)` before a space are list markers (fancy_lists).
+HASHES_WITHOUT_SPACE = re.compile(r"^(?!#[.)](?:[ \t]|$))#{1,6}(?=[^#\s])")
 ATX_HEADING = re.compile(r"^#{1,6}(?:[ \t]|$)")
 TILDE_DEFINITION = re.compile(r"^(?P<indent>[ ]{0,3})~(?P<space>[ \t]+)(?=\S)")
 # Lines after which a block may start without a blank line: they end a block themselves.
