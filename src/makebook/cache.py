@@ -329,4 +329,5 @@ def render_context(book: Book) -> str:
     parts = [(p.id, p.title) for p in book.parts]
     return repr(
         (versions(), book.works, book.quotes, book.meta.language, neighbours, parts, book.root)
+        + (book.citation_style,)
     )

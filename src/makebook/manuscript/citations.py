@@ -7,6 +7,7 @@ Markdown extension uses `parse_citation` and `format_citation` to render them.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import replace
 
 from makebook.manuscript.syntax import mask_code
@@ -17,6 +18,13 @@ from makebook.model import Citation, Work
 # but never across a blank line (a paragraph's end).
 IN_BRACKET = r"(?:[^\[\]\n]|\n(?![ \t]*\n))"
 BRACKET_SOURCE = rf"(?<![\\!\]])\[({IN_BRACKET}*?@{IN_BRACKET}*)\](?![(\[:])"
+KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
+# pandoc's author-in-text citation, `@key` or `@key [p. 30]`: an `@` that no word
+# character, `@`, `.` or backslash precedes (an e-mail address is never one). Only a key
+# of the bibliography makes it a citation; any other stays text.
+BARE_SOURCE = (
+    rf"(?<![\w@.\\\[-])@(?P<key>{KEY})(?:[ ]?\[(?P<locator>[^\[\]\n@]*)\](?![(\[:]))?"
+)
 ITEM = re.compile(
     r"^\s*(?P<prefix>(?:.*\s)?)(?P<suppress>-)?@(?P<key>[\w](?:[\w:.#$%&+?<>~/-]*[\w])?)"
     r"\s*(?:,\s*(?P<locator>.*?))?\s*$",
@@ -44,18 +52,32 @@ def parse_citation(body: str, line: int = 0) -> list[Citation] | None:
     return items or None
 
 
-def find_citations(markdown: str, first_line: int) -> list[Citation]:
-    """Every citation in a chapter body, with its line (and column) in the file."""
+def find_citations(
+    markdown: str, first_line: int, known: Collection[str] = ()
+) -> list[Citation]:
+    """Every citation in a chapter body, with its line (and column) in the file; an
+    author-in-text `@key` only when `key` is `known` (a bibliography's id)."""
     found: list[Citation] = []
     masked = mask_code(markdown)
+    spans = []
     for match in re.finditer(BRACKET_SOURCE, masked):
-        line = first_line + masked.count("\n", 0, match.start())
-        column = match.start() - (masked.rfind("\n", 0, match.start()) + 1) + 1
-        found.extend(
-            replace(citation, column=column)
-            for citation in parse_citation(match.group(1), line) or []
-        )
-    return found
+        line, column = _place(masked, match.start(), first_line)
+        citations = parse_citation(match.group(1), line) or []
+        if citations:
+            spans.append(match.span())
+        found.extend(replace(citation, column=column) for citation in citations)
+    for match in re.finditer(BARE_SOURCE, masked) if known else ():
+        inside = any(start <= match.start() < end for start, end in spans)
+        if inside or match["key"] not in known:
+            continue
+        line, column = _place(masked, match.start(), first_line)
+        found.append(Citation(match["key"], line, (match["locator"] or "").strip(), column))
+    return sorted(found, key=lambda c: (c.line, c.column or 0))
+
+
+def _place(text: str, offset: int, first_line: int) -> tuple[int, int]:
+    line = first_line + text.count("\n", 0, offset)
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def author_label(work: Work) -> str:

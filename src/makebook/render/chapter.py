@@ -16,12 +16,14 @@ import markdown
 from lxml import etree
 
 from makebook.errors import Problem
-from makebook.manuscript import sanitize
+from makebook.manuscript import csl_styles, sanitize
 from makebook.manuscript.chapters import slugify
+from makebook.manuscript.csl_styles import DEFAULT_STYLE
 from makebook.manuscript.svg import SVG_NS
 from makebook.manuscript.syntax import mask_code
 from makebook.model import Book, Chapter, Note, Page, Work
 from makebook.render import code
+from makebook.render.csl import CslFormatter, formatter_for
 from makebook.render.markdown_ext import (
     BracketedSpanExtension,
     CitationExtension,
@@ -63,8 +65,12 @@ MAX_ELEMENT_DEPTH = 60
 TEXTLESS = {"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup"}
 
 
-def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
+def markdown_to_html(
+    chapter: Chapter, works: Mapping[str, Work], formatter: CslFormatter | None = None
+) -> str:
     code_extensions, code_configs = code.extensions()
+    if formatter is None:
+        formatter = CslFormatter(works.values(), csl_styles.packaged_style_path(DEFAULT_STYLE))
     md = markdown.Markdown(
         extensions=[
             FencedDivExtension(),
@@ -77,7 +83,7 @@ def markdown_to_html(chapter: Chapter, works: Mapping[str, Work]) -> str:
             "abbr",
             "sane_lists",
             "smarty",
-            CitationExtension(works, f"{chapter.id}-"),
+            CitationExtension(works, f"{chapter.id}-", formatter),
             BracketedSpanExtension(),
             *code_extensions,
         ],
@@ -115,7 +121,9 @@ def removal_warnings(chapter: Chapter, removals: list[sanitize.Removal]) -> list
 def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Page:
     works = {w.id: w for w in book.works}
     removals: list[sanitize.Removal] = []
-    body = parse_fragment(markdown_to_html(chapter, works), removals)
+    formatter = formatter_for(book)
+    formatter.register(c.key for c in chapter.citations)
+    body = parse_fragment(markdown_to_html(chapter, works, formatter), removals)
     flattened = flatten_deep_nesting(body, chapter)
     code.shape_code_blocks(body)
     apply_quotes(body, book.quotes)

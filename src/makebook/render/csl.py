@@ -1,0 +1,459 @@
+"""Citations and bibliography entries in a CSL style, formatted by citeproc-py.
+
+The book's works become CSL-JSON items (`csl_item`); `CslFormatter` formats citation
+clusters (`[see @a, p. 3; @b]`, `[-@a]`, `@a [p. 3]`) and bibliography entries with the
+style `[bibliography] style` names, as pandoc's citeproc does. What citeproc-py lacks is
+made up here, around it, never by rewriting its output into expected strings:
+
+- author-in-text (`@key`) and suppress-author (`[-@key]`), which citeproc-py has no mode
+  for: the cluster is also rendered with the work's names replaced by a placeholder
+  name, and the difference between the two renderings is the author part;
+- pandoc's locator parsing (`p. 30`, `ch. 3`, `30`) into a CSL locator and a suffix;
+- each item of a cluster marked, so that it can become its own link to Works Cited.
+
+citeproc-py's HTML (`<i>`, `<b>`, small caps as a style attribute) becomes XHTML here;
+every piece of citeproc-py beyond its public API is in render/citeproc_compat.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import io
+import re
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from lxml import etree
+
+from makebook.manuscript import csl_styles
+from makebook.model import Book, Citation, Person, Work
+from makebook.render import citeproc_compat
+
+citeproc_compat.patch()
+
+from citeproc import (  # noqa: E402  (after the patch: it extends citeproc's name lists)
+    Citation as CslCitation,
+)
+from citeproc import (  # noqa: E402
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    formatter,
+)
+from citeproc.source import Locator  # noqa: E402
+from citeproc.source.json import CiteProcJSON  # noqa: E402
+
+# Our coarse types as CSL types, for works whose source gave no exact CSL type.
+CSL_TYPE_OF = {
+    "book": "book",
+    "film": "motion_picture",
+    "article": "article-journal",
+    "chapter": "chapter",
+    "webpage": "webpage",
+    "other": "book",
+}
+ROLES = {
+    "author": "author",
+    "editor": "editor",
+    "translator": "translator",
+    "director": "director",
+    "cast": "performer",
+}
+NAME_VARIABLES = tuple(ROLES.values())
+
+# Characters from Unicode's private use area: they pass through citeproc-py untouched
+# (no case change, no escaping) and never occur in a book's bibliography.
+PLACEHOLDER = "\ue000"  # the stand-in name of a work whose author is suppressed
+ITEM_START, ITEM_SEP, ITEM_END = "\ue001", "\ue002", "\ue003"
+SHADOW = "\ue004"  # the key suffix of a work's copy with the placeholder name
+
+# pandoc's locator terms (citeproc's English locale), longest first, as CSL labels.
+LOCATOR_TERMS = {
+    "book": "book", "bk.": "book", "bks.": "book",
+    "chapter": "chapter", "chap.": "chapter", "chaps.": "chapter", "ch.": "chapter",
+    "column": "column", "col.": "column", "cols.": "column",
+    "figure": "figure", "fig.": "figure", "figs.": "figure",
+    "folio": "folio", "fol.": "folio", "fols.": "folio",
+    "number": "number", "no.": "number", "nos.": "number",
+    "line": "line", "l.": "line", "ll.": "line",
+    "note": "note", "n.": "note", "nn.": "note",
+    "opus": "opus", "op.": "opus", "opp.": "opus",
+    "page": "page", "pages": "page", "p.": "page", "pp.": "page",
+    "paragraph": "paragraph", "para.": "paragraph", "paras.": "paragraph", "¶": "paragraph",
+    "part": "part", "pt.": "part", "pts.": "part",
+    "section": "section", "sec.": "section", "secs.": "section", "§": "section",
+    "sub verbo": "sub verbo", "s.v.": "sub verbo", "s.vv.": "sub verbo",
+    "verse": "verse", "v.": "verse", "vv.": "verse",
+    "volume": "volume", "vol.": "volume", "vols.": "volume",
+}  # fmt: skip
+LOCATOR = re.compile(
+    r"^(?P<label>"
+    + "|".join(re.escape(t) for t in sorted(LOCATOR_TERMS, key=len, reverse=True))
+    + r")?\s*(?P<value>[\w\u2013\u2014-]*\d[\w\u2013\u2014,\s-]*?|[ivxlcdm]+)(?P<rest>(?:,\s.*)?)$",
+    re.IGNORECASE | re.DOTALL,
+)
+ARTICLES = {
+    "en": ("the", "a", "an"),
+    "fr": ("le", "la", "les", "l'", "l’", "un", "une", "des"),
+    "de": ("der", "die", "das", "ein", "eine"),
+    "es": ("el", "la", "los", "las", "un", "una"),
+    "it": ("il", "lo", "la", "i", "gli", "le", "l'", "l’", "un", "una"),
+    "nl": ("de", "het", "een"),
+    "pt": ("o", "a", "os", "as", "um", "uma"),
+}
+
+
+# --- works as CSL-JSON -----------------------------------------------------------
+
+
+def csl_name(person: Person) -> dict[str, str]:
+    if not person.family:
+        return {"literal": person.name}
+    name = {"family": person.bare_family}
+    if person.given:
+        name["given"] = person.given
+    if person.particle:
+        kind = "dropping-particle" if person.particle_drops else "non-dropping-particle"
+        name[kind] = person.particle
+    if person.suffix:
+        name["suffix"] = person.suffix
+    return name
+
+
+def csl_date(iso: str) -> dict[str, list[list[int]]] | dict[str, str]:
+    parts = re.findall(r"-?\d+", iso)
+    if not parts or not re.match(r"\s*-?\d", iso):
+        return {"literal": iso}
+    return {"date-parts": [[int(p) for p in parts[:3]]]}
+
+
+def csl_item(work: Work) -> dict[str, object]:
+    """One work as a CSL-JSON item: every field a style may print."""
+    item: dict[str, object] = {
+        "id": work.id,
+        "type": work.csl_type or CSL_TYPE_OF.get(work.type, "book"),
+        "title": f"{work.title}: {work.subtitle}" if work.subtitle else work.title,
+    }
+    for role, variable in ROLES.items():
+        people = work.people(role)
+        if people:
+            item[variable] = [csl_name(p) for p in people]
+    fields = {
+        "container-title": work.container_title,
+        "publisher": work.publisher,
+        "publisher-place": work.place,
+        "volume": work.volume,
+        "issue": work.issue,
+        "page": work.pages,
+        "edition": work.edition,
+        "DOI": work.doi,
+        "ISBN": work.isbn,
+        "URL": work.url,
+    }
+    item.update({k: v for k, v in fields.items() if v})
+    extra = dict(work.csl_extra)
+    for key in ("issued", "accessed", "original-date"):
+        if extra.get(key):
+            item[key] = csl_date(extra.pop(key))
+    if "issued" not in item and work.year:
+        item["issued"] = csl_date(work.year)
+    item.update(extra)
+    return item
+
+
+def shadow_item(item: Mapping[str, object]) -> dict[str, object]:
+    """The item with its leading names replaced by one placeholder name (see module doc)."""
+    shadow = {k: v for k, v in item.items() if k not in NAME_VARIABLES}
+    shadow["id"] = f"{item['id']}{SHADOW}"
+    shadow["author"] = [{"literal": PLACEHOLDER}]
+    if not any(item.get(v) for v in NAME_VARIABLES):
+        shadow.pop("author")  # no names: nothing to suppress
+    return shadow
+
+
+# --- styles ---------------------------------------------------------------------
+
+
+def style_path(book: Book) -> Path:
+    if csl_styles.is_file_style(book.citation_style):
+        return book.root / book.citation_style
+    return csl_styles.packaged_style_path(book.citation_style)
+
+
+def csl_locale(language: str) -> str:
+    """citeproc-py's locale for the book's language (`en` -> `en-US`)."""
+    from citeproc import PRIMARY_DIALECTS  # its table of languages and their main dialects
+
+    if "-" in language:
+        return language
+    return PRIMARY_DIALECTS.get(language, "en-US")
+
+
+def parse_locator(text: str) -> tuple[Locator | None, str]:
+    """pandoc's reading of what follows a key: `p. 30` is a page locator, `ch. 3` a
+    chapter, a bare number a page; other words, and what follows a locator after a
+    comma, are a suffix."""
+    text = text.strip()
+    if not text:
+        return None, ""
+    match = LOCATOR.match(text)
+    if not match or not match["value"].strip():
+        return None, text
+    label = LOCATOR_TERMS.get((match["label"] or "").lower(), "page")
+    return Locator(label, match["value"].strip()), match["rest"]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One formatted citation cluster: its items' texts (each a link) and the glue."""
+
+    prefix: str  # the layout's opening, e.g. "("
+    items: tuple[tuple[str, str], ...]  # (work id, XHTML of the item's text)
+    delimiter: str
+    suffix: str  # e.g. ")" or "."
+    author: str = ""  # author-in-text: what is printed before the parenthesis
+
+
+class CslFormatter:
+    """A book's citation style, with every work registered (citations keep their order)."""
+
+    def __init__(self, works: Iterable[Work], path: Path, language: str = "en") -> None:
+        self.works = {w.id: w for w in works}
+        self.path = path
+        self.language = language
+        items = [csl_item(w) for w in self.works.values()]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # unknown variables are left out, as pandoc does
+            self.source = CiteProcJSON(items + [shadow_item(i) for i in items])
+            self.style = CitationStylesStyle(
+                io.BytesIO(prepared_style(path)), locale=csl_locale(language), validate=False
+            )
+        self.bibliography = CitationStylesBibliography(self.style, self.source, formatter.html)
+        self.keys = {w.lower(): w for w in self.works}
+        self.quotes_take = quote_punctuation(path, csl_locale(language))
+
+    def xhtml(self, text: str) -> str:
+        """citeproc-py's output as XHTML, with the locale's punctuation-in-quote applied
+        (en-US: a period or comma after a closing quotation mark goes inside it), which
+        citeproc-py leaves out."""
+        for close in self.quotes_take:
+            text = re.sub(f"({re.escape(close)})((?:</[a-z]+>)*)([.,])", r"\3\1\2", text)
+        return to_xhtml(text)
+
+    @cached_property
+    def is_note_style(self) -> bool:
+        return self.style.root.get("class") == "note"
+
+    @cached_property
+    def layout_affixes(self) -> tuple[str, str, str]:
+        layout = citeproc_compat.citation_layout(self.style)
+        return layout.get("prefix", ""), layout.get("delimiter", ""), layout.get("suffix", "")
+
+    # --- citations ------------------------------------------------------------
+
+    def register(self, keys: Iterable[str]) -> None:
+        """The works cited, in first-cited order (numeric styles number them so)."""
+        for key in keys:
+            if key in self.works:
+                self.bibliography.register(CslCitation([CitationItem(key)]))
+
+    def cite(self, citations: Sequence[Citation], author_in_text: bool = False) -> Rendered:
+        """A cluster as the style prints it; `author_in_text` for pandoc's `@key [p. 3]`."""
+        prefix, delimiter, suffix = self.layout_affixes
+        if author_in_text:
+            (citation,) = citations
+            full = self._render(citations, positions=False)
+            author = self._author_text(citation, full)
+            items = self._render([self._suppressed(citation)])
+            return Rendered(prefix, items, delimiter, suffix, author=author)
+        return Rendered(prefix, self._render(citations), delimiter, suffix)
+
+    def _suppressed(self, citation: Citation) -> Citation:
+        from dataclasses import replace
+
+        return replace(citation, suppress_author=True)
+
+    def _author_text(self, citation: Citation, full: tuple[tuple[str, str], ...]) -> str:
+        """The author part of an item: what differs from its rendering with the
+        placeholder name, the text around the names being the same in both."""
+        shown = full[0][1]
+        placeholder = self._render([citation], positions=False, placeholder=True)[0][1]
+        if PLACEHOLDER not in placeholder:
+            return ""
+        before, after = placeholder.split(PLACEHOLDER, 1)
+        if shown.startswith(before) and shown.endswith(after):
+            return shown[len(before) : len(shown) - len(after)]
+        return ""
+
+    def _render(
+        self, citations: Sequence[Citation], positions: bool = True, placeholder: bool = False
+    ) -> tuple[tuple[str, str], ...]:
+        items = []
+        for number, citation in enumerate(citations):
+            locator, extra = parse_locator(citation.locator)
+            shadowed = placeholder or citation.suppress_author
+            key = citation.key + (SHADOW if shadowed else "")
+            args: dict[str, object] = {
+                "prefix": f"{ITEM_START}{number}{ITEM_SEP}"
+                + (html.escape(citation.prefix) + " " if citation.prefix else ""),
+                "suffix": html.escape(extra) + ITEM_END,
+            }
+            if locator is not None:
+                args["locator"] = locator
+            items.append(CitationItem(key, **args))
+        cluster = CslCitation(items)
+        self.bibliography.register(cluster)
+        with citeproc_compat.positions_kept(self.bibliography, not positions, SHADOW):
+            text = str(self.bibliography.cite(cluster, lambda item: None))
+        return self._split(text, citations, hide_placeholder=not placeholder)
+
+    def _split(
+        self, text: str, citations: Sequence[Citation], hide_placeholder: bool
+    ) -> tuple[tuple[str, str], ...]:
+        found = []
+        for match in re.finditer(f"{ITEM_START}(\\d+){ITEM_SEP}(.*?){ITEM_END}", text, re.DOTALL):
+            body = match.group(2)
+            if hide_placeholder:
+                body = drop_placeholder(body)
+            found.append((citations[int(match.group(1))].key, self.xhtml(body)))
+        return tuple(found)
+
+    # --- bibliography -----------------------------------------------------------
+
+    def entries(self, keys: Iterable[str] | None = None) -> dict[str, str]:
+        """Each work's bibliography entry as XHTML, in the style's own order."""
+        wanted = list(self.works) if keys is None else [k for k in keys if k in self.works]
+        bibliography = CitationStylesBibliography(self.style, self.source, formatter.html)
+        for key in wanted:
+            bibliography.register(CslCitation([CitationItem(key)]))
+        bibliography.sort()
+        texts = [str(t) for t in bibliography.bibliography()]
+        return {
+            self.keys[key]: link_addresses(self.xhtml(text))
+            for key, text in zip(bibliography.keys, texts, strict=True)
+        }
+
+    def entries_without_names(self, keys: Iterable[str]) -> dict[str, str]:
+        """Entries with their leading names left out, for a list grouped by author."""
+        shadows = [k + SHADOW for k in keys if k in self.works]
+        bibliography = CitationStylesBibliography(self.style, self.source, formatter.html)
+        for key in shadows:
+            bibliography.register(CslCitation([CitationItem(key)]))
+        texts = [str(t) for t in bibliography.bibliography()]
+        return {
+            self.keys[key.removesuffix(SHADOW.lower())]: link_addresses(
+                self.xhtml(drop_placeholder(text, leading=True))
+            )
+            for key, text in zip(bibliography.keys, texts, strict=True)
+        }
+
+
+def drop_placeholder(text: str, leading: bool = False) -> str:
+    """Remove the placeholder name and the punctuation that joined it to what follows
+    ("\ue000 2020, 30" -> "2020, 30"; "\ue000. 2020. Title" -> "2020. Title")."""
+    pattern = r"(?:<[^>]+>)*" + PLACEHOLDER + r"(?:</[^>]+>)*[.,:]?\s*"
+    text = re.sub(pattern, "", text, count=1)
+    return text[:1].upper() + text[1:] if leading else text
+
+
+def quote_punctuation(path: Path, locale: str) -> tuple[str, ...]:
+    """The closing quotation marks that take a following period or comma inside, when
+    the style's locale says `punctuation-in-quote` (American English); else none."""
+    from citeproc import LOCALES_PATH  # citeproc-py's copy of the CSL locales
+
+    ns = {"cs": citeproc_compat.CSL_NS}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    trees = [etree.parse(str(path), parser)]
+    locale_file = Path(LOCALES_PATH) / f"locales-{locale}.xml"
+    if locale_file.is_file():
+        trees.append(etree.parse(str(locale_file), parser))
+    option = None
+    closes: list[str] = []
+    for tree in trees:  # the style's own locale section first, then the locale's file
+        for options in tree.iterfind(".//cs:style-options", ns):
+            if option is None and options.get("punctuation-in-quote"):
+                option = options.get("punctuation-in-quote") == "true"
+        for term in tree.iterfind(".//cs:term", ns):
+            if term.get("name") in ("close-quote", "close-inner-quote") and term.text:
+                closes.append(term.text)
+    return tuple(dict.fromkeys(closes)) if option else ()
+
+
+def prepared_style(path: Path) -> bytes:
+    """The style as CSL 1.0.2 means it, for citeproc-py: a <names> inside <substitute>
+    written without children inherits the <name>, <et-al> and <label> of the <names>
+    it stands in for (citeproc-py passes them only to a direct child, not to one inside
+    a <choose>, as Chicago's are)."""
+    tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    ns = {"cs": citeproc_compat.CSL_NS}
+    for names in tree.iterfind(".//cs:names", ns):
+        substitute = names.find("cs:substitute", ns)
+        if substitute is None:
+            continue
+        inherited = [
+            c for c in names
+            if isinstance(c.tag, str) and etree.QName(c).localname in ("name", "et-al", "label")
+        ]  # fmt: skip
+        for inner in substitute.iterfind(".//cs:names", ns):
+            if not any(isinstance(c.tag, str) for c in inner):
+                for child in inherited:
+                    inner.append(copy.deepcopy(child))
+    return etree.tostring(tree)
+
+
+# --- XHTML ----------------------------------------------------------------------
+
+
+def to_xhtml(text: str) -> str:
+    """citeproc-py's HTML as our XHTML: small caps as a class, `<l>` (light) as a span."""
+    text = text.replace('<span style="font-variant:small-caps;">', '<span class="smallcaps">')
+    text = text.replace("<l>", '<span class="light">').replace("</l>", "</span>")
+    text = text.replace('<span style="font-style:normal;">', '<span class="roman">')
+    text = text.replace('<span style="font-variant:normal;">', "<span>")
+    text = re.sub(r'<span style="[^"]*">', "<span>", text)
+    # citeproc-py escapes some variables and not others ("Harper & Row" comes through).
+    text = re.sub(r"&(?!#?\w+;)", "&amp;", text)
+    etree.fromstring(f"<span>{text}</span>")  # well-formed, or raise here and not in a writer
+    return text
+
+
+URL_TEXT = re.compile(r"(?<![\"'>=])\bhttps?://[^\s<>\"]+[^\s<>\".,;:)]")
+
+
+def link_addresses(text: str) -> str:
+    """A DOI or URL printed in an entry becomes a link to itself, as pandoc does."""
+    return URL_TEXT.sub(lambda m: f'<a class="url" href="{m.group(0)}">{m.group(0)}</a>', text)
+
+
+# --- sorting --------------------------------------------------------------------
+
+
+def title_sort_key(title: str, language: str) -> str:
+    """A title as a library files it: without its leading article ("The Lost Daughter"
+    under L), in the book's language."""
+    words = title.strip().casefold()
+    for article in ARTICLES.get(language.split("-")[0].lower(), ARTICLES["en"]):
+        if article.endswith(("'", "’")) and words.startswith(article):
+            return words[len(article) :].lstrip()
+        if words.startswith(article + " "):
+            return words[len(article) + 1 :].lstrip()
+    return words
+
+
+def work_sort_key(work: Work, language: str) -> tuple[str, str, str]:
+    """Works Cited order: lead name without particle ("van der Kolk" under K), then
+    year, then title without its article."""
+    people = work.authors or work.people("editor")
+    if not people and work.is_film:
+        people = work.people("director")
+    title = title_sort_key(work.title, language)
+    lead = people[0].sort_key if people else title
+    return (lead, work.year, title)
+
+
+def formatter_for(book: Book) -> CslFormatter:
+    return CslFormatter(book.works, style_path(book), book.meta.language or "en")
