@@ -111,26 +111,50 @@ def _patch_processing() -> None:
 
     model.Name.initialize = initialize
 
-    # A name variable printed by cs:substitute is not printed again in the same entry
-    # (CSL: "substituted variables are suppressed in the rest of the output").
-    # citeproc-py records only a direct <names> child, and <names> never checks the record.
-    def add_to_repressed_list(self: Any, child: Any, context: Any) -> None:
-        layout = context.get_layout()
-        names_tag = f"{{{CSL_NS}}}names"
-        found = [child] if child.tag == names_tag else []
-        found += child.xpath_search(".//cs:names")
-        variables = layout.repressed.setdefault(names_tag, [])
-        for names in found:
-            variables.extend(names.get("variable", "").split())
-        layout.repressed.setdefault(child.tag, []).append(child.get("variable"))
+    # A variable printed by cs:substitute is not printed again in the same entry (CSL:
+    # "substituted variables are suppressed in the rest of the output"). citeproc-py
+    # records only the `variable` of a direct child; here every variable rendered while
+    # the substitute's winning child renders is recorded, and <names> checks the record
+    # (citeproc-py's <text> already does).
+    def substitute_render(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        layout = (context if context is not None else self).get_layout()
+        for child in self.getchildren():
+            layout._makebook_rendered = []
+            try:
+                if isinstance(child, model.Names) and child.name is None:
+                    names = self.xpath_search("./parent::cs:names[1]")[0]
+                    text = child.render(item, names_context=names, context=context, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+            except model.VariableError:
+                continue
+            finally:
+                rendered, layout._makebook_rendered = layout._makebook_rendered, None
+            if text:
+                for tag, variable in rendered:
+                    layout.repressed.setdefault(tag, []).append(variable)
+                return text
+        return None
 
-    model.Substitute.add_to_repressed_list = add_to_repressed_list
+    model.Substitute.render = substitute_render
+
+    original_text_variable = model.Text._variable
+
+    def text_variable(self: Any, item: Any, context: Any) -> Any:
+        text = original_text_variable(self, item, context)
+        record_rendered(context.get_layout(), self.tag, self.get("variable"), text)
+        return text
+
+    model.Text._variable = text_variable
 
     original_names_process = model.Names.process
 
     def names_process(self: Any, item: Any, names_context: Any = None, context: Any = None,
                       **kwargs: Any) -> Any:  # fmt: skip
         layout = (context if context is not None else self).get_layout()
+        for variable in self.get("variable", "").split():
+            if variable.replace("-", "_") in item.reference:
+                record_rendered(layout, self.tag, variable, True)
         repressed = set(getattr(layout, "repressed", {}).get(self.tag, []))
         if repressed and not self.xpath_search("ancestor::cs:substitute"):
             wanted = [v for v in self.get("variable", "").split() if v not in repressed]
@@ -158,6 +182,13 @@ def _patch_processing() -> None:
         return original_case(self, text, language)
 
     model.TextCased.case = case
+
+
+def record_rendered(layout: Any, tag: str, variable: str | None, text: Any) -> None:
+    """Note a variable a cs:substitute child printed (see `substitute_render`)."""
+    rendered = getattr(layout, "_makebook_rendered", None)
+    if rendered is not None and variable and text:
+        rendered.append((tag, variable))
 
 
 # Words title case leaves in lower case: CSL's list and the particles pandoc's citeproc

@@ -70,6 +70,7 @@ NAME_VARIABLES = tuple(ROLES.values())
 PLACEHOLDER = "\ue000"  # the stand-in name of a work whose author is suppressed
 ITEM_START, ITEM_SEP, ITEM_END = "\ue001", "\ue002", "\ue003"
 SHADOW = "\ue004"  # the key suffix of a work's copy with the placeholder name
+NAMELESS = "\ue005"  # the key suffix of a work's copy without its lead names
 
 # pandoc's locator terms (citeproc's English locale), longest first, as CSL labels.
 LOCATOR_TERMS = {
@@ -165,6 +166,17 @@ def csl_item(work: Work) -> dict[str, object]:
     return item
 
 
+def nameless_item(item: Mapping[str, object]) -> dict[str, object]:
+    """The item without the names it is listed under (authors, else editors, else a
+    film's directors): the style then opens with the title, as for an anonymous work."""
+    copy = dict(item)
+    copy["id"] = f"{item['id']}{NAMELESS}"
+    for variable in ("author", "editor", "director"):
+        if copy.pop(variable, None):
+            break
+    return copy
+
+
 def shadow_item(item: Mapping[str, object]) -> dict[str, object]:
     """The item with its leading names replaced by one placeholder name (see module doc)."""
     shadow = {k: v for k, v in item.items() if k not in NAME_VARIABLES}
@@ -228,7 +240,8 @@ class CslFormatter:
         items = [csl_item(w) for w in self.works.values()]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unknown variables are left out, as pandoc does
-            self.source = CiteProcJSON(items + [shadow_item(i) for i in items])
+            copies = [shadow_item(i) for i in items] + [nameless_item(i) for i in items]
+            self.source = CiteProcJSON(items + copies)
             self.style = CitationStylesStyle(
                 io.BytesIO(prepared_style(path)), locale=csl_locale(language), validate=False
             )
@@ -247,6 +260,17 @@ class CslFormatter:
     @cached_property
     def is_note_style(self) -> bool:
         return self.style.root.get("class") == "note"
+
+    @cached_property
+    def is_numbered(self) -> bool:
+        """A numeric style (IEEE, Vancouver): its bibliography follows citation order."""
+        return self.style.root.get("class") == "in-text" and bool(
+            self.style.root.xpath(
+                ".//cs:bibliography/cs:sort/cs:key[@variable='citation-number']"
+                "|.//cs:citation//cs:text[@variable='citation-number']",
+                namespaces={"cs": citeproc_compat.CSL_NS},
+            )
+        )
 
     @cached_property
     def layout_affixes(self) -> tuple[str, str, str]:
@@ -338,26 +362,24 @@ class CslFormatter:
         }
 
     def entries_without_names(self, keys: Iterable[str]) -> dict[str, str]:
-        """Entries with their leading names left out, for a list grouped by author."""
-        shadows = [k + SHADOW for k in keys if k in self.works]
+        """Entries without the names they are listed under, for a list grouped by
+        author: the style prints them as it prints an anonymous work, title first."""
+        copies = [k + NAMELESS for k in keys if k in self.works]
         bibliography = CitationStylesBibliography(self.style, self.source, formatter.html)
-        for key in shadows:
+        for key in copies:
             bibliography.register(CslCitation([CitationItem(key)]))
         texts = [str(t) for t in bibliography.bibliography()]
         return {
-            self.keys[key.removesuffix(SHADOW.lower())]: link_addresses(
-                self.xhtml(drop_placeholder(text, leading=True))
-            )
+            self.keys[key.removesuffix(NAMELESS.lower())]: link_addresses(self.xhtml(text))
             for key, text in zip(bibliography.keys, texts, strict=True)
         }
 
 
-def drop_placeholder(text: str, leading: bool = False) -> str:
+def drop_placeholder(text: str) -> str:
     """Remove the placeholder name and the punctuation that joined it to what follows
-    ("\ue000 2020, 30" -> "2020, 30"; "\ue000. 2020. Title" -> "2020. Title")."""
+    ("\ue000 2020, 30" -> "2020, 30")."""
     pattern = r"(?:<[^>]+>)*" + PLACEHOLDER + r"(?:</[^>]+>)*[.,:]?\s*"
-    text = re.sub(pattern, "", text, count=1)
-    return text[:1].upper() + text[1:] if leading else text
+    return re.sub(pattern, "", text, count=1)
 
 
 def quote_punctuation(path: Path, locale: str) -> tuple[str, ...]:
