@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jinja2
-from markupsafe import Markup
 from lxml import etree
+from markupsafe import Markup
 
 from makebook.model import Book, Page, Person, Work
 from makebook.render.citations import work_anchor
