@@ -23,6 +23,7 @@ from bibtexparser.middlewares.names import (
 from pylatexenc.latex2text import LatexNodes2Text
 
 from makebook.errors import Diagnostics, ManuscriptError, error
+from makebook.manuscript import bibtex_case
 from makebook.manuscript.text import (
     compose_and_load,
     read_text,
@@ -415,7 +416,15 @@ def bibtex_work(entry: Any, strings: Mapping[str, str], shown: Path) -> Work:
             role = "director"  # biblatex's @video/@movie
         contributors.extend(Contributor(p, role) for p in bibtex_names(raw.get(field_name, "")))
     year = text("year") or text("date")[:4]
-    extra = bibtex_csl_extra(text, year)
+    language = text("langid", "language")
+    extra = bibtex_csl_extra(text, year) + bibtex_case.csl_titles(
+        raw, latex_text_kept_spaces, language
+    )
+    if entry.entry_type.lower() not in ("article", "periodical") and text("number") \
+            and not text("series"):  # fmt: skip
+        extra += (("number", text("number")),)  # a report's number, not an issue
+    if bibtex_case.csl_language(language):
+        extra += (("language", bibtex_case.csl_language(language)),)
     return Work(
         id=entry.key,
         type=kind,
@@ -501,7 +510,7 @@ def bibtex_csl_extra(text: Callable[..., str], year: str) -> tuple[tuple[str, st
     pairs = {
         "issued": date,
         "collection-title": text("series"),
-        "collection-number": text("number") if text("series") else "",
+        "collection-number": text("number") if text("series") else "",  # overrides below
         "genre": text("type"),
         "accessed": text("urldate"),
         "ISSN": text("issn"),
@@ -553,6 +562,11 @@ def _split_concatenation(value: str) -> list[str]:
 def latex_text(value: str) -> str:
     """LaTeX field text as Unicode; spaces collapsed but no-break spaces kept."""
     return _collapse_spaces(LATEX.latex_to_text(value))
+
+
+def latex_text_kept_spaces(value: str) -> str:
+    """LaTeX as Unicode with its outer spaces kept (a piece of a longer field)."""
+    return re.sub(r"[ \t\r\n]+", " ", LATEX.latex_to_text(value))
 
 
 def verbatim(value: str) -> str:

@@ -10,6 +10,7 @@ module, when an upgrade changes what is patched here.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from importlib.metadata import version
 from typing import Any
@@ -143,6 +144,7 @@ def _patch_processing() -> None:
     def text_variable(self: Any, item: Any, context: Any) -> Any:
         text = original_text_variable(self, item, context)
         record_rendered(context.get_layout(), self.tag, self.get("variable"), text)
+        count_variable(text)
         return text
 
     model.Text._variable = text_variable
@@ -171,6 +173,46 @@ def _patch_processing() -> None:
 
     model.Names.process = names_process
 
+    # cs:group is left out when the variables it calls (in the branches and macros
+    # actually taken) are all empty; citeproc-py decides from every branch of a
+    # cs:choose, so a group holding only a term ("Publication", "Edition") was printed.
+    for element in (model.Names, model.Number, model.Date):
+        element.process = counted(element.process)
+
+    def group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        called, rendered = VARIABLES_SEEN
+        output = []
+        delimiter = self.get("delimiter", "")
+        for child in self.iterchildren():
+            extra = {"delimiter": delimiter} if isinstance(child, model.Choose) else {}
+            try:
+                text = child.render(item, context=context, **extra, **kwargs)
+            except model.VariableError:
+                continue
+            if text is not None:
+                output.append(text)
+        if not output or (VARIABLES_SEEN[0] > called and VARIABLES_SEEN[1] == rendered):
+            raise model.VariableError
+        return self.join(output)
+
+    model.Group.process = group_process
+
+    # cs:label prints its term only when its variable has a value (CSL 1.0.1).
+    original_label_process = model.Label.process
+
+    def label_process(self: Any, item: Any, variable: Any = None, *args: Any, **kwargs: Any) -> Any:
+        own = self.get("variable")
+        if (
+            variable is None
+            and own
+            and own != "locator"
+            and own.replace("-", "_") not in item.reference
+        ):
+            return None
+        return original_label_process(self, item, variable, *args, **kwargs)
+
+    model.Label.process = label_process
+
     # text-case on a term (a label "Eds.", "Trans.") is applied as for English when
     # the item has no language: citeproc-py passes no language and skips title case.
     original_case = model.TextCased.case
@@ -182,6 +224,28 @@ def _patch_processing() -> None:
         return original_case(self, text, language)
 
     model.TextCased.case = case
+
+
+VARIABLES_SEEN = [0, 0]  # variables called, and of them rendered, so far (groups compare)
+
+
+def count_variable(text: Any) -> None:
+    VARIABLES_SEEN[0] += 1
+    if text:
+        VARIABLES_SEEN[1] += 1
+
+
+def counted(process: Any) -> Any:
+    def process_counted(*args: Any, **kwargs: Any) -> Any:
+        try:
+            text = process(*args, **kwargs)
+        except Exception:
+            count_variable(None)
+            raise
+        count_variable(text)
+        return text
+
+    return process_counted
 
 
 def record_rendered(layout: Any, tag: str, variable: str | None, text: Any) -> None:
@@ -200,26 +264,60 @@ STOP_WORDS = {
 }  # fmt: skip
 
 
+# An elided article or preposition ("l'espace", "d'amour") stays lower case, as pandoc
+# leaves it.
+ELIDED = re.compile(r"^[a-z]['\u2019]")
+
+
 def title_case(element: Any, text: Any) -> str:
     """CSL title case as pandoc's citeproc applies it: each lower-case word capitalized
     except stop words (the first word and one after a colon are capitalized all the
-    same), and each part of a hyphenated word ("Bio-Behavioral"); case-protected text
-    (citeproc-py's NoCase) is left alone."""
+    same), and each lower-case part of a hyphenated word ("Bio-Behavioral",
+    "Face-to-Face"); case-protected text (citeproc-py's NoCase) is left alone, and a
+    word made of protected and plain parts (`{Freud}'s`) stays one word (citeproc-py
+    splits it at the seam)."""
     output = []
     previous = ":"
-    for word in text.words():
-        if word.islower() and (str(word) not in STOP_WORDS or previous in (":", ".")):
-            word = _capitalize_parts(word)
-        elif word.islower():
-            word = word.soft_lower()
-        previous = str(word)[-1:]
-        output.append(word)
+    for fragments in _words(text):
+        first = previous in (":", ".")
+        if len(fragments) == 1 and type(fragments[0]).__name__ != "NoCase":
+            word = fragments[0]
+            if "-" in str(word):
+                word = _capitalize_parts(word, first)
+            elif word.islower() and (
+                first or (str(word) not in STOP_WORDS and not ELIDED.match(str(word)))
+            ):
+                word = word.capitalize_first()
+            elif word.islower():
+                word = word.soft_lower()
+            fragments = [word]
+        shown = "".join(str(f) for f in fragments)
+        previous = shown[-1:]
+        output.append(shown)
     return " ".join(output)
 
 
-def _capitalize_parts(word: Any) -> Any:
+def _words(text: Any) -> list[list[Any]]:
+    """The text's words, each as its fragments (String or NoCase), split at spaces only."""
+    pieces = list(text) if isinstance(text, list) else [text]
+    words: list[list[Any]] = [[]]
+    for piece in pieces:
+        kind = piece.__class__
+        raw = str(piece)
+        for index, part in enumerate(re.split(r"(\s+)", raw)):
+            if index % 2:  # a run of spaces ends the word
+                words.append([])
+            elif part:
+                words[-1].append(kind(part))
+    return [w for w in words if w]
+
+
+def _capitalize_parts(word: Any, first: bool) -> Any:
     parts = str(word).split("-")
-    if len(parts) == 1:
-        return word.capitalize_first()
-    capitalized = [p[:1].upper() + p[1:] if len(p) > 1 else p for p in parts]
+    capitalized = [
+        p[:1].upper() + p[1:]
+        if len(p) > 1 and p[:1].islower() and (p not in STOP_WORDS or (first and i == 0))
+        else p
+        for i, p in enumerate(parts)
+    ]
     return word.__class__("-".join(capitalized))

@@ -126,10 +126,11 @@ def csl_name(person: Person) -> dict[str, str]:
 
 
 def csl_date(iso: str) -> dict[str, list[list[int]]] | dict[str, str]:
-    parts = re.findall(r"-?\d+", iso)
-    if not parts or not re.match(r"\s*-?\d", iso):
+    """`2020`, `2020-03` or `2020-03-05` as CSL date parts; anything else as a literal."""
+    match = re.match(r"\s*(-?\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", iso)
+    if not match:
         return {"literal": iso}
-    return {"date-parts": [[int(p) for p in parts[:3]]]}
+    return {"date-parts": [[int(p) for p in match.groups() if p is not None]]}
 
 
 def csl_item(work: Work) -> dict[str, object]:
@@ -162,6 +163,8 @@ def csl_item(work: Work) -> dict[str, object]:
             item[key] = csl_date(extra.pop(key))
     if "issued" not in item and work.year:
         item["issued"] = csl_date(work.year)
+    if "number" in extra and extra["number"] == work.issue:
+        item.pop("issue", None)  # a report's or a series' number, not a journal's issue
     item.update(extra)
     return item
 
@@ -255,7 +258,7 @@ class CslFormatter:
         citeproc-py leaves out."""
         for close in self.quotes_take:
             text = re.sub(f"({re.escape(close)})((?:</[a-z]+>)*)([.,])", r"\3\1\2", text)
-        return to_xhtml(text)
+        return to_xhtml(merge_punctuation(text))
 
     @cached_property
     def is_note_style(self) -> bool:
@@ -373,6 +376,15 @@ class CslFormatter:
             self.keys[key.removesuffix(NAMELESS.lower())]: link_addresses(self.xhtml(text))
             for key, text in zip(bibliography.keys, texts, strict=True)
         }
+
+
+# A period after a sentence's own end mark: "Infants?." (through closing tags and
+# quotation marks). CSL processors merge such punctuation; citeproc-py does not.
+DOUBLED_PERIOD = re.compile(r"([?!.])((?:</[a-z]+>|[\u201d\u2019\"'])*)\.")
+
+
+def merge_punctuation(text: str) -> str:
+    return DOUBLED_PERIOD.sub(r"\1\2", text)
 
 
 def drop_placeholder(text: str) -> str:
