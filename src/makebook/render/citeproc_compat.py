@@ -70,6 +70,17 @@ def patch() -> None:
     _patched = True
 
 
+class _Alias:
+    """An earlier cite seen under another key (see `positions_kept`)."""
+
+    def __init__(self, key: str, cite: Any) -> None:
+        self.key = key
+        self.cite = cite
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cite, name)
+
+
 def citation_layout(style: Any) -> Any:
     """The style's `<citation><layout>` element (its prefix, delimiter and suffix)."""
     return style.root.citation.layout
@@ -85,9 +96,18 @@ def positions_kept(bibliography: Any, keep: bool, shadow: str = "") -> Iterator[
     """
     cites = bibliography._cites
     start = len(cites)
+    # While rendering, a work's placeholder copy counts as the work: its earlier cites
+    # are seen under the copy's key too (a note's "subsequent" form).
+    aliases = []
+    if shadow:
+        for item in cites:
+            aliases.append(_Alias(item.key + shadow.lower(), item))
+        cites.extend(aliases)
     try:
         yield
     finally:
+        for alias in aliases:
+            cites.remove(alias)
         if keep:
             del cites[start:]
         elif shadow:
@@ -213,6 +233,36 @@ def _patch_processing() -> None:
 
     model.Label.process = label_process
 
+    # is-numeric="locator" tests the citation's locator ("chap. 2"); citeproc-py looks
+    # for a variable "locator" in the work and finds none, so Chicago lost the label.
+    condition_class = _condition_class(model)
+    original_is_numeric = condition_class._is_numeric
+
+    def is_numeric(self: Any, item: Any) -> list[bool]:
+        results = original_is_numeric(self, item)
+        for index, variable in enumerate(self.get("is-numeric").split()):
+            if variable == "locator" and item.has_locator:
+                results[index] = bool(self.re_numeric.match(str(item.locator.identifier)))
+        return results
+
+    condition_class._is_numeric = is_numeric
+
+    # disambiguate="true" holds only for a cite that needs disambiguating; citeproc-py
+    # never disambiguates and ignores the test, so Chicago's short notes printed the
+    # edition and translators meant for ambiguous ones.
+    original_if_render = condition_class.render
+
+    def if_render(self: Any, item: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.get("disambiguate") == "true":
+            tests = {"type", "variable", "is-numeric", "is-uncertain-date", "locator",
+                     "position"} & set(self.attrib)  # fmt: skip
+            match = self.get("match", "all")
+            if match == "all" or (match == "any" and not tests):
+                raise model.ConditionFailed
+        return original_if_render(self, item, *args, **kwargs)
+
+    condition_class.render = if_render
+
     # text-case on a term (a label "Eds.", "Trans.") is applied as for English when
     # the item has no language: citeproc-py passes no language and skips title case.
     original_case = model.TextCased.case
@@ -246,6 +296,15 @@ def counted(process: Any) -> Any:
         return text
 
     return process_counted
+
+
+def _condition_class(model: Any) -> Any:
+    """citeproc-py's class that evaluates <if>/<else-if> conditions."""
+    return next(
+        value
+        for value in vars(model).values()
+        if isinstance(value, type) and "_is_numeric" in vars(value)
+    )
 
 
 def record_rendered(layout: Any, tag: str, variable: str | None, text: Any) -> None:

@@ -72,31 +72,56 @@ ITEM_START, ITEM_SEP, ITEM_END = "\ue001", "\ue002", "\ue003"
 SHADOW = "\ue004"  # the key suffix of a work's copy with the placeholder name
 NAMELESS = "\ue005"  # the key suffix of a work's copy without its lead names
 
-# pandoc's locator terms (citeproc's English locale), longest first, as CSL labels.
-LOCATOR_TERMS = {
-    "book": "book", "bk.": "book", "bks.": "book",
-    "chapter": "chapter", "chap.": "chapter", "chaps.": "chapter", "ch.": "chapter",
-    "column": "column", "col.": "column", "cols.": "column",
-    "figure": "figure", "fig.": "figure", "figs.": "figure",
-    "folio": "folio", "fol.": "folio", "fols.": "folio",
-    "number": "number", "no.": "number", "nos.": "number",
-    "line": "line", "l.": "line", "ll.": "line",
-    "note": "note", "n.": "note", "nn.": "note",
-    "opus": "opus", "op.": "opus", "opp.": "opus",
-    "page": "page", "pages": "page", "p.": "page", "pp.": "page",
-    "paragraph": "paragraph", "para.": "paragraph", "paras.": "paragraph", "¶": "paragraph",
-    "part": "part", "pt.": "part", "pts.": "part",
-    "section": "section", "sec.": "section", "secs.": "section", "§": "section",
-    "sub verbo": "sub verbo", "s.v.": "sub verbo", "s.vv.": "sub verbo",
-    "verse": "verse", "v.": "verse", "vv.": "verse",
-    "volume": "volume", "vol.": "volume", "vols.": "volume",
-}  # fmt: skip
-LOCATOR = re.compile(
-    r"^(?P<label>"
-    + "|".join(re.escape(t) for t in sorted(LOCATOR_TERMS, key=len, reverse=True))
-    + r")?\s*(?P<value>[\w\u2013\u2014-]*\d[\w\u2013\u2014,\s-]*?|[ivxlcdm]+)(?P<rest>(?:,\s.*)?)$",
-    re.IGNORECASE | re.DOTALL,
+# The CSL locator types; their terms in the book's locale (long and short, singular and
+# plural: "chapter", "chap.", "chaps.") are what pandoc reads as a locator's label.
+LOCATOR_TYPES = (
+    "act", "appendix", "article-locator", "book", "canon", "chapter", "column", "elocation",
+    "equation", "figure", "folio", "issue", "line", "note", "opus", "page", "paragraph",
+    "part", "rule", "scene", "section", "sub-verbo", "supplement", "table", "timestamp",
+    "title-locator", "verse", "volume",
+)  # fmt: skip
+LOCATOR_VALUE = (
+    r"\s*(?P<value>[\w\u2013\u2014-]*\d[\w\u2013\u2014,\s-]*?|[ivxlcdm]+)"
+    r"(?P<rest>(?:,\s.*)?)$"
 )
+
+
+def locator_terms(locale: str) -> dict[str, str]:
+    """Each word the locale writes for a locator type, to the type ("pp." -> page)."""
+    from citeproc import LOCALES_PATH
+
+    path = Path(LOCALES_PATH) / f"locales-{locale}.xml"
+    if not path.is_file():
+        path = Path(LOCALES_PATH) / "locales-en-US.xml"
+    tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    terms: dict[str, str] = {}
+    for term in tree.iterfind(".//{*}term"):
+        name = term.get("name", "")
+        if name not in LOCATOR_TYPES:
+            continue
+        label = "sub verbo" if name == "sub-verbo" else name
+        forms = [term.text or ""] + [child.text or "" for child in term]
+        for form in forms:
+            if form.strip():
+                terms.setdefault(form.strip().lower(), label)
+    return terms
+
+
+def parse_locator(text: str, terms: Mapping[str, str]) -> tuple[Locator | None, str]:
+    """pandoc's reading of what follows a key: a locale term and a number (`p. 30`,
+    `chap. 2`) is a locator of that type, a bare number a page; other words, and what
+    follows a locator after a comma, are a suffix."""
+    text = text.strip()
+    if not text:
+        return None, ""
+    labels = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    match = re.match(rf"^(?P<label>{labels})?{LOCATOR_VALUE}", text, re.IGNORECASE | re.DOTALL)
+    if not match or not match["value"].strip():
+        return None, ", " + text  # as written after the key, comma and all
+    label = terms.get((match["label"] or "").lower(), "page")
+    return Locator(label, match["value"].strip()), match["rest"]
+
+
 ARTICLES = {
     "en": ("the", "a", "an"),
     "fr": ("le", "la", "les", "l'", "l’", "un", "une", "des"),
@@ -140,6 +165,8 @@ def csl_item(work: Work) -> dict[str, object]:
         "type": work.csl_type or CSL_TYPE_OF.get(work.type, "book"),
         "title": f"{work.title}: {work.subtitle}" if work.subtitle else work.title,
     }
+    if work.subtitle:
+        item["title-short"] = work.title  # what a short note prints, as pandoc derives it
     for role, variable in ROLES.items():
         people = work.people(role)
         if people:
@@ -208,20 +235,6 @@ def csl_locale(language: str) -> str:
     return PRIMARY_DIALECTS.get(language, "en-US")
 
 
-def parse_locator(text: str) -> tuple[Locator | None, str]:
-    """pandoc's reading of what follows a key: `p. 30` is a page locator, `ch. 3` a
-    chapter, a bare number a page; other words, and what follows a locator after a
-    comma, are a suffix."""
-    text = text.strip()
-    if not text:
-        return None, ""
-    match = LOCATOR.match(text)
-    if not match or not match["value"].strip():
-        return None, text
-    label = LOCATOR_TERMS.get((match["label"] or "").lower(), "page")
-    return Locator(label, match["value"].strip()), match["rest"]
-
-
 @dataclass(frozen=True)
 class Rendered:
     """One formatted citation cluster: its items' texts (each a link) and the glue."""
@@ -251,6 +264,7 @@ class CslFormatter:
         self.bibliography = CitationStylesBibliography(self.style, self.source, formatter.html)
         self.keys = {w.lower(): w for w in self.works}
         self.quotes_take = quote_punctuation(path, csl_locale(language))
+        self.locator_terms = locator_terms(csl_locale(language))
 
     def xhtml(self, text: str) -> str:
         """citeproc-py's output as XHTML, with the locale's punctuation-in-quote applied
@@ -321,7 +335,7 @@ class CslFormatter:
     ) -> tuple[tuple[str, str], ...]:
         items = []
         for number, citation in enumerate(citations):
-            locator, extra = parse_locator(citation.locator)
+            locator, extra = parse_locator(citation.locator, self.locator_terms)
             shadowed = placeholder or citation.suppress_author
             key = citation.key + (SHADOW if shadowed else "")
             args: dict[str, object] = {
@@ -380,11 +394,13 @@ class CslFormatter:
 
 # A period after a sentence's own end mark: "Infants?." (through closing tags and
 # quotation marks). CSL processors merge such punctuation; citeproc-py does not.
-DOUBLED_PERIOD = re.compile(r"([?!.])((?:</[a-z]+>|[\u201d\u2019\"'])*)\.")
+DOUBLED_PERIOD = re.compile(
+    r"([?!])((?:</[a-z]+>|[\u201d\u2019\"'])*)[.,]|(\.)((?:</[a-z]+>|[\u201d\u2019\"'])*)\."
+)
 
 
 def merge_punctuation(text: str) -> str:
-    return DOUBLED_PERIOD.sub(r"\1\2", text)
+    return DOUBLED_PERIOD.sub(lambda m: (m[1] or m[3]) + (m[2] or m[4] or ""), text)
 
 
 def drop_placeholder(text: str) -> str:
