@@ -122,7 +122,8 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     works = {w.id: w for w in book.works}
     removals: list[sanitize.Removal] = []
     formatter = formatter_for(book)
-    formatter.register(c.key for c in chapter.citations)
+    # Every work the book cites, in reading order: a numeric style numbers them so.
+    formatter.register(c.key for each in book.chapters for c in each.citations)
     body = parse_fragment(markdown_to_html(chapter, works, formatter), removals)
     flattened = flatten_deep_nesting(body, chapter)
     code.shape_code_blocks(body)

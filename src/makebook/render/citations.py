@@ -58,15 +58,16 @@ def cluster_element(rendered: Rendered, id_for: Callable[[], str], capitalize: b
     prefix = rendered.prefix
     if rendered.author:
         author = ET.SubElement(span, "a", {"href": "#" + work_anchor(rendered.items[0][0]),
-                                           "class": "cite", "id": id_for()})  # fmt: skip
+                                           "id": id_for(), "class": "cite"})  # fmt: skip
         xhtml_children(author, rendered.author)
         author.tail = AtomicString(" ")
         prefix = prefix or "("
     xhtml_children(span, escape(prefix))
     for index, (key, text) in enumerate(rendered.items):
-        attributes = {"href": "#" + work_anchor(key), "class": "cite"}
+        attributes = {"href": "#" + work_anchor(key)}
         if not (rendered.author and index == 0):
             attributes["id"] = id_for()
+        attributes["class"] = "cite"
         link = ET.SubElement(span, "a", attributes)
         if capitalize and index == 0 and not rendered.author:
             text = capitalize_first(text)
@@ -140,7 +141,11 @@ class CitationNotes(Treeprocessor):
         for number, span in enumerate(waiting, 1):
             author = span.attrib.pop(NOTE_MARK)
             if span in in_notes:
-                continue  # a citation in a footnote stays in it, inline
+                # A citation in a footnote stays in it, inline; its closing period gives
+                # way to the sentence's own punctuation, as in pandoc.
+                if PUNCTUATION.match(span.tail or ""):
+                    drop_final_period(span)
+                continue
             self.make_note(root, parents, span, author, number)
 
     def make_note(
@@ -193,6 +198,14 @@ class CitationNotes(Treeprocessor):
                     return found
         container = ET.SubElement(root, "div", {"class": "footnote"})
         return ET.SubElement(container, "ol")
+
+
+def drop_final_period(span: ET.Element) -> None:
+    last = span[-1] if len(span) else None
+    if last is not None and (last.tail or "").endswith("."):
+        last.tail = AtomicString(last.tail[:-1])
+    elif last is None and (span.text or "").endswith("."):
+        span.text = AtomicString(span.text[:-1])
 
 
 class CitationExtension(Extension):
