@@ -169,3 +169,17 @@ def test_a_film_entry_prints_its_director_once():
 def test_any_packaged_style_by_name(loaded_small_book, style, expected):
     body, _ = render_in_style(loaded_small_book, style, "Text [@siegel1999, p. 3].\n")
     assert [text(s) for s in body.iter("span")] == [expected]
+
+
+def test_a_cluster_keeps_the_authors_order_unless_the_style_sorts_it(loaded_small_book):
+    markdown = "First [@siegel2003]. Then [@siegel1999; @siegel2003].\n"
+    body, _ = render_in_style(loaded_small_book, "chicago-author-date", markdown)
+    assert [text(s) for s in body.iter("span")][1] == "(Siegel 1999; Siegel and Hartzell 2003)"
+    body, _ = render_in_style(loaded_small_book, "apa", "Then [@siegel2003; @siegel1999].\n")
+    assert [text(s) for s in body.iter("span")] == ["(Siegel, 1999; Siegel & Hartzell, 2003)"]
+
+
+def test_a_numbered_entry_keeps_a_space_after_its_number():
+    kolk = work("k", "The Body Keeps the Score", person("Bessel", "van der Kolk", "van der"))
+    entries = CslFormatter([kolk], packaged_style_path("ieee")).entries()
+    assert entries["k"].startswith("[1] B. van der Kolk, <i>The Body Keeps the Score</i>")

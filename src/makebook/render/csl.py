@@ -290,6 +290,10 @@ class CslFormatter:
         )
 
     @cached_property
+    def sorts_citations(self) -> bool:
+        return bool(self.style.root.xpath("./cs:citation/cs:sort", namespaces=CSL_NS_MAP))
+
+    @cached_property
     def layout_affixes(self) -> tuple[str, str, str]:
         layout = citeproc_compat.citation_layout(self.style)
         return layout.get("prefix", ""), layout.get("delimiter", ""), layout.get("suffix", "")
@@ -360,8 +364,12 @@ class CslFormatter:
             body = match.group(2)
             if hide_placeholder:
                 body = drop_placeholder(body)
-            found.append((citations[int(match.group(1))].key, self.xhtml(body)))
-        return tuple(found)
+            found.append((int(match.group(1)), citations[int(match.group(1))].key, body))
+        if not self.sorts_citations:
+            # citeproc-py puts a cluster's works in the order they were first cited; a
+            # style without its own citation sort keeps the author's order, as pandoc does.
+            found.sort()
+        return tuple((key, self.xhtml(body)) for _, key, body in found)
 
     # --- bibliography -----------------------------------------------------------
 
@@ -452,7 +460,26 @@ def prepared_style(path: Path) -> bytes:
             if not any(isinstance(c.tag, str) for c in inner):
                 for child in inherited:
                     inner.append(copy.deepcopy(child))
+    separate_first_field(tree)
     return etree.tostring(tree)
+
+
+def separate_first_field(tree: etree._ElementTree) -> None:
+    """A style that aligns its entries after a first field ("[1]", `second-field-align`)
+    is laid out in two columns by pandoc; in one run of text the field needs a space."""
+    ns = {"cs": citeproc_compat.CSL_NS}
+    bibliography = tree.find(".//cs:bibliography", ns)
+    if bibliography is None or not bibliography.get("second-field-align"):
+        return
+    layout = bibliography.find("cs:layout", ns)
+    first = (
+        next((c for c in layout if isinstance(c.tag, str)), None) if layout is not None else None
+    )
+    if first is not None:
+        first.set("suffix", first.get("suffix", "") + " ")
+
+
+CSL_NS_MAP = {"cs": citeproc_compat.CSL_NS}
 
 
 # --- XHTML ----------------------------------------------------------------------
