@@ -73,7 +73,7 @@ def cluster_element(rendered: Rendered, id_for: Callable[[], str], capitalize: b
             text = capitalize_first(text)
         xhtml_children(link, text)
         if index < len(rendered.items) - 1:
-            xhtml_children(span, escape(rendered.delimiter))
+            xhtml_children(span, escape(rendered.join_before(index + 1)))
     suffix = rendered.suffix or (")" if rendered.author and not rendered.prefix else "")
     xhtml_children(span, escape(suffix))
     return span
@@ -119,7 +119,9 @@ class CitationProcessor(InlineProcessor):
 
 def inline_note(rendered: Rendered) -> Rendered:
     """A note style's citation without the author-in-text part (that stays in the text)."""
-    return Rendered(rendered.prefix, rendered.items, rendered.delimiter, rendered.suffix)
+    return Rendered(
+        rendered.prefix, rendered.items, rendered.delimiter, rendered.suffix, joins=rendered.joins
+    )
 
 
 class CitationNotes(Treeprocessor):

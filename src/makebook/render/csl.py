@@ -244,27 +244,79 @@ class Rendered:
     delimiter: str
     suffix: str  # e.g. ")" or "."
     author: str = ""  # author-in-text: what is printed before the parenthesis
+    joins: tuple[str, ...] = ()  # what comes before each item after the first, if not `delimiter`
+
+    def join_before(self, index: int) -> str:
+        return self.joins[index - 1] if self.joins else self.delimiter
 
 
 class CslFormatter:
     """A book's citation style, with every work registered (citations keep their order)."""
 
-    def __init__(self, works: Iterable[Work], path: Path, language: str = "en") -> None:
+    def __init__(
+        self,
+        works: Iterable[Work],
+        path: Path,
+        language: str = "en",
+        cited: Iterable[str] | None = None,
+    ) -> None:
         self.works = {w.id: w for w in works}
         self.path = path
         self.language = language
-        items = [csl_item(w) for w in self.works.values()]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unknown variables are left out, as pandoc does
-            copies = [shadow_item(i) for i in items] + [nameless_item(i) for i in items]
-            self.source = CiteProcJSON(items + copies)
             self.style = CitationStylesStyle(
                 io.BytesIO(prepared_style(path)), locale=csl_locale(language), validate=False
             )
+        items = [csl_item(w) for w in self.works.values()]
+        self.source = self._source(items)
+        if self.style.root.citation.get("disambiguate-add-year-suffix") == "true":
+            keys = [k for k in (cited if cited is not None else self.works) if k in self.works]
+            suffixes = self._year_suffixes(list(dict.fromkeys(keys)))
+            if suffixes:
+                for item in items:
+                    if item["id"] in suffixes:
+                        item["year-suffix"] = suffixes[str(item["id"])]
+                self.source = self._source(items)
         self.bibliography = CitationStylesBibliography(self.style, self.source, formatter.html)
         self.keys = {w.lower(): w for w in self.works}
         self.quotes_take = quote_punctuation(path, csl_locale(language))
         self.locator_terms = locator_terms(csl_locale(language))
+
+    @staticmethod
+    def _source(items: list[dict[str, object]]) -> CiteProcJSON:
+        copies = [shadow_item(i) for i in items] + [nameless_item(i) for i in items]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return CiteProcJSON(items + copies)
+
+    def _year_suffixes(self, keys: list[str]) -> dict[str, str]:
+        """Works whose citations would read the same ("Siegel 2020") get a, b... after
+        the year, in the bibliography's order, as the style asks
+        (`disambiguate-add-year-suffix`); citeproc-py does not disambiguate."""
+        trial = CitationStylesBibliography(self.style, self.source, formatter.html)
+        for key in keys:
+            trial.register(CslCitation([CitationItem(key)]))
+        alike: dict[str, list[str]] = {}
+        for key in keys:
+            citation = CslCitation([CitationItem(key)])
+            trial.register(citation)
+            with citeproc_compat.positions_kept(trial, True):
+                text = str(trial.cite(citation, lambda item: None))
+            alike.setdefault(text, []).append(key)
+        suffixes: dict[str, str] = {}
+        for group in (g for g in alike.values() if len(g) > 1):
+            ordered = CitationStylesBibliography(self.style, self.source, formatter.html)
+            for key in group:
+                ordered.register(CslCitation([CitationItem(key)]))
+            ordered.sort()
+            for index, key in enumerate(ordered.keys):
+                suffixes[self.keys_of(group)[key]] = chr(ord("a") + index)
+        return suffixes
+
+    @staticmethod
+    def keys_of(keys: Iterable[str]) -> dict[str, str]:
+        return {k.lower(): k for k in keys}
 
     def xhtml(self, text: str) -> str:
         """citeproc-py's output as XHTML, with the locale's punctuation-in-quote applied
@@ -313,9 +365,60 @@ class CslFormatter:
             (citation,) = citations
             full = self._render(citations, positions=False)
             author = self._author_text(citation, full)
-            items = self._render([self._suppressed(citation)])
-            return Rendered(prefix, items, delimiter, suffix, author=author)
-        return Rendered(prefix, self._render(citations), delimiter, suffix)
+            items, suffix = self.closing(self._render([self._suppressed(citation)]), suffix)
+            return Rendered(prefix, tuple(items), delimiter, suffix, author=author)
+        if not self.collapses or len(citations) < 2:
+            items, suffix = self.closing(self._render(citations), suffix)
+            return Rendered(prefix, tuple(items), delimiter, suffix)
+        return self._collapsed(citations)
+
+    @cached_property
+    def collapses(self) -> bool:
+        """`collapse="year"` (Chicago, APA): "(Siegel 2020a, 2020b)"; citeproc-py ignores it."""
+        collapse = self.style.root.citation.get("collapse", "")
+        return collapse.startswith("year") and not self.is_note_style
+
+    def _collapsed(self, citations: Sequence[Citation]) -> Rendered:
+        """Works by the same author next to each other print the name once, their
+        dates joined by the style's cite-group delimiter."""
+        prefix, delimiter, suffix = self.layout_affixes
+        group_join = self.style.root.citation.get("cite-group-delimiter", ", ")
+        indexed = self._render_indexed(citations)
+        items: list[tuple[str, str]] = []
+        joins: list[str] = []
+        previous = None
+        for index, key, text in indexed:
+            author = self._author_text(citations[index], ((key, text),))
+            if author and author == previous:
+                suppressed = self._render([self._suppressed(citations[index])], positions=False)
+                items.append(suppressed[0])
+                # pandoc ends the group's run at a cite with a locator: "(Siegel 2020b; 2020a, 4)"
+                joins.append(delimiter if citations[index].locator else group_join)
+            else:
+                items.append((key, text))
+                joins.append(delimiter)
+            previous = author or None
+        items, suffix = self.closing(items, suffix)
+        return Rendered(prefix, tuple(items), delimiter, suffix, joins=tuple(joins[1:]))
+
+    def closing(
+        self, items: Sequence[tuple[str, str]], suffix: str
+    ) -> tuple[list[tuple[str, str]], str]:
+        """The layout's closing period meets the last item's end as it would in running
+        text: inside a closing quotation mark where the locale says so, and not after
+        an end mark of its own ("Infants?”")."""
+        items = list(items)
+        if not items or not suffix.startswith((".", ",")):
+            return items, suffix
+        key, last = items[-1]
+        end = re.search(r"([?!.]?)((?:[\u201d\u2019\"](?:</[a-z]+>)*)?)$", last)
+        marks, quote = end.group(1), end.group(2)  # both optional: it always matches
+        if marks and suffix.startswith("."):
+            return items, suffix[1:]
+        if quote and any(quote.startswith(q) for q in self.quotes_take):
+            items[-1] = (key, last[: end.start(2)] + suffix[0] + quote)
+            return items, suffix[1:]
+        return items, suffix
 
     def _suppressed(self, citation: Citation) -> Citation:
         from dataclasses import replace
@@ -337,6 +440,14 @@ class CslFormatter:
     def _render(
         self, citations: Sequence[Citation], positions: bool = True, placeholder: bool = False
     ) -> tuple[tuple[str, str], ...]:
+        found = self._render_indexed(citations, positions, placeholder)
+        return tuple((key, text) for _, key, text in found)
+
+    def _render_indexed(
+        self, citations: Sequence[Citation], positions: bool = True, placeholder: bool = False
+    ) -> list[tuple[int, str, str]]:
+        """Each citation's text (XHTML) in the order the style prints them, with its
+        index in `citations`."""
         items = []
         for number, citation in enumerate(citations):
             locator, extra = parse_locator(citation.locator, self.locator_terms)
@@ -358,7 +469,7 @@ class CslFormatter:
 
     def _split(
         self, text: str, citations: Sequence[Citation], hide_placeholder: bool
-    ) -> tuple[tuple[str, str], ...]:
+    ) -> list[tuple[int, str, str]]:
         found = []
         for match in re.finditer(f"{ITEM_START}(\\d+){ITEM_SEP}(.*?){ITEM_END}", text, re.DOTALL):
             body = match.group(2)
@@ -369,7 +480,7 @@ class CslFormatter:
             # citeproc-py puts a cluster's works in the order they were first cited; a
             # style without its own citation sort keeps the author's order, as pandoc does.
             found.sort()
-        return tuple((key, self.xhtml(body)) for _, key, body in found)
+        return [(index, key, self.xhtml(body)) for index, key, body in found]
 
     # --- bibliography -----------------------------------------------------------
 
@@ -533,4 +644,5 @@ def work_sort_key(work: Work, language: str) -> tuple[str, str, str]:
 
 
 def formatter_for(book: Book) -> CslFormatter:
-    return CslFormatter(book.works, style_path(book), book.meta.language or "en")
+    cited = [c.key for chapter in book.chapters for c in chapter.citations]
+    return CslFormatter(book.works, style_path(book), book.meta.language or "en", cited)
