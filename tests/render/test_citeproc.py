@@ -183,3 +183,14 @@ def test_a_numbered_entry_keeps_a_space_after_its_number():
     kolk = work("k", "The Body Keeps the Score", person("Bessel", "van der Kolk", "van der"))
     entries = CslFormatter([kolk], packaged_style_path("ieee")).entries()
     assert entries["k"].startswith("[1] B. van der Kolk, <i>The Body Keeps the Score</i>")
+
+
+def test_a_chapters_cache_key_follows_the_style_and_the_books_citations(loaded_small_book):
+    from makebook.cache import render_context
+    from makebook.model import Citation
+
+    book = loaded_small_book
+    assert render_context(replace(book, citation_style="apa")) != render_context(book)
+    first, *rest = book.chapters
+    more = replace(first, citations=(*first.citations, Citation("siegel1999", 99)))
+    assert render_context(replace(book, chapters=(more, *rest))) != render_context(book)
