@@ -194,3 +194,9 @@ def test_a_chapters_cache_key_follows_the_style_and_the_books_citations(loaded_s
     first, *rest = book.chapters
     more = replace(first, citations=(*first.citations, Citation("siegel1999", 99)))
     assert render_context(replace(book, chapters=(more, *rest))) != render_context(book)
+
+
+def test_a_numbered_style_gives_the_reading_list_no_numbers():
+    kolk = work("k", "The Body Keeps the Score", person("Bessel", "van der Kolk", "van der"))
+    texts = CslFormatter([kolk], packaged_style_path("ieee")).entries_without_names(["k"])
+    assert texts == {"k": "<i>The Body Keeps the Score</i>. 2000."}

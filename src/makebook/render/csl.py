@@ -342,6 +342,17 @@ class CslFormatter:
         )
 
     @cached_property
+    def unnumbered_style(self) -> CitationStylesStyle:
+        """The style with its entries' numbers left out: a reading list has none."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return CitationStylesStyle(
+                io.BytesIO(prepared_style(self.path, numbers=False)),
+                locale=csl_locale(self.language),
+                validate=False,
+            )
+
+    @cached_property
     def sorts_citations(self) -> bool:
         return bool(self.style.root.xpath("./cs:citation/cs:sort", namespaces=CSL_NS_MAP))
 
@@ -501,7 +512,8 @@ class CslFormatter:
         """Entries without the names they are listed under, for a list grouped by
         author: the style prints them as it prints an anonymous work, title first."""
         copies = [k + NAMELESS for k in keys if k in self.works]
-        bibliography = CitationStylesBibliography(self.style, self.source, formatter.html)
+        style = self.unnumbered_style if self.is_numbered else self.style
+        bibliography = CitationStylesBibliography(style, self.source, formatter.html)
         for key in copies:
             bibliography.register(CslCitation([CitationItem(key)]))
         texts = [str(t) for t in bibliography.bibliography()]
@@ -552,7 +564,7 @@ def quote_punctuation(path: Path, locale: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(closes)) if option else ()
 
 
-def prepared_style(path: Path) -> bytes:
+def prepared_style(path: Path, numbers: bool = True) -> bytes:
     """The style as CSL 1.0.2 means it, for citeproc-py: a <names> inside <substitute>
     written without children inherits the <name>, <et-al> and <label> of the <names>
     it stands in for (citeproc-py passes them only to a direct child, not to one inside
@@ -571,7 +583,12 @@ def prepared_style(path: Path) -> bytes:
             if not any(isinstance(c.tag, str) for c in inner):
                 for child in inherited:
                     inner.append(copy.deepcopy(child))
-    separate_first_field(tree)
+    if not numbers:
+        layout = "cs:bibliography/cs:layout"
+        for number in tree.xpath(f"{layout}//cs:text[@variable='citation-number']", namespaces=ns):
+            number.getparent().remove(number)
+    else:
+        separate_first_field(tree)
     return etree.tostring(tree)
 
 
