@@ -32,6 +32,7 @@ from lxml import etree
 from makebook.manuscript import csl_styles
 from makebook.model import Book, Citation, Person, Work
 from makebook.render import citeproc_compat
+from makebook.render.typography import smarten
 
 citeproc_compat.patch()
 
@@ -324,7 +325,19 @@ class CslFormatter:
         citeproc-py leaves out."""
         for close in self.quotes_take:
             text = re.sub(f"({re.escape(close)})((?:</[a-z]+>)*)([.,])", r"\3\1\2", text)
-        return to_xhtml(merge_punctuation(text))
+        return smart_quotes(to_xhtml(merge_punctuation(text)), self.quote_style)
+
+    @cached_property
+    def quote_style(self) -> str:
+        """ "single" where the locale opens quotations with ‘ (British English)."""
+        from citeproc import LOCALES_PATH
+
+        path = Path(LOCALES_PATH) / f"locales-{csl_locale(self.language)}.xml"
+        if not path.is_file():
+            return "double"
+        tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+        opening = tree.find(".//{*}term[@name='open-quote']")
+        return "single" if opening is not None and opening.text == "\u2018" else "double"
 
     @cached_property
     def is_note_style(self) -> bool:
@@ -624,6 +637,21 @@ def to_xhtml(text: str) -> str:
     text = re.sub(r"&(?!#?\w+;)", "&amp;", text)
     etree.fromstring(f"<span>{text}</span>")  # well-formed, or raise here and not in a writer
     return text
+
+
+def smart_quotes(xhtml: str, style: str) -> str:
+    """Straight quotes and apostrophes in the bibliography's own text ("Infant's") as
+    typographic ones, as pandoc's reader makes them; the style's own marks are already."""
+    if "'" not in xhtml and '"' not in re.sub(r"<[^>]*>", "", xhtml):
+        return xhtml
+    holder = etree.fromstring(f"<span>{xhtml}</span>")
+    for element in holder.iter():
+        for kind in ("text", "tail"):
+            value = getattr(element, kind) if element is not holder or kind == "text" else None
+            if value and ("'" in value or '"' in value):
+                setattr(element, kind, smarten(value, style))
+    inner = etree.tostring(holder, encoding="unicode")
+    return inner[len("<span>") : -len("</span>")] if inner != "<span/>" else ""
 
 
 URL_TEXT = re.compile(r"(?<![\"'>=])\bhttps?://[^\s<>\"]+[^\s<>\".,;:)]")
