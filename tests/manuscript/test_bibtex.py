@@ -328,7 +328,7 @@ def test_works_cited_prints_volume_issue_pages_doi_editors():
         "Years, edited by Sam Smith and Gabriel García Márquez. Oxford University Press."
     )
     assert plain(entries["work-bachelard_poetique_1970"]) == (
-        "Bachelard, Gaston. 1970. La Poétique de l'espace. 2nd ed. Translated by Maria Jolas. "
+        "Bachelard, Gaston. 1970. La Poétique de l’espace. 2nd ed. Translated by Maria Jolas. "
         "Presses universitaires de France."
     )
     assert plain(entries["work-campion_piano_1993"]).startswith(
