@@ -18,8 +18,10 @@ every piece of citeproc-py beyond its public API is in render/citeproc_compat.py
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import io
+import json
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -87,6 +89,7 @@ LOCATOR_VALUE = (
 )
 
 
+@functools.cache
 def locator_terms(locale: str) -> dict[str, str]:
     """Each word the locale writes for a locator type, to the type ("pp." -> page)."""
     from citeproc import LOCALES_PATH
@@ -251,6 +254,9 @@ class Rendered:
         return self.joins[index - 1] if self.joins else self.delimiter
 
 
+YEAR_SUFFIXES: dict[tuple[str, str, str], dict[str, str]] = {}
+
+
 class CslFormatter:
     """A book's citation style, with every work registered (citations keep their order)."""
 
@@ -273,7 +279,13 @@ class CslFormatter:
         self.source = self._source(items)
         if self.style.root.citation.get("disambiguate-add-year-suffix") == "true":
             keys = [k for k in (cited if cited is not None else self.works) if k in self.works]
-            suffixes = self._year_suffixes(list(dict.fromkeys(keys)))
+            keys = list(dict.fromkeys(keys))
+            # Each chapter of a book has its own formatter: the suffixes are worked out
+            # once for the same style and works.
+            memo = (str(path), language, json.dumps([csl_item(self.works[k]) for k in keys]))
+            if memo not in YEAR_SUFFIXES:
+                YEAR_SUFFIXES[memo] = self._year_suffixes(keys)
+            suffixes = YEAR_SUFFIXES[memo]
             if suffixes:
                 for item in items:
                     if item["id"] in suffixes:
@@ -554,6 +566,7 @@ def drop_placeholder(text: str) -> str:
     return re.sub(pattern, "", text, count=1)
 
 
+@functools.cache
 def quote_punctuation(path: Path, locale: str) -> tuple[str, ...]:
     """The closing quotation marks that take a following period or comma inside, when
     the style's locale says `punctuation-in-quote` (American English); else none."""
@@ -578,11 +591,16 @@ def quote_punctuation(path: Path, locale: str) -> tuple[str, ...]:
 
 
 def prepared_style(path: Path, numbers: bool = True) -> bytes:
+    return _prepared_style(str(path), path.stat().st_mtime_ns, numbers)
+
+
+@functools.lru_cache(maxsize=16)
+def _prepared_style(path: str, modified: int, numbers: bool) -> bytes:
     """The style as CSL 1.0.2 means it, for citeproc-py: a <names> inside <substitute>
     written without children inherits the <name>, <et-al> and <label> of the <names>
     it stands in for (citeproc-py passes them only to a direct child, not to one inside
     a <choose>, as Chicago's are)."""
-    tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    tree = etree.parse(path, etree.XMLParser(resolve_entities=False, no_network=True))
     ns = {"cs": citeproc_compat.CSL_NS}
     for names in tree.iterfind(".//cs:names", ns):
         substitute = names.find("cs:substitute", ns)
