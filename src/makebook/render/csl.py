@@ -211,6 +211,74 @@ def nameless_item(item: Mapping[str, object]) -> dict[str, object]:
     return copy
 
 
+GIVEN_NAME_RULES = ("all-names", "all-names-with-initials", "primary-name",
+                    "primary-name-with-initials")  # fmt: skip
+
+
+def names_told_apart(
+    items: list[dict[str, object]], keys: Sequence[str], citation: etree._Element
+) -> list[dict[str, object]]:
+    """Copies of the items in which a cited name shared by different people ("Siegel":
+    Daniel J. and Ann) is written with initials ("D. J. Siegel"), or whole given names
+    where initials are shared too, as the style's `disambiguate-add-givenname` with a
+    name-wide rule asks (CSL's "all-names", "primary-name"); citeproc-py never does."""
+    rule = citation.get("givenname-disambiguation-rule", "by-cite")
+    if citation.get("disambiguate-add-givenname") != "true" or rule not in GIVEN_NAME_RULES:
+        return items
+    primary = rule.startswith("primary-name")
+    by_id = {str(i["id"]): i for i in items}
+    givens: dict[str, set[str]] = {}
+    for key in keys:
+        for name in lead_names(by_id[key])[: 1 if primary else None]:
+            if name.get("family") and name.get("given"):
+                givens.setdefault(name["family"], set()).add(name["given"])
+    shown: dict[tuple[str, str], str] = {}
+    for family, names in givens.items():
+        if len(names) < 2:
+            continue
+        initials = {given: name_initials(given) for given in names}
+        for given in names:
+            shared = list(initials.values()).count(initials[given]) > 1
+            # Initials, or the whole given name where initials are shared too (a
+            # "-with-initials" rule stops at initials).
+            whole = shared and not rule.endswith("with-initials")
+            shown[(family, given)] = given if whole else initials[given]
+    if not shown:
+        return items
+    copies = []
+    for item in items:
+        copy_ = dict(item)
+        for variable in NAME_VARIABLES:
+            names = item.get(variable)
+            if isinstance(names, list):
+                copy_[variable] = [told_apart(n, shown) for n in names]
+        copies.append(copy_)
+    return copies
+
+
+def lead_names(item: Mapping[str, object]) -> list[dict[str, str]]:
+    for variable in ("author", "editor", "director"):
+        names = item.get(variable)
+        if isinstance(names, list) and names:
+            return names
+    return []
+
+
+def name_initials(given: str) -> str:
+    """ "Daniel J." -> "D. J."; "Jean-Paul" -> "J.-P." """
+    parts = re.split(r"\s+", given.strip())
+    return " ".join("-".join(p[:1] + "." for p in part.split("-") if p) for part in parts)
+
+
+def told_apart(name: dict[str, str], shown: Mapping[tuple[str, str], str]) -> dict[str, str]:
+    given = shown.get((name.get("family", ""), name.get("given", "")))
+    if given is None:
+        return name
+    particle = name.get("dropping-particle") or name.get("non-dropping-particle") or ""
+    literal = " ".join(p for p in (given, particle, name["family"], name.get("suffix", "")) if p)
+    return {"literal": literal}
+
+
 def shadow_item(item: Mapping[str, object]) -> dict[str, object]:
     """The item with its leading names replaced by one placeholder name (see module doc)."""
     shadow = {k: v for k, v in item.items() if k not in NAME_VARIABLES}
@@ -276,10 +344,14 @@ class CslFormatter:
                 io.BytesIO(prepared_style(path)), locale=csl_locale(language), validate=False
             )
         items = [csl_item(w) for w in self.works.values()]
+        keys = [k for k in (cited if cited is not None else self.works) if k in self.works]
+        keys = list(dict.fromkeys(keys))
+        # Citations may print names the bibliography prints in full otherwise ("D. J.
+        # Siegel 2020; A. Siegel 2019"): they read their own copy of the items.
+        cite_items = names_told_apart(items, keys, self.style.root.citation)
         self.source = self._source(items)
+        self.cite_source = self._source(cite_items)
         if self.style.root.citation.get("disambiguate-add-year-suffix") == "true":
-            keys = [k for k in (cited if cited is not None else self.works) if k in self.works]
-            keys = list(dict.fromkeys(keys))
             # Each chapter of a book has its own formatter: the suffixes are worked out
             # once for the same style and works.
             memo = (str(path), language, json.dumps([csl_item(self.works[k]) for k in keys]))
@@ -287,11 +359,12 @@ class CslFormatter:
                 YEAR_SUFFIXES[memo] = self._year_suffixes(keys)
             suffixes = YEAR_SUFFIXES[memo]
             if suffixes:
-                for item in items:
+                for item in items + cite_items:
                     if item["id"] in suffixes:
                         item["year-suffix"] = suffixes[str(item["id"])]
                 self.source = self._source(items)
-        self.bibliography = CitationStylesBibliography(self.style, self.source, formatter.html)
+                self.cite_source = self._source(cite_items)
+        self.bibliography = CitationStylesBibliography(self.style, self.cite_source, formatter.html)
         self.keys = {w.lower(): w for w in self.works}
         self.quotes_take = quote_punctuation(path, csl_locale(language))
         self.locator_terms = locator_terms(csl_locale(language))
@@ -307,7 +380,7 @@ class CslFormatter:
         """Works whose citations would read the same ("Siegel 2020") get a, b... after
         the year, in the bibliography's order, as the style asks
         (`disambiguate-add-year-suffix`); citeproc-py does not disambiguate."""
-        trial = CitationStylesBibliography(self.style, self.source, formatter.html)
+        trial = CitationStylesBibliography(self.style, self.cite_source, formatter.html)
         for key in keys:
             trial.register(CslCitation([CitationItem(key)]))
         alike: dict[str, list[str]] = {}
