@@ -58,3 +58,12 @@ def test_each_correction_still_needed_and_working():
         entries["e"]
         == "Cassidy, Jude, and Phillip R. Shaver, eds. 2016. <i>Handbook</i>. Guilford Press."
     )
+
+
+def test_the_style_and_locale_data_read_through_the_module():
+    style = CslFormatter([], packaged_style_path("chicago-author-date")).style
+    assert citeproc_compat.style_element(style).get("class") == "in-text", HINT
+    assert citeproc_compat.citation_element(style).get("collapse") == "year", HINT
+    assert citeproc_compat.citation_layout(style).get("prefix") == "(", HINT
+    assert citeproc_compat.locale_file("en-US").is_file(), HINT
+    assert citeproc_compat.primary_dialects()["en"] == "en-US", HINT

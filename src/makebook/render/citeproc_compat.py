@@ -13,6 +13,7 @@ import contextlib
 import re
 from collections.abc import Iterator
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import citeproc
@@ -79,6 +80,26 @@ class _Alias:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.cite, name)
+
+
+def style_element(style: Any) -> Any:
+    """The parsed <style> element of a CitationStylesStyle."""
+    return style.root
+
+
+def citation_element(style: Any) -> Any:
+    """The style's <citation> element (its options: collapse, disambiguation...)."""
+    return style.root.citation
+
+
+def locale_file(locale: str) -> Path:
+    """citeproc-py's copy of a CSL locale file ("en-US")."""
+    return Path(citeproc.LOCALES_PATH) / f"locales-{locale}.xml"
+
+
+def primary_dialects() -> dict[str, str]:
+    """citeproc-py's table of a language's main dialect ("en" -> "en-US")."""
+    return dict(citeproc.PRIMARY_DIALECTS)
 
 
 def citation_layout(style: Any) -> Any:

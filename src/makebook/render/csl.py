@@ -11,6 +11,12 @@ made up here, around it, never by rewriting its output into expected strings:
 - pandoc's locator parsing (`p. 30`, `ch. 3`, `30`) into a CSL locator and a suffix;
 - each item of a cluster marked, so that it can become its own link to Works Cited.
 
+- the style prepared for citeproc-py (`prepared_style`): substituted names inherit their
+  <name> and <label>, a numbered entry's number is followed by a space;
+- year suffixes (2020a), `collapse="year"` and given names telling authors of one family
+  name apart, which citeproc-py does not do (it never disambiguates);
+- the locale's punctuation-in-quote, merged end punctuation, typographic quotes.
+
 citeproc-py's HTML (`<i>`, `<b>`, small caps as a style attribute) becomes XHTML here;
 every piece of citeproc-py beyond its public API is in render/citeproc_compat.py.
 """
@@ -18,6 +24,7 @@ every piece of citeproc-py beyond its public API is in render/citeproc_compat.py
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import html
 import io
@@ -92,11 +99,9 @@ LOCATOR_VALUE = (
 @functools.cache
 def locator_terms(locale: str) -> dict[str, str]:
     """Each word the locale writes for a locator type, to the type ("pp." -> page)."""
-    from citeproc import LOCALES_PATH
-
-    path = Path(LOCALES_PATH) / f"locales-{locale}.xml"
+    path = citeproc_compat.locale_file(locale)
     if not path.is_file():
-        path = Path(LOCALES_PATH) / "locales-en-US.xml"
+        path = citeproc_compat.locale_file("en-US")
     tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
     terms: dict[str, str] = {}
     for term in tree.iterfind(".//{*}term"):
@@ -300,11 +305,9 @@ def style_path(book: Book) -> Path:
 
 def csl_locale(language: str) -> str:
     """citeproc-py's locale for the book's language (`en` -> `en-US`)."""
-    from citeproc import PRIMARY_DIALECTS  # its table of languages and their main dialects
-
     if "-" in language:
         return language
-    return PRIMARY_DIALECTS.get(language, "en-US")
+    return citeproc_compat.primary_dialects().get(language, "en-US")
 
 
 @dataclass(frozen=True)
@@ -348,10 +351,13 @@ class CslFormatter:
         keys = list(dict.fromkeys(keys))
         # Citations may print names the bibliography prints in full otherwise ("D. J.
         # Siegel 2020; A. Siegel 2019"): they read their own copy of the items.
-        cite_items = names_told_apart(items, keys, self.style.root.citation)
+        cite_items = names_told_apart(items, keys, citeproc_compat.citation_element(self.style))
         self.source = self._source(items)
         self.cite_source = self._source(cite_items)
-        if self.style.root.citation.get("disambiguate-add-year-suffix") == "true":
+        if (
+            citeproc_compat.citation_element(self.style).get("disambiguate-add-year-suffix")
+            == "true"
+        ):
             # Each chapter of a book has its own formatter: the suffixes are worked out
             # once for the same style and works.
             memo = (str(path), language, json.dumps([csl_item(self.works[k]) for k in keys]))
@@ -396,13 +402,10 @@ class CslFormatter:
             for key in group:
                 ordered.register(CslCitation([CitationItem(key)]))
             ordered.sort()
+            original = {k.lower(): k for k in group}  # citeproc-py keeps keys lower-cased
             for index, key in enumerate(ordered.keys):
-                suffixes[self.keys_of(group)[key]] = chr(ord("a") + index)
+                suffixes[original[key]] = chr(ord("a") + index)
         return suffixes
-
-    @staticmethod
-    def keys_of(keys: Iterable[str]) -> dict[str, str]:
-        return {k.lower(): k for k in keys}
 
     def xhtml(self, text: str) -> str:
         """citeproc-py's output as XHTML, with the locale's punctuation-in-quote applied
@@ -415,9 +418,7 @@ class CslFormatter:
     @cached_property
     def quote_style(self) -> str:
         """ "single" where the locale opens quotations with ‘ (British English)."""
-        from citeproc import LOCALES_PATH
-
-        path = Path(LOCALES_PATH) / f"locales-{csl_locale(self.language)}.xml"
+        path = citeproc_compat.locale_file(csl_locale(self.language))
         if not path.is_file():
             return "double"
         tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
@@ -426,13 +427,13 @@ class CslFormatter:
 
     @cached_property
     def is_note_style(self) -> bool:
-        return self.style.root.get("class") == "note"
+        return citeproc_compat.style_element(self.style).get("class") == "note"
 
     @cached_property
     def is_numbered(self) -> bool:
         """A numeric style (IEEE, Vancouver): its bibliography follows citation order."""
-        return self.style.root.get("class") == "in-text" and bool(
-            self.style.root.xpath(
+        return citeproc_compat.style_element(self.style).get("class") == "in-text" and bool(
+            citeproc_compat.style_element(self.style).xpath(
                 ".//cs:bibliography/cs:sort/cs:key[@variable='citation-number']"
                 "|.//cs:citation//cs:text[@variable='citation-number']",
                 namespaces={"cs": citeproc_compat.CSL_NS},
@@ -452,7 +453,11 @@ class CslFormatter:
 
     @cached_property
     def sorts_citations(self) -> bool:
-        return bool(self.style.root.xpath("./cs:citation/cs:sort", namespaces=CSL_NS_MAP))
+        return bool(
+            citeproc_compat.style_element(self.style).xpath(
+                "./cs:citation/cs:sort", namespaces=CSL_NS_MAP
+            )
+        )
 
     @cached_property
     def layout_affixes(self) -> tuple[str, str, str]:
@@ -484,14 +489,14 @@ class CslFormatter:
     @cached_property
     def collapses(self) -> bool:
         """`collapse="year"` (Chicago, APA): "(Siegel 2020a, 2020b)"; citeproc-py ignores it."""
-        collapse = self.style.root.citation.get("collapse", "")
+        collapse = citeproc_compat.citation_element(self.style).get("collapse", "")
         return collapse.startswith("year") and not self.is_note_style
 
     def _collapsed(self, citations: Sequence[Citation]) -> Rendered:
         """Works by the same author next to each other print the name once, their
         dates joined by the style's cite-group delimiter."""
         prefix, delimiter, suffix = self.layout_affixes
-        group_join = self.style.root.citation.get("cite-group-delimiter", ", ")
+        group_join = citeproc_compat.citation_element(self.style).get("cite-group-delimiter", ", ")
         indexed = self._render_indexed(citations)
         items: list[tuple[str, str]] = []
         joins: list[str] = []
@@ -530,9 +535,7 @@ class CslFormatter:
         return items, suffix
 
     def _suppressed(self, citation: Citation) -> Citation:
-        from dataclasses import replace
-
-        return replace(citation, suppress_author=True)
+        return dataclasses.replace(citation, suppress_author=True)
 
     def _author_text(self, citation: Citation, full: tuple[tuple[str, str], ...]) -> str:
         """The author part of an item: what differs from its rendering with the
@@ -643,12 +646,10 @@ def drop_placeholder(text: str) -> str:
 def quote_punctuation(path: Path, locale: str) -> tuple[str, ...]:
     """The closing quotation marks that take a following period or comma inside, when
     the style's locale says `punctuation-in-quote` (American English); else none."""
-    from citeproc import LOCALES_PATH  # citeproc-py's copy of the CSL locales
-
     ns = {"cs": citeproc_compat.CSL_NS}
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     trees = [etree.parse(str(path), parser)]
-    locale_file = Path(LOCALES_PATH) / f"locales-{locale}.xml"
+    locale_file = citeproc_compat.locale_file(locale)
     if locale_file.is_file():
         trees.append(etree.parse(str(locale_file), parser))
     option = None
