@@ -329,4 +329,7 @@ def render_context(book: Book) -> str:
     parts = [(p.id, p.title) for p in book.parts]
     return repr(
         (versions(), book.works, book.quotes, book.meta.language, neighbours, parts, book.root)
+        # The style, and every citation of the book: a numbered style counts them, and a
+        # year suffix (2020a) depends on which works the book cites.
+        + (book.citation_style, [c.key for each in book.chapters for c in each.citations])
     )

@@ -25,11 +25,24 @@ class Person:
     name: str
     family: str = ""
     given: str = ""
+    # The leading words of `family` that are a particle (BibTeX's von part, CSL's
+    # particles): "van der" of "van der Kolk". Dropping ones print after the given name
+    # when inverted ("Kolk, Bessel van der"); neither counts for sorting, as in Chicago.
+    particle: str = field(default="", compare=False)
+    particle_drops: bool = field(default=False, compare=False)
+    suffix: str = field(default="", compare=False)  # "Jr."
+
+    @property
+    def bare_family(self) -> str:
+        """The family name without its particle: what a name is sorted under."""
+        if self.particle and self.family.startswith(self.particle + " "):
+            return self.family[len(self.particle) + 1 :]
+        return self.family
 
     @property
     def sort_key(self) -> str:
         if self.family:
-            return f"{self.family}, {self.given}".casefold()
+            return f"{self.bare_family}, {self.given} {self.particle}".strip().casefold()
         return self.name.casefold()
 
 
@@ -63,6 +76,11 @@ class Work:
     url: str = ""
     annotation: str = ""
     suggested: bool = False
+    # What the citation styles need beyond the fields above: the source's exact CSL
+    # type ("article-journal", "paper-conference", "thesis"...; empty: from `type`) and
+    # other CSL variables as (name, value) pairs: issued (an ISO date), collection-title...
+    csl_type: str = field(default="", compare=False)
+    csl_extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def people(self, role: str) -> tuple[Person, ...]:
         return tuple(c.person for c in self.contributors if c.role == role)
@@ -227,6 +245,7 @@ class Book:
     pdf: PdfSettings = field(default_factory=PdfSettings)
     quotes: str = "double"  # which quotation marks open: "double" (US) or "single" (UK)
     sample: SampleSettings = field(default_factory=SampleSettings)
+    citation_style: str = "chicago-author-date"  # [bibliography] style: a name or a .csl path
     is_sample: bool = False  # set by sample.make_sample: adds the closing page
 
     def chapter(self, chapter_id: str) -> Chapter:

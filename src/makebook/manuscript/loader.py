@@ -15,7 +15,7 @@ from pathlib import Path
 
 from makebook.errors import Diagnostics, ManuscriptError, Problem, error
 from makebook.files import inside
-from makebook.manuscript import images
+from makebook.manuscript import csl_styles, images
 from makebook.manuscript.bibliography import load_bibliography
 from makebook.manuscript.chapters import parse_chapter, slugify
 from makebook.manuscript.citations import find_citations
@@ -23,6 +23,7 @@ from makebook.manuscript.config import (
     BOOK_TOML,
     BookConfig,
     ReadingOrder,
+    key_lines,
     load_config,
     setting_line,
 )
@@ -58,6 +59,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     unloaded = Unloaded()  # chapters whose own errors are reported
     chapters, parts = read_chapters(root, config, diagnostics, unloaded)
     works, bibliography_read = read_works(root, config, diagnostics)
+    chapters = with_citations_in_text(chapters, works)
     styles = read_styles(root, config, diagnostics)
     check_cover_image(root, config, diagnostics)
     book = Book(
@@ -71,6 +73,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         pdf=config.pdf,
         quotes=config.quotes,
         sample=config.sample,
+        citation_style=check_style_file(root, config.citation_style, diagnostics),
     )
     check_book(book, diagnostics, check_citations=bibliography_read, unloaded=unloaded)
     check_symlink_loops(root, diagnostics)
@@ -111,6 +114,16 @@ def read_chapters(
     return chapters, parts
 
 
+def with_citations_in_text(chapters: list[Chapter], works: tuple[Work, ...]) -> list[Chapter]:
+    """Each chapter's citations, with its author-in-text ones (`@key`): those can be told
+    from an e-mail address or a handle only once the bibliography's keys are known."""
+    known = {w.id for w in works}
+    return [
+        replace(c, citations=tuple(find_citations(c.markdown, c.body_line, known)))
+        for c in chapters
+    ]
+
+
 def read_works(
     root: Path, config: BookConfig, diagnostics: Diagnostics
 ) -> tuple[tuple[Work, ...], bool]:
@@ -125,6 +138,30 @@ def read_works(
         diagnostics.extend(exc)
         return (), False
     return works, True
+
+
+def check_style_file(root: Path, style: str, diagnostics: Diagnostics) -> str:
+    """A `.csl` style must be a file inside the book's folder; a name was checked in
+    book.toml already."""
+    if not csl_styles.is_file_style(style):
+        return style
+    shown = Path(BOOK_TOML)
+    text = (root / BOOK_TOML).read_text(encoding="utf-8", errors="replace")
+    line = key_lines(text).get(("bibliography", "style"))
+    try:
+        path = inside(root, style, shown, line)
+    except ManuscriptError as exc:
+        diagnostics.extend(exc)
+        return csl_styles.DEFAULT_STYLE
+    if not path.is_file():
+        diagnostics.error(
+            f"no citation style file '{style}'",
+            shown,
+            line,
+            "give the path of a .csl file inside the book's folder, relative to book.toml",
+        )
+        return csl_styles.DEFAULT_STYLE
+    return style
 
 
 def read_styles(root: Path, config: BookConfig, diagnostics: Diagnostics) -> Path:

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 import jinja2
 from lxml import etree
+from markupsafe import Markup
 
 from makebook.model import Book, Page, Person, Work
-from makebook.render.markdown_ext import work_anchor
+from makebook.render.citations import work_anchor
+from makebook.render.csl import CslFormatter, formatter_for, title_sort_key, work_sort_key
 from makebook.render.templating import render_fragment
 from makebook.xhtml import parse_fragments
 
@@ -27,6 +29,7 @@ class Entry:
     editors: str = ""  # only when the names above are not already the editors
     translators: str = ""
     edition: str = ""  # "2nd ed.", or the edition as written when it is not a number
+    text: Markup = Markup("")  # the entry as the book's citation style prints it (XHTML)
 
     @property
     def work_anchor(self) -> str:
@@ -80,9 +83,10 @@ def edition_text(edition: str) -> str:
     return f"{number}{suffix} ed."
 
 
-def entry_for(work: Work, citing: dict[str, tuple[tuple[str, str], ...]]) -> Entry:
+def entry_for(work: Work, citing: dict[str, tuple[tuple[str, str], ...]], text: str = "") -> Entry:
     authors = lead_people(work)
     return Entry(
+        text=Markup(text),  # XHTML made by render/csl.py from the style's output
         work=work,
         anchor=re.sub(r"[^A-Za-z0-9_-]", "-", work.id),
         citing=citing.get(work_anchor(work.id), ()),
@@ -96,51 +100,67 @@ def entry_for(work: Work, citing: dict[str, tuple[tuple[str, str], ...]]) -> Ent
     )
 
 
-def reading_groups(book: Book, citing: dict[str, tuple[tuple[str, str], ...]]) -> list[AuthorGroup]:
-    """Books grouped under their first author; co-authors credited on the work."""
+def reading_groups(
+    book: Book, citing: dict[str, tuple[tuple[str, str], ...]], formatter: CslFormatter
+) -> list[AuthorGroup]:
+    """Books grouped under their first author; co-authors credited on the work; each
+    entry as the style prints it, less the names the group's heading already gives."""
     settings = book.appendix("reading")
+    language = book.meta.language or "en"
+    listed = [w for w in book.works if not w.is_film and w.suggested]
+    texts = formatter.entries_without_names(w.id for w in listed)
     groups: dict[str, tuple[Person, list[Entry]]] = {}
-    for work in book.works:
-        if work.is_film or not work.suggested:
-            continue
+    for work in listed:
         people = work.authors or work.people("editor")
         lead = people[0] if people else Person(name="Anonymous")
         key = lead.sort_key
-        groups.setdefault(key, (lead, []))[1].append(entry_for(work, citing))
+        groups.setdefault(key, (lead, []))[1].append(entry_for(work, citing, texts[work.id]))
     ordered = list(groups.values())
     if settings.order == "alphabetical":
         ordered.sort(key=lambda group: group[0].sort_key)
         return [
-            AuthorGroup(person.name, tuple(sorted(entries, key=lambda e: e.work.title.casefold())))
+            AuthorGroup(
+                person.name,
+                tuple(sorted(entries, key=lambda e: title_sort_key(e.work.title, language))),
+            )
             for person, entries in ordered
         ]
     return [AuthorGroup(person.name, tuple(entries)) for person, entries in ordered]
 
 
-def cited_works(book: Book, citing: dict[str, tuple[tuple[str, str], ...]]) -> list[Entry]:
-    entries = [entry_for(w, citing) for w in book.works if work_anchor(w.id) in citing]
-
-    def order(entry: Entry) -> tuple[str, str]:
-        people = lead_people(entry.work)
-        lead = people[0].sort_key if people else entry.work.title.casefold()
-        return (lead, entry.work.year)
-
-    return sorted(entries, key=order)
+def cited_works(
+    book: Book, citing: dict[str, tuple[tuple[str, str], ...]], formatter: CslFormatter
+) -> list[Entry]:
+    """The works cited, each as the style prints it, in the style's order: by name
+    (particles and leading articles aside) for an author-date or notes style, in
+    first-cited order for a numbered one."""
+    cited = [w for w in book.works if work_anchor(w.id) in citing]
+    first_cited = list(citing)
+    cited.sort(key=lambda w: first_cited.index(work_anchor(w.id)))
+    texts = formatter.entries(w.id for w in cited)
+    entries = [entry_for(w, citing, texts[w.id]) for w in cited]
+    if formatter.is_numbered:
+        return entries
+    language = book.meta.language or "en"
+    return sorted(entries, key=lambda entry: work_sort_key(entry.work, language))
 
 
 def appendix_pages(book: Book, env: jinja2.Environment, chapters: Sequence[Page]) -> list[Page]:
     """Every enabled appendix that has entries, in a fixed order."""
     citing = citing_chapters(chapters)
+    formatter = formatter_for(book)
     films = [
         entry_for(w, citing)
         for w in book.works
         if w.is_film and (w.suggested or work_anchor(w.id) in citing)
     ]
+    if book.appendix("films").order == "alphabetical":
+        films.sort(key=lambda entry: title_sort_key(entry.work.title, book.meta.language or "en"))
     concepts = [c for c in book.chapters if c.kind == "concept"]
     content = {
-        "reading": ("reading.xhtml.j2", {"groups": reading_groups(book, citing)}),
+        "reading": ("reading.xhtml.j2", {"groups": reading_groups(book, citing, formatter)}),
         "films": ("films.xhtml.j2", {"entries": films}),
-        "cited": ("cited.xhtml.j2", {"entries": cited_works(book, citing)}),
+        "cited": ("cited.xhtml.j2", {"entries": cited_works(book, citing, formatter)}),
         "glossary": (
             "glossary.xhtml.j2",
             {"concepts": sorted(concepts, key=lambda c: c.title.casefold())},

@@ -16,14 +16,16 @@ import markdown
 from lxml import etree
 
 from makebook.errors import Problem
-from makebook.manuscript import sanitize
+from makebook.manuscript import csl_styles, sanitize
 from makebook.manuscript.chapters import slugify
+from makebook.manuscript.csl_styles import DEFAULT_STYLE
 from makebook.manuscript.svg import SVG_NS
 from makebook.manuscript.syntax import mask_code
 from makebook.model import Book, Chapter, Note, Page, Work
 from makebook.render import code
 from makebook.render.blocks import LineBlockExtension
 from makebook.render.crossref import mark_references, mark_targets
+from makebook.render.csl import CslFormatter, formatter_for
 from makebook.render.figures import FigureExtension, make_figures
 from makebook.render.header_refs import (
     CodeLabelReferenceExtension,
@@ -80,11 +82,16 @@ TEXTLESS = {"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgrou
 
 
 def markdown_to_html(
-    chapter: Chapter, works: Mapping[str, Work], tex_notes: list[TexNote] | None = None
+    chapter: Chapter,
+    works: Mapping[str, Work],
+    tex_notes: list[TexNote] | None = None,
+    formatter: CslFormatter | None = None,
 ) -> str:
     """The chapter's HTML; TeX it cannot use is added to `tex_notes`."""
     tex_notes = [] if tex_notes is None else tex_notes
     code_extensions, code_configs = code.extensions()
+    if formatter is None:
+        formatter = CslFormatter(works.values(), csl_styles.packaged_style_path(DEFAULT_STYLE))
     md = markdown.Markdown(
         extensions=[
             FencedDivExtension(),
@@ -101,7 +108,7 @@ def markdown_to_html(
             LineBlockExtension(),
             InlineNoteExtension(),
             "smarty",
-            CitationExtension(works, f"{chapter.id}-"),
+            CitationExtension(works, f"{chapter.id}-", formatter),
             BracketedSpanExtension(),
             FigureExtension(),
             CodeLabelReferenceExtension(),
@@ -144,7 +151,10 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     works = {w.id: w for w in book.works}
     removals: list[sanitize.Removal] = []
     tex_notes: list[TexNote] = []
-    body = parse_fragment(markdown_to_html(chapter, works, tex_notes), removals)
+    formatter = formatter_for(book)
+    # Every work the book cites, in reading order: a numeric style numbers them so.
+    formatter.register(c.key for each in book.chapters for c in each.citations)
+    body = parse_fragment(markdown_to_html(chapter, works, tex_notes, formatter), removals)
     flattened = flatten_deep_nesting(body, chapter)
     code.shape_code_blocks(body)
     apply_quotes(body, book.quotes)

@@ -1,6 +1,7 @@
 """Python-Markdown extensions for the syntax authors know from pandoc.
 
-- `CitationExtension`: `[@key, p. 12]` becomes a linked author-date citation.
+- `CitationExtension` (render/citations.py): `[@key, p. 12]` and `@key`, in the book's
+  citation style.
 - `FencedDivExtension`: `::: note` ... `:::` becomes a `<div class="note">`
   whose content is Markdown (handed to `md_in_html`).
 """
@@ -10,66 +11,14 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
 
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 
-from makebook.manuscript.citations import BRACKET_SOURCE, format_citation, parse_citation
 from makebook.manuscript.syntax import FENCE_OPEN, fence_attributes, fence_roles, unclosed_fences
-from makebook.model import Work
-
-
-def work_anchor(key: str) -> str:
-    """The book-unique id of a work's entry in the works-cited appendix."""
-    return "work-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
-
-
-class CitationProcessor(InlineProcessor):
-    def __init__(
-        self, pattern: str, md: Markdown, works: Mapping[str, Work], id_for: Callable[[], str]
-    ):
-        super().__init__(pattern, md)
-        self.works = works
-        self.id_for = id_for
-
-    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]  # noqa: N802
-        citations = parse_citation(m.group(1))
-        if not citations or any(c.key not in self.works for c in citations):
-            # The loader has already reported unknown keys; anything else is plain text.
-            return None, None, None
-        span = ET.Element("span", {"class": "citation"})
-        span.text = "("
-        for index, citation in enumerate(citations):
-            link = ET.SubElement(
-                span,
-                "a",
-                {"href": "#" + work_anchor(citation.key), "id": self.id_for(), "class": "cite"},
-            )
-            link.text = format_citation(citation, self.works[citation.key])
-            link.tail = "; " if index < len(citations) - 1 else ")"
-        return span, m.start(0), m.end(0)
-
-
-class CitationExtension(Extension):
-    def __init__(self, works: Mapping[str, Work], id_prefix: str) -> None:
-        super().__init__()
-        self.works = works
-        self.id_prefix = id_prefix
-        self.count = 0
-
-    def next_id(self) -> str:
-        self.count += 1
-        return f"{self.id_prefix}cite-{self.count}"
-
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
-        # Ahead of `reference` (170) so `[@key]` is never taken for a link reference.
-        md.inlinePatterns.register(
-            CitationProcessor(BRACKET_SOURCE, md, self.works, self.next_id), "citation", 175
-        )
-
+from makebook.render.citations import CitationExtension, work_anchor  # noqa: F401  (re-exported)
 
 SPAN = r"\[([^\[\]\n]+)\]\{([^{}\n]*)\}"
 SPAN_TAGS = {"u": "underline", "mark": "mark"}  # element: the class pandoc writes as it
