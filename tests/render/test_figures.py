@@ -138,7 +138,7 @@ def test_a_caption_may_cite_and_link(render_figures):
         "![After [@siegel1999, p. 3], see [the site](https://example.org)](img.png)\n"
     )
     figure = body.find("figure")
-    assert figure.find("img").get("alt") == "After (Siegel 1999, p. 3), see the site"
+    assert figure.find("img").get("alt") == "After (Siegel 1999, 3), see the site"
     caption = figure.find("figcaption")
     assert caption.find("span[@class='citation']/a").get("href") == "#work-siegel1999"
     assert caption.find("a[@href='https://example.org']").text == "the site"

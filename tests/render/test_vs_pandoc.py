@@ -142,7 +142,6 @@ CASES = [
         "|    But the good ones I've seen\n|    So seldom are clean\n"
         "| And the clean ones so seldom are comical\n",
         "MANUAL: Extension: line_blocks",
-        "line blocks are issue 17's (another helper): printed as a paragraph here",
     ),
     # --- Lists -----------------------------------------------------------------------
     Case("bullet list", "* one\n* two\n* three\n", "MANUAL: Bullet lists"),
@@ -296,13 +295,11 @@ CASES = [
         "inline math",
         "The formula $x^2 + y$ and $\\alpha$.\n",
         "MANUAL: Extension: tex_math_dollars",
-        "TeX math is issue 17's (another helper): printed as text here",
     ),
     Case(
         "display math",
         "Display:\n\n$$\\frac{a}{b}$$\n",
         "MANUAL: Extension: tex_math_dollars",
-        "TeX math is issue 17's (another helper): printed as text here",
     ),
     Case(
         "dollars that are no math",
@@ -313,7 +310,6 @@ CASES = [
         "TeX macros",
         "\\newcommand{\\tuple}[1]{\\langle #1 \\rangle}\n\n$\\tuple{a, b, c}$\n",
         "MANUAL: Extension: latex_macros",
-        "TeX math and its macros are issue 17's (another helper): printed as text here",
     ),
     Case(
         "raw HTML",
@@ -330,7 +326,6 @@ CASES = [
         "raw TeX dropped",
         "This result was proved in \\cite{jones.1967}.\n\n\\newpage\n\nNext.\n",
         "MANUAL: Extension: raw_tex",
-        "raw TeX is issue 17's (another helper): printed as text here (reported as a leak)",
     ),
     Case(
         "raw attribute",
@@ -458,7 +453,6 @@ CASES = [
         "in-text citation",
         "@siegel1999 says blah, and @siegel2003 [p. 33] says more.\n",
         "MANUAL: Extension: citations",
-        "in-text citations are issue 17's (another helper): printed as text here",
     ),
     Case(
         "suppressed author",

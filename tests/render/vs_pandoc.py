@@ -23,6 +23,9 @@ the notes. What is normalised, and why:
   (<figure class="quote"> with a <figcaption>); folded back into a last paragraph;
 - table rows' `odd`/`even`/`header` classes and <colgroup> widths, column alignment
   as `align=`; a caption's or figure caption's lone <p> is unwrapped;
+- makebook's additions for print: each verse line's <span class="line"> (its wrap hangs),
+  the <span class="math"> around a formula, and the page-break <div> of `\\newpage`
+  (pandoc's HTML drops it; makebook breaks the PDFs' page) are taken away;
 - CLASSES_DROPPED: classes one side adds for its own styling, listed with their reason.
 """
 
@@ -163,8 +166,16 @@ def makebook_outline(book: Any, template: Any, markdown: str) -> list[str]:
     for box in body.xpath(".//span[contains(@class, 'task-box')]"):
         unwrap(box)
     for span in body.xpath(".//span[contains(@class, 'citation')]"):
+        # An author-in-text citation links the name and the year: one key, once.
         keys = [a.get("href", "").removeprefix("#work-") for a in span.iter("a")]
-        citation(span, keys)
+        citation(span, dict.fromkeys(keys))
+    # makebook's deliberate additions, each documented where it is made:
+    for line in body.xpath(".//div[contains(@class, 'line-block')]/span[@class='line']"):
+        unwrap(line)  # render/blocks.py: a wrapped verse line hangs (no each-line in CSS)
+    for wrapper in body.xpath(".//span[contains(concat(' ', @class, ' '), ' math ')]"):
+        unwrap(wrapper)  # render/math.py: the span pandoc 2 wrote, kept for styling
+    for page_break in body.xpath(".//div[@class='page-break']"):
+        drop(page_break)  # render/rawtex.py: \newpage breaks the PDFs' page (pandoc drops it)
     for figure in body.xpath(".//figure[contains(@class, 'quote')]"):
         attribution_back(figure)
     for pre in body.xpath(".//pre"):
