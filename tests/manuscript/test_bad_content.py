@@ -13,6 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from lxml import etree
 from PIL import Image
@@ -358,7 +359,14 @@ def test_bad_content_pdf_shows_pictures_and_formulas(bad_content_build):
     reader = PdfReader(bad_content_build["outputs"]["pdf"])
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Drawn" in text and "Inline drawing" in text  # both SVGs drawn, with their text
-    assert re.search(r"x\s*2\s*and more", text)  # x² as text with a superscript
+    # Raw MathML is drawn (pdf/math.py): outlines just before "and more", no text of it.
+    with pdfplumber.open(bad_content_build["outputs"]["pdf"]) as pdf:
+        page = next(p for p in pdf.pages if "A formula" in (p.extract_text() or ""))
+        words = page.extract_words()
+        formula = next(w for w in words if w["text"] == "formula")
+        more = next(w for w in words if w["text"] == "and" and abs(w["top"] - formula["top"]) < 2)
+        assert any(formula["x1"] < c["x0"] < more["x0"] for c in page.curves)
+    assert re.search(r"A formula\s*and more", text)
     assert "Hidden text." in text and "Fallback words." in text
     images = sum(len(page.images) for page in reader.pages)
     assert images >= 2  # the JPEG named .png and the large photo

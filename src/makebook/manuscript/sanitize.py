@@ -99,9 +99,25 @@ class Removal:
     needle: str = ""  # the text to find the line by, when not the tag
 
 
+# HTML's event handler attributes (`onclick`, `onmouseover`...), not any name in "on"
+# (`{one=1}` is pandoc's data-one).
+EVENT_HANDLER = re.compile(
+    r"on(?:abort|auxclick|after\w*|animation\w*|before\w*|blur|cancel|change|click|close|"
+    r"contextmenu|copy|cut|dblclick|drag\w*|drop|ended|error|focus\w*|hashchange|input|"
+    r"invalid|key\w*|load\w*|message|mouse\w*|paste|pause|play\w*|pointer\w*|popstate|"
+    r"reset|resize|scroll|search|select\w*|show|storage|submit|toggle|touch\w*|"
+    r"transition\w*|unload|wheel)"
+)
+
+
 def valid_attribute(tag: str, name: str, value: str) -> str | None:
     """The value to keep, or None to drop an attribute the XHTML schema would refuse."""
     if name.startswith("data-"):  # XML-compatible, no colon, no upper case (HTML's rule)
+        # pandoc's `{onclick=...}` or `{style=...}` on a div or span: a handler or style
+        # the author meant, kept out even as inert data (the loader reports it).
+        meant = name.removeprefix("data-")
+        if EVENT_HANDLER.fullmatch(meant) or meant in ("style", "src", "href", "srcset"):
+            return None
         return value if DATA_NAME.fullmatch(name) else None
     if name in ("colspan", "rowspan", "width", "height"):
         return value if value.isdigit() and int(value) > 0 else None
