@@ -359,6 +359,61 @@ def pandoc_manual_build(
     )
 
 
+# Every construct of tests/render/test_vs_pandoc.py (pandoc's manual's examples and
+# ours) in one book, a few chapters of them: built in every edition and validated with
+# the other books, so what renders like pandoc also makes a valid, leak-free book.
+CONSTRUCT_CHAPTERS = 6
+# Cases whose syntax only reads at a chapter's start, or that are known differences
+# which print syntax on purpose (each a warning; see test_vs_pandoc.py).
+CONSTRUCTS_LEFT_OUT = {"title block", "YAML block inside a chapter", "seven #"}
+CONSTRUCTS_LEFT_OUT.add("reference in angle brackets")
+
+
+def construct_markdown(markdown: str, number: int) -> str:
+    """A case's Markdown, fit to share a chapter: its images are the book's picture and
+    its note labels its own."""
+    markdown = re.sub(r"\]\([^)\s]+\.(?:png|jpe?g|gif|svg)", "](images/pic.png", markdown)
+    return re.sub(r"\[\^([^\]\s]+)\]", lambda m: f"[^{number}-{m[1]}]", markdown)
+
+
+def make_pandoc_constructs_book(root: Path) -> Path:
+    import sys
+
+    sys.path.insert(0, str(TESTS / "render"))
+    from test_vs_pandoc import CASES
+
+    make_small_book(root)
+    add_picture(root)
+    cases = [case for case in CASES if case.name not in CONSTRUCTS_LEFT_OUT]
+    names = []
+    for index in range(CONSTRUCT_CHAPTERS):
+        start, end = (len(cases) * i // CONSTRUCT_CHAPTERS for i in (index, index + 1))
+        part = cases[start:end]
+        body = "\n\n".join(construct_markdown(c.markdown, n) for n, c in enumerate(part))
+        name = f"constructs-{index + 1}.md"
+        (root / name).write_text(
+            chapter_text(f"Constructs {index + 1}", "\n" + body), encoding="utf-8"
+        )
+        names.append(name)
+    set_chapters(root, names)
+    for unused in ("one.md", "two.md", "idea.md"):
+        (root / unused).unlink(missing_ok=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def pandoc_constructs_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_pandoc_constructs_book(tmp_path_factory.mktemp("constructs") / "book")
+
+
+@pytest.fixture(scope="session")
+def pandoc_constructs_build(
+    pandoc_constructs_book: Path, tmp_path_factory: pytest.TempPathFactory
+) -> BuildResult:
+    out = tmp_path_factory.mktemp("constructs-build")
+    return build(pandoc_constructs_book, out, ["epub", "pdf", "screen"])
+
+
 @pytest.fixture(scope="module")
 def loaded_small_book(small_book: Path):  # type: ignore[no-untyped-def]
     """The small book, loaded once a module, for tests that render chapters of their own."""
@@ -487,6 +542,7 @@ def validated_books(
     small_build: dict[str, Path],
     sample_build: dict[str, Path],
     pandoc_manual_build: BuildResult,
+    pandoc_constructs_build: BuildResult,
 ) -> dict[str, Path]:
     """The EPUBs every validator checks, each once per session."""
     return {
@@ -494,6 +550,7 @@ def validated_books(
         "small": small_build["epub"],
         "sample": sample_build["epub"],
         "pandoc-manual": pandoc_manual_build.outputs["epub"],
+        "pandoc-constructs": pandoc_constructs_build.outputs["epub"],
     }
 
 

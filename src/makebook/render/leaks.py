@@ -260,6 +260,8 @@ def leak_warnings(
         line = locate(sources, text, match, seen, chapter.body_line)
         if line is not None and line in explained:
             continue
+        if line is None and written_escaped(chapter.markdown, match.group(0)):
+            continue  # `\~ \^`: the author escaped it to print it
         problems.append(
             Problem(
                 leak.message.format(shown(match.group(0))),
@@ -367,6 +369,17 @@ def source_pattern(text: str) -> str:
         else:
             parts.append(TYPOGRAPHY.get(char, re.escape(char)))
     return "".join(parts)
+
+
+def written_escaped(markdown: str, leaked: str) -> bool:
+    """Whether the source writes the text only with its punctuation escaped (`\\~`),
+    which prints it as the author meant."""
+    escaped = "".join(
+        rf"\\{re.escape(char)}" if not char.isalnum() and not char.isspace() else re.escape(char)
+        for char in leaked.strip()
+    )
+    pattern = re.sub(r"(?:\\ )+", r"\\s+", escaped)
+    return re.search(pattern, markdown) is not None
 
 
 def shown(text: str) -> str:
