@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import jinja2
 from lxml import etree
 from markupsafe import Markup
 
+from makebook.cache import PRUNE_AFTER_SECONDS, modified_before
 from makebook.model import Book, Page, Person, Work
 from makebook.render.citations import work_anchor
 from makebook.render.csl import CslFormatter, formatter_for, title_sort_key, work_sort_key
@@ -145,10 +148,14 @@ def cited_works(
     return sorted(entries, key=lambda entry: work_sort_key(entry.work, language))
 
 
-def appendix_pages(book: Book, env: jinja2.Environment, chapters: Sequence[Page]) -> list[Page]:
-    """Every enabled appendix that has entries, in a fixed order."""
+def appendix_pages(
+    book: Book, env: jinja2.Environment, chapters: Sequence[Page], memo: Path | None = None
+) -> list[Page]:
+    """Every enabled appendix that has entries, in a fixed order; with a `memo` folder,
+    entries formatted in an earlier build are reused."""
     citing = citing_chapters(chapters)
     formatter = formatter_for(book)
+    formatter.memo = memo
     films = [
         entry_for(w, citing)
         for w in book.works
@@ -186,4 +193,15 @@ def appendix_pages(book: Book, env: jinja2.Environment, chapters: Sequence[Page]
                 landmark="bibliography" if settings.key == "cited" else "",
             )
         )
+    if memo is not None:
+        forget_unused_entries(memo, formatter.memo_used)
     return pages
+
+
+def forget_unused_entries(memo: Path, used: set[str]) -> None:
+    """Entries of an older bibliography or style, once no build beside this one can
+    still need them."""
+    older_than = time.time() - PRUNE_AFTER_SECONDS
+    for path in memo.glob("*.json") if memo.is_dir() else []:
+        if path.name not in used and modified_before(path, older_than):
+            path.unlink(missing_ok=True)

@@ -202,7 +202,8 @@ def render_book(
             html = render_fragment(env, "part.xhtml.j2", part=part)
             pages.append(body_start(pages, Page(part.id, part.title, "part", "body", html)))
         pages.append(body_start(pages, chapters[chapter.id]))
-    pages.extend(appendix_pages(book, env, list(chapters.values())))
+    memo = cache / "entries" if cache is not None else None  # formatted bibliography entries
+    pages.extend(appendix_pages(book, env, list(chapters.values()), memo))
     pages.extend(chapters[c.id] for c in book.chapters if c.matter == "back")
     if book.is_sample:
         pages.append(sample_end(book, env))

@@ -23,21 +23,24 @@ every piece of citeproc-py beyond its public API is in render/citeproc_compat.py
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
+import hashlib
 import html
 import io
 import json
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from lxml import etree
 
+from makebook.files import write_atomically
 from makebook.manuscript import csl_styles
 from makebook.model import Book, Citation, Person, Work
 from makebook.render import citeproc_compat
@@ -371,6 +374,13 @@ class CslFormatter:
                 self.source = self._source(items)
                 self.cite_source = self._source(cite_items)
         self.bibliography = CitationStylesBibliography(self.style, self.cite_source, formatter.html)
+        # What the entries depend on: the style, the language and every item as given.
+        self.fingerprint = hashlib.sha256(
+            prepared_style(path)
+            + json.dumps([language, items, keys], sort_keys=True, default=str).encode()
+        ).hexdigest()
+        self.memo: Path | None = None  # a folder remembering entries between builds
+        self.memo_used: set[str] = set()  # its files this build read or wrote
         self.keys = {w.lower(): w for w in self.works}
         self.quotes_take = quote_punctuation(path, csl_locale(language))
         self.locator_terms = locator_terms(csl_locale(language))
@@ -596,9 +606,33 @@ class CslFormatter:
 
     # --- bibliography -----------------------------------------------------------
 
+    def remembered(
+        self, kind: str, keys: list[str], make: Callable[[list[str]], dict[str, str]]
+    ) -> dict[str, str]:
+        """`make(keys)`, or what it gave for the same style, works and keys in an earlier
+        build: citeproc-py takes about 12 ms an entry, which an edit to a chapter would
+        pay again for every appendix."""
+        if self.memo is None:
+            return make(keys)
+        name = hashlib.sha256(json.dumps([self.fingerprint, kind, keys]).encode()).hexdigest()
+        path = self.memo / f"{name}.json"
+        self.memo_used.add(path.name)
+        with contextlib.suppress(OSError, ValueError):
+            found = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(found, dict):
+                path.touch()  # still in use: see appendices.forget_unused_entries
+                return found
+        made = make(keys)
+        with contextlib.suppress(OSError):
+            write_atomically(path, json.dumps(made))
+        return made
+
     def entries(self, keys: Iterable[str] | None = None) -> dict[str, str]:
         """Each work's bibliography entry as XHTML, in the style's own order."""
         wanted = list(self.works) if keys is None else [k for k in keys if k in self.works]
+        return self.remembered("entries", wanted, self._entries)
+
+    def _entries(self, wanted: list[str]) -> dict[str, str]:
         bibliography = CitationStylesBibliography(self.style, self.source, formatter.html)
         for key in wanted:
             bibliography.register(CslCitation([CitationItem(key)]))
@@ -612,7 +646,10 @@ class CslFormatter:
     def entries_without_names(self, keys: Iterable[str]) -> dict[str, str]:
         """Entries without the names they are listed under, for a list grouped by
         author: the style prints them as it prints an anonymous work, title first."""
-        copies = [k + NAMELESS for k in keys if k in self.works]
+        return self.remembered("nameless", [k for k in keys if k in self.works], self._nameless)
+
+    def _nameless(self, keys: list[str]) -> dict[str, str]:
+        copies = [k + NAMELESS for k in keys]
         style = self.unnumbered_style if self.is_numbered else self.style
         bibliography = CitationStylesBibliography(style, self.source, formatter.html)
         for key in copies:
