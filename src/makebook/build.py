@@ -198,7 +198,7 @@ def write_editions(
                 if edition.name == PRINT.name:
                     from makebook.pdf.print_colour import after
 
-                    wait = after(wait, temps[edition])  # greyscale, no links: print-ready
+                    wait = after(wait, temps[edition], rendered.book.pdf.color)  # print-ready
                 waits.append(wait)
             if EPUB in todo:
                 progress("Writing the EPUB edition")

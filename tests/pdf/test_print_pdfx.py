@@ -14,7 +14,7 @@ from PIL import Image
 from conftest import add_picture, edit, make_small_book
 from makebook.build import build
 from makebook.pdf.preflight import preflight_pdfx4, used_colour
-from makebook.pdf.print_colour import grey_of_rgb
+from makebook.pdf.print_colour import cmyk_of_rgb, grey_of_rgb
 from pdfshape import structure_tags
 
 AUTHOR_CSS = (
@@ -116,3 +116,55 @@ def test_the_figure_page_prints_grey_with_black_text(books, layout: str, tmp_pat
     screen = books[layout]["screen"]
     on_screen = rendered(screen, figure_page(screen), tmp_path)
     assert any(max(c) - min(c) > 40 for _, c in on_screen.getcolors(maxcolors=1 << 16) or [])
+
+
+def test_the_demo_print_pdf_passes_the_preflight(demo_build) -> None:  # type: ignore[no-untyped-def]
+    assert preflight_pdfx4(demo_build["pdf"], grey=True) == []
+
+
+def test_the_pandoc_constructs_print_pdf_passes_the_preflight(pandoc_constructs_build) -> None:  # type: ignore[no-untyped-def]
+    """Every construct makebook renders (tables, math, SVG, code, notes) in one book."""
+    assert preflight_pdfx4(pandoc_constructs_build.outputs["pdf"], grey=True) == []
+
+
+@pytest.fixture(scope="module")
+def colour_book(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The small book with a figure and author colours, with `[print] color = true`."""
+    book = make_small_book(tmp_path_factory.mktemp("pdfx-colour") / "book")
+    add_picture(book)
+    edit(book / "one.md", "> We are", "![A picture in colour](images/pic.png)\n\n> We are")
+    toml = book / "book.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[print]\ncolor = true\n", "utf-8")
+    return build(book, tmp_path_factory.mktemp("pdfx-colour-out"), ["pdf"]).outputs
+
+
+def test_a_colour_interior_is_cmyk_under_a_cmyk_intent_with_black_text_one_ink(colour_book) -> None:  # type: ignore[no-untyped-def]
+    printed = colour_book["pdf"]
+    assert preflight_pdfx4(printed, grey=False) == []
+    assert "colour.not-grey" in {f.rule for f in preflight_pdfx4(printed, grey=True)}
+    with pikepdf.open(printed) as pdf:
+        assert set(used_colour(pdf).used) <= {"grey", "cmyk"}
+        assert pdf.Root.OutputIntents[0].DestOutputProfile.read_bytes()[12:20] == b"prtrCMYK"
+        settings = [
+            [float(v) for v in instruction.operands]
+            for page in pdf.pages
+            for instruction in pikepdf.parse_content_stream(page)
+            if str(instruction.operator) == "k"
+        ]
+        assert [0.0, 0.0, 0.0, 1.0] in settings  # body text: black ink alone
+        assert all(sum(values) <= 3.0 for values in settings)
+        images = [
+            image
+            for page in pdf.pages
+            for image in page.obj.Resources.get("/XObject", {}).values()
+            if image.get("/Subtype") == "/Image" and image.Width == 64
+        ]
+        assert images[0].ColorSpace == "/DeviceCMYK"
+
+
+def test_neutral_colours_are_black_ink_only_and_colours_within_the_ink_limit() -> None:
+    assert cmyk_of_rgb(0.0, 0.0, 0.0) == (0.0, 0.0, 0.0, 1.0)
+    cyan, magenta, yellow, black = cmyk_of_rgb(0.2, 0.2, 0.2)
+    assert (cyan, magenta, yellow) == (0.0, 0.0, 0.0) and 0.7 < black < 1.0
+    assert sum(cmyk_of_rgb(0.1, 0.0, 0.0)) <= 3.0
+    assert cmyk_of_rgb(0.16, 0.44, 0.86)[0] > 0.5  # a blue keeps its cyan

@@ -28,22 +28,36 @@ from PIL import Image, ImageCms
 
 from makebook.pdf.grey_profile import CONDITION, CONDITION_INFO, grey_output_profile
 
+# A colour interior ([print] color = true) is separated for the only CMYK printer profile
+# makebook can ship: Ghostscript's default (Debian's libgs-common), which the layout
+# already reads for CSS device-cmyk() colours. Not a registered condition either: "Custom".
+CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+CMYK_CONDITION = "Custom CMYK: Ghostscript's default CMYK output profile (SWOP-like, coated)"
+CMYK_INFO = (
+    "Custom condition: Artifex CMYK SWOP Profile (Ghostscript default_cmyk.icc), "
+    "relative colorimetric from sRGB with black point compensation; neutral greys as black only."
+)
 
-def after(wait: Callable[[], None], pdf: Path) -> Callable[[], None]:
+
+def after(wait: Callable[[], None], pdf: Path, colour: bool = False) -> Callable[[], None]:
     """`wait` (the edition being written to `pdf`), then make the file print-ready."""
 
     def waited() -> None:
         wait()
-        make_print_ready(pdf)
+        make_print_ready(pdf, colour)
 
     return waited
 
 
-def make_print_ready(path: Path) -> None:
+def make_print_ready(path: Path, colour: bool = False) -> None:
+    """Greyscale (or, with `colour`, CMYK) under a matching output intent, no annotations."""
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        GreyConverter(pdf).convert()
+        ColourConverter(pdf, colour).convert()
         remove_annotations(pdf)
-        set_output_intent(pdf)
+        if colour:
+            set_output_intent(pdf, CMYK_PROFILE.read_bytes(), 4, CMYK_CONDITION, CMYK_INFO)
+        else:
+            set_output_intent(pdf, grey_output_profile(), 1, CONDITION, CONDITION_INFO)
         set_boxes(pdf)
         pdf.save(
             path,
@@ -67,6 +81,31 @@ def rgb_to_grey() -> ImageCms.ImageCmsTransform:
         renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
         flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
     )
+
+
+@functools.cache
+def rgb_to_cmyk() -> ImageCms.ImageCmsTransform:
+    return ImageCms.buildTransform(
+        ImageCms.createProfile("sRGB"),
+        ImageCms.getOpenProfile(str(CMYK_PROFILE)),
+        "RGB",
+        "CMYK",
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
+
+
+@functools.cache
+def cmyk_of_rgb(red: float, green: float, blue: float) -> tuple[float, ...]:
+    """A DeviceRGB colour as CMYK for the colour interior; a neutral grey as black only, so
+    black text is one ink (through the profile it would be four, near 300 %)."""
+    if max(red, green, blue) - min(red, green, blue) < 0.004:
+        return (0.0, 0.0, 0.0, round(1 - grey_of_rgb(red, green, blue), 4))
+    pixel = Image.new(
+        "RGB", (1, 1), tuple(round(max(0, min(1, c)) * 255) for c in (red, green, blue))
+    )
+    cmyk = ImageCms.applyTransform(pixel, rgb_to_cmyk()).getpixel((0, 0))
+    return tuple(round(v / 255, 4) for v in cmyk)
 
 
 @functools.cache
@@ -128,12 +167,42 @@ def grey_of(kind: str, values: list[float]) -> float | None:
     return None
 
 
-class GreyConverter:
-    """Rewrites every colour of a PDF to DeviceGray, each stream and image once."""
+def cmyk_of(kind: str, values: list[float]) -> tuple[float, ...] | None:
+    """A colour as CMYK for the colour interior (Lab and grey as black only)."""
+    if kind == "rgb" and len(values) == 3:
+        return cmyk_of_rgb(*values)
+    if kind == "cmyk" and len(values) == 4:
+        return tuple(values)
+    grey = grey_of(kind, values)
+    return None if grey is None else (0.0, 0.0, 0.0, round(1 - grey, 4))
 
-    def __init__(self, pdf: pikepdf.Pdf) -> None:
+
+class ColourConverter:
+    """Rewrites every colour of a PDF to DeviceGray (or, for a colour interior, grey stays
+    DeviceGray and the rest becomes DeviceCMYK), each stream and image once."""
+
+    def __init__(self, pdf: pikepdf.Pdf, colour: bool = False) -> None:
         self.pdf = pdf
+        self.colour = colour
         self.done: set[tuple[int, int]] = set()
+
+    def target(self, kind: str) -> str:
+        """The space a colour of `kind` ends in: "grey" or, in a colour interior, "cmyk"."""
+        return "cmyk" if self.colour and kind in ("rgb", "cmyk", "lab") else "grey"
+
+    def values(self, kind: str, values: list[float]) -> list[float]:
+        if self.target(kind) == "cmyk":
+            return list(cmyk_of(kind, values) or (0.0, 0.0, 0.0, 1.0))
+        grey = grey_of(kind, values)
+        return [grey if grey is not None else 0.0]
+
+    def setting(self, kind: str, values: list[float], stroking: bool) -> ContentStreamInstruction:
+        """`g`/`G`, or `k`/`K` in a colour interior, for a colour given in another space."""
+        operator = "k" if self.target(kind) == "cmyk" else "g"
+        converted: list[Any] = self.values(kind, values)
+        return ContentStreamInstruction(
+            converted, Operator(operator.upper() if stroking else operator)
+        )
 
     def convert(self) -> None:
         for page in self.pdf.pages:
@@ -176,8 +245,8 @@ class GreyConverter:
                 fill, stroke = stack.pop()
             if operator in ("rg", "RG", "k", "K"):
                 kind = "rgb" if operator in ("rg", "RG") else "cmyk"
-                grey = grey_of(kind, [float(v) for v in operands])
-                yield gray_instruction(grey, stroking=operator.isupper())
+                values = [float(v) for v in operands]
+                yield self.setting(kind, values, stroking=operator.isupper())
                 continue
             if operator in ("cs", "CS"):
                 name = operands[0]
@@ -190,7 +259,8 @@ class GreyConverter:
                 if kind[0] == "pattern":
                     yield instruction
                 else:
-                    yield ContentStreamInstruction([Name.DeviceGray], Operator(operator))
+                    device = Name.DeviceCMYK if self.target(kind[0]) == "cmyk" else Name.DeviceGray
+                    yield ContentStreamInstruction([device], Operator(operator))
                 continue
             if operator in ("sc", "scn", "SC", "SCN"):
                 kind = fill if operator.islower() else stroke
@@ -198,10 +268,8 @@ class GreyConverter:
                     yield instruction
                     continue
                 values = [float(v) for v in operands if not isinstance(v, Name)]
-                grey = grey_of(kind[0], values)
-                yield ContentStreamInstruction(
-                    [grey if grey is not None else 0.0], Operator(operator)
-                )
+                converted: list[Any] = self.values(kind[0], values)
+                yield ContentStreamInstruction(converted, Operator(operator))
                 continue
             yield instruction
 
@@ -232,23 +300,24 @@ class GreyConverter:
         if not self.once(shading):
             return
         kind = space_kind(shading.get("/ColorSpace"))
-        if kind[0] == "grey":
+        if kind[0] == "grey" or (kind[0] == "cmyk" and self.colour):
             return
         function = shading.get("/Function")
-        if function is not None and self.grey_function(function, kind[0]):
-            shading.ColorSpace = Name.DeviceGray
+        if function is not None and self.converted_function(function, kind[0]):
+            cmyk = self.target(kind[0]) == "cmyk"
+            shading.ColorSpace = Name.DeviceCMYK if cmyk else Name.DeviceGray
 
-    def grey_function(self, function: Any, kind: str) -> bool:
+    def converted_function(self, function: Any, kind: str) -> bool:
         """Type 2 (exponential) and 3 (stitching) functions: WeasyPrint's gradients."""
         if isinstance(function, Array):
             return False
         if function.get("/FunctionType") == 2:
             for key in ("/C0", "/C1"):
                 values = [float(v) for v in function.get(key, Array([0.0] * 3))]
-                function[key] = Array([grey_of(kind, values) or 0.0])
+                function[key] = Array(self.values(kind, values))
             return True
         if function.get("/FunctionType") == 3:
-            return all(self.grey_function(f, kind) for f in function.Functions)
+            return all(self.converted_function(f, kind) for f in function.Functions)
         return False
 
     def image(self, image: Any) -> None:
@@ -258,28 +327,29 @@ class GreyConverter:
         if kind[0] == "grey" and int(image.get("/BitsPerComponent", 8)) == 8:
             image.ColorSpace = Name.DeviceGray
             return
+        if kind[0] == "cmyk" and self.colour:
+            return
         picture = pikepdf.PdfImage(image).as_pil_image()
-        if picture.mode == "CMYK":
+        if picture.mode == "CMYK" or picture.mode not in ("RGB", "L"):
             picture = picture.convert("RGB")  # no source profile known: Pillow's naive one
-        if picture.mode not in ("RGB", "L"):
-            picture = picture.convert("RGB")
-        grey = picture if picture.mode == "L" else ImageCms.applyTransform(picture, rgb_to_grey())
+        if picture.mode == "L":
+            result, space = picture, Name.DeviceGray
+        elif self.colour:
+            result, space = ImageCms.applyTransform(picture, rgb_to_cmyk()), Name.DeviceCMYK
+        else:
+            result, space = ImageCms.applyTransform(picture, rgb_to_grey()), Name.DeviceGray
         was_jpeg = image.get("/Filter") == Name.DCTDecode
         for key in ("/DecodeParms", "/Decode", "/Filter"):
             if key in image:
                 del image[key]
-        if was_jpeg:
+        if was_jpeg and result.mode == "L":
             buffer = io.BytesIO()
-            grey.save(buffer, "JPEG", quality=92)
+            result.save(buffer, "JPEG", quality=92)
             image.write(buffer.getvalue(), filter=Name.DCTDecode)
-        else:
-            image.write(zlib.compress(grey.tobytes()), filter=Name.FlateDecode)
-        image.ColorSpace = Name.DeviceGray
+        else:  # CMYK JPEGs from Pillow are inverted (Adobe's convention): Flate instead
+            image.write(zlib.compress(result.tobytes()), filter=Name.FlateDecode)
+        image.ColorSpace = space
         image.BitsPerComponent = 8
-
-
-def gray_instruction(grey: float | None, stroking: bool) -> ContentStreamInstruction:
-    return ContentStreamInstruction([grey or 0.0], Operator("G" if stroking else "g"))
 
 
 # --- annotations, output intent, boxes -----------------------------------------------
@@ -326,17 +396,19 @@ def is_removed_object(kid: Any, removed: set[tuple[int, int]]) -> bool:
     return target is not None and target.objgen in removed
 
 
-def set_output_intent(pdf: pikepdf.Pdf) -> None:
-    """One PDF/X output intent: the grey profile, a custom (described) condition."""
-    profile = pdf.make_stream(zlib.compress(grey_output_profile()))
+def set_output_intent(
+    pdf: pikepdf.Pdf, icc: bytes, components: int, condition: str, info: str
+) -> None:
+    """One PDF/X output intent: the profile, a custom (described) condition."""
+    profile = pdf.make_stream(zlib.compress(icc))
     profile.Filter = Name.FlateDecode
-    profile.N = 1
+    profile.N = components
     intent = Dictionary(
         Type=Name.OutputIntent,
         S=Name.GTS_PDFX,
         OutputConditionIdentifier=String("Custom"),
-        OutputCondition=String(CONDITION),
-        Info=String(CONDITION_INFO),
+        OutputCondition=String(condition),
+        Info=String(info),
         DestOutputProfile=profile,
     )
     pdf.Root.OutputIntents = Array([pdf.make_indirect(intent)])
