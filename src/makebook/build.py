@@ -194,7 +194,12 @@ def write_editions(
             waits = []
             for edition in (e for e in todo if e.is_pdf):
                 progress(f"Writing the {edition.format.upper()} edition")
-                waits.append(layouts[edition.name].start_writing(temps[edition]))
+                wait = layouts[edition.name].start_writing(temps[edition])
+                if edition.name == PRINT.name:
+                    from makebook.pdf.print_colour import after
+
+                    wait = after(wait, temps[edition], rendered.book.pdf.color)  # print-ready
+                waits.append(wait)
             if EPUB in todo:
                 progress("Writing the EPUB edition")
                 write_epub(rendered, temps[EPUB], starts or (), source_date_epoch())

@@ -315,7 +315,7 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
         order=attempt(parse_order, section("contents")),
         bibliography=bibliography.str_list("files"),
         appendices=attempt(parse_appendices, section("appendices")),
-        pdf=attempt(parse_pdf, section("pdf")),
+        pdf=attempt(parse_pdf, section("pdf"), section("print")),
         lines=path_lines(text),
         quotes=attempt(parse_quotes, section("typography"), book),
         sample=attempt(parse_sample, section("sample")),
@@ -602,7 +602,7 @@ def parse_appendices(table: _Fields) -> tuple[AppendixSettings, ...]:
     return tuple(result)
 
 
-def parse_pdf(pdf: _Fields) -> PdfSettings:
+def parse_pdf(pdf: _Fields, printing: _Fields) -> PdfSettings:
     isbn = parse_isbn(pdf)
     width, height = parse_trim(pdf)
     lengths = {key: pdf.str(key, default) for key, default in (("inside", "0.75in"), ("bleed", ""))}
@@ -632,6 +632,7 @@ def parse_pdf(pdf: _Fields) -> PdfSettings:
         marks=pdf.bool("marks", False),
         screen_size=screen,
         drop_caps=pdf.bool("drop_caps", False),
+        color=printing.bool("color", False),  # the print edition's interior: grey or CMYK
     )
 
 

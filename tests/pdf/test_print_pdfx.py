@@ -1,0 +1,170 @@
+"""The print edition passes the PDF/X-4 preflight as a greyscale interior, in both layouts
+(chapter by chapter and `--release`); the screen edition keeps its links and colours."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from conftest import add_picture, edit, make_small_book
+from makebook.build import build
+from makebook.pdf.preflight import preflight_pdfx4, used_colour
+from makebook.pdf.print_colour import cmyk_of_rgb, grey_of_rgb
+from pdfshape import structure_tags
+
+AUTHOR_CSS = (
+    "\n.chapter-body em { color: #c0392b; }\nblockquote { border-left: 3pt solid #2a6fdb; }\n"
+)
+PICTURE_RGB = (200, 120, 40)  # conftest.add_picture's colour
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
+    """The small book with a figure, a link and author CSS colours, built both ways."""
+    book = make_small_book(tmp_path_factory.mktemp("pdfx") / "book")
+    add_picture(book)
+    edit(book / "one.md", "> We are", "![A picture in colour](images/pic.png)\n\n> We are")
+    (book / "styles" / "book.css").write_text(
+        (book / "styles" / "book.css").read_text(encoding="utf-8") + AUTHOR_CSS, encoding="utf-8"
+    )
+    out = tmp_path_factory.mktemp("pdfx-out")
+    return {
+        "chapterwise": build(book, out / "chapterwise", ["pdf", "screen"]).outputs,
+        "release": build(book, out / "release", ["pdf", "screen"], release=True).outputs,
+    }
+
+
+LAYOUTS = ["chapterwise", "release"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_print_pdf_passes_the_preflight_as_a_grey_interior(books, layout: str) -> None:  # type: ignore[no-untyped-def]
+    assert preflight_pdfx4(books[layout]["pdf"], grey=True) == []
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_print_pdf_uses_only_device_gray(books, layout: str) -> None:  # type: ignore[no-untyped-def]
+    with pikepdf.open(books[layout]["pdf"]) as pdf:
+        assert set(used_colour(pdf).used) == {"grey"}
+        images = [
+            image
+            for page in pdf.pages
+            for image in page.obj.Resources.get("/XObject", {}).values()
+            if image.get("/Subtype") == "/Image" and image.Width == 64
+        ]
+        assert images, "the figure is in the print PDF"
+        picture = pikepdf.PdfImage(images[0]).as_pil_image()
+        assert picture.mode == "L"
+        expected = round(grey_of_rgb(*(c / 255 for c in PICTURE_RGB)) * 255)
+        assert abs(picture.getpixel((10, 10)) - expected) <= 1
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_print_pdf_has_no_annotations_and_a_whole_structure_tree(books, layout: str) -> None:  # type: ignore[no-untyped-def]
+    with pikepdf.open(books[layout]["pdf"]) as pdf:
+        assert [n for n, p in enumerate(pdf.pages, 1) if "/Annots" in p.obj] == []
+        intent = pdf.Root.OutputIntents[0]
+        assert str(intent.OutputConditionIdentifier) == "Custom"
+        assert intent.DestOutputProfile.read_bytes()[12:20] == b"prtrGRAY"
+    tags = structure_tags(books[layout]["pdf"])  # asserts the tree hangs together
+    assert tags["/Link"] > 0  # the links' text keeps its element; only the annotation goes
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_screen_pdf_keeps_its_links_and_colours(books, layout: str) -> None:  # type: ignore[no-untyped-def]
+    screen = books[layout]["screen"]
+    with pikepdf.open(screen) as pdf:
+        links = [a for p in pdf.pages for a in p.obj.get("/Annots", []) if a.Subtype == "/Link"]
+        assert len(links) > 5
+        assert "rgb" in used_colour(pdf).used
+    findings = {f.rule for f in preflight_pdfx4(screen, grey=True)}
+    assert {"annotation.in-bleed", "colour.not-grey"} <= findings
+
+
+def figure_page(pdf_path: Path) -> int:
+    with pikepdf.open(pdf_path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            for instruction in pikepdf.parse_content_stream(page):
+                if str(instruction.operator) == "Do":
+                    return number
+    raise AssertionError("no page draws the figure")
+
+
+def rendered(pdf_path: Path, page: int, where: Path) -> Image.Image:
+    prefix = where / f"{pdf_path.stem}-{page}"
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(page), "-l", str(page),
+         str(pdf_path), str(prefix)],
+        check=True,
+    )  # fmt: skip
+    return Image.open(f"{prefix}.png").convert("RGB")
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_figure_page_prints_grey_with_black_text(books, layout: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    printed = books[layout]["pdf"]
+    page = rendered(printed, figure_page(printed), tmp_path)
+    colours = page.getcolors(maxcolors=1 << 16) or []
+    assert all(max(c) - min(c) <= 2 for _, c in colours), "a coloured pixel in print"
+    assert min(min(c) for _, c in colours) == 0, "body text is not 100 % black"
+    screen = books[layout]["screen"]
+    on_screen = rendered(screen, figure_page(screen), tmp_path)
+    assert any(max(c) - min(c) > 40 for _, c in on_screen.getcolors(maxcolors=1 << 16) or [])
+
+
+def test_the_demo_print_pdf_passes_the_preflight(demo_build) -> None:  # type: ignore[no-untyped-def]
+    assert preflight_pdfx4(demo_build["pdf"], grey=True) == []
+
+
+def test_the_pandoc_constructs_print_pdf_passes_the_preflight(pandoc_constructs_build) -> None:  # type: ignore[no-untyped-def]
+    """Every construct makebook renders (tables, math, SVG, code, notes) in one book."""
+    assert preflight_pdfx4(pandoc_constructs_build.outputs["pdf"], grey=True) == []
+
+
+@pytest.fixture(scope="module")
+def colour_book(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The small book with a figure and author colours, with `[print] color = true`."""
+    book = make_small_book(tmp_path_factory.mktemp("pdfx-colour") / "book")
+    add_picture(book)
+    edit(book / "one.md", "> We are", "![A picture in colour](images/pic.png)\n\n> We are")
+    toml = book / "book.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[print]\ncolor = true\n", "utf-8")
+    return build(book, tmp_path_factory.mktemp("pdfx-colour-out"), ["pdf"]).outputs
+
+
+def test_a_colour_interior_is_cmyk_under_a_cmyk_intent_with_black_text_one_ink(colour_book) -> None:  # type: ignore[no-untyped-def]
+    printed = colour_book["pdf"]
+    assert preflight_pdfx4(printed, grey=False) == []
+    assert "colour.not-grey" in {f.rule for f in preflight_pdfx4(printed, grey=True)}
+    with pikepdf.open(printed) as pdf:
+        assert set(used_colour(pdf).used) <= {"grey", "cmyk"}
+        assert pdf.Root.OutputIntents[0].DestOutputProfile.read_bytes()[12:20] == b"prtrCMYK"
+        settings = [
+            [float(v) for v in instruction.operands]
+            for page in pdf.pages
+            for instruction in pikepdf.parse_content_stream(page)
+            if str(instruction.operator) == "k"
+        ]
+        assert [0.0, 0.0, 0.0, 1.0] in settings  # body text: black ink alone
+        assert all(sum(values) <= 3.0 for values in settings)
+        images = [
+            image
+            for page in pdf.pages
+            for image in page.obj.Resources.get("/XObject", {}).values()
+            if image.get("/Subtype") == "/Image" and image.Width == 64
+        ]
+        assert images[0].ColorSpace == "/DeviceCMYK"
+
+
+def test_neutral_colours_are_black_ink_only_and_colours_within_the_ink_limit() -> None:
+    assert cmyk_of_rgb(0.0, 0.0, 0.0) == (0.0, 0.0, 0.0, 1.0)
+    cyan, magenta, yellow, black = cmyk_of_rgb(0.2, 0.2, 0.2)
+    assert (cyan, magenta, yellow) == (0.0, 0.0, 0.0) and 0.7 < black < 1.0
+    assert sum(cmyk_of_rgb(0.1, 0.0, 0.0)) <= 3.0
+    assert cmyk_of_rgb(0.16, 0.44, 0.86)[0] > 0.5  # a blue keeps its cyan
