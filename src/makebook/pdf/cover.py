@@ -1,0 +1,305 @@
+"""The print cover: back, spine and front on one sheet with bleed, as print-on-demand
+services take it (`build/<slug>-cover.pdf`, written whenever the print edition is).
+
+The sheet's size comes from the trim ([pdf] trim), the print PDF's final page count and
+the paper ([print] paper): width = bleed + trim + spine + trim + bleed, height = bleed +
+trim height + bleed, the spine being the page count times the paper's thickness per page.
+The figures are KDP's, as published on its paperback cover help pages and quoted by every
+cover calculator (e.g. https://siutil.com/kdp-cover-calc/, https://www.kdpeasy.com/faq/covers):
+white 0.002252 in a page, cream 0.0025, premium colour 0.002347; no spine text below 79
+pages; the ISBN barcode in a 2 x 1.2 in white box 0.25 in from the spine and from the
+bottom trim (https://publishing.co.uk/guides/kdp-error-barcode-placement/, after KDP's
+barcode help page). IngramSpark publishes its spines only through its template
+generator, so [print] service = "ingramspark" is refused in book.toml (config.py).
+
+The sheet is an XHTML template (render/templates/print-cover.xhtml.j2) laid out by
+WeasyPrint with styles/cover.css, which a book may override like any stylesheet; the
+geometry (panels, barcode box, spine) is makebook's and comes after it. The front is
+the author's cover image, scaled to fill the front panel and its bleed, or the
+typographic design of the EPUB's generated cover, drawn here as text so it stays sharp.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pydyf
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcherResponse
+
+from makebook.editions import COVER
+from makebook.errors import Problem
+from makebook.manuscript.config import BOOK_TOML, length_in_inches, setting_line
+from makebook.manuscript.styles import DEFAULT_STYLES, cover_stylesheet, font_dirs
+from makebook.model import RenderedBook
+from makebook.pdf.document import CMYK_PROFILE, BookFetcher, stable_document_id
+from makebook.render.templating import environment, render_fragment
+
+__all__ = ["COVER", "write_print_cover"]
+
+BLEED = 0.125  # inches beyond the trim on the sheet's outer edges (KDP and IngramSpark)
+INCHES_A_PAGE = {"white": 0.002252, "cream": 0.0025, "premium-color": 0.002347}  # KDP
+SPINE_TEXT_FROM_PAGES = 79  # KDP: thinner books have a blank spine
+SPINE_CLEARANCE = 0.0625  # inches of the spine kept clear of text beside each fold
+BARCODE_BOX = (2.0, 1.2)  # inches, white, where KDP prints (or finds) the barcode
+BARCODE_INSET = 0.25  # inches from the spine fold and from the bottom trim
+SAFE = 0.375  # inches inside the trim that the back text keeps clear of
+MIN_DPI = 300  # what print services ask of a cover image at its printed size
+SERVED = "file:///makebook-cover/"  # the images the sheet shows, made here in memory
+
+
+@dataclass(frozen=True)
+class CoverGeometry:
+    """The sheet in inches: the trim of one panel, the spine, the bleed."""
+
+    trim_width: float
+    trim_height: float
+    spine: float
+    pages: int
+    bleed: float = BLEED
+
+    @property
+    def width(self) -> float:
+        return 2 * self.bleed + 2 * self.trim_width + self.spine
+
+    @property
+    def height(self) -> float:
+        return 2 * self.bleed + self.trim_height
+
+    @property
+    def spine_text(self) -> bool:
+        return self.pages >= SPINE_TEXT_FROM_PAGES
+
+    @property
+    def front_panel(self) -> tuple[float, float]:
+        """The front's printed area, trim and bleed: what its image must fill."""
+        return self.trim_width + self.bleed, self.height
+
+    def barcode_box(self) -> tuple[float, float, float, float]:
+        """(left, top, width, height) of the barcode box on the sheet, from its top left."""
+        width, height = BARCODE_BOX
+        left = self.bleed + self.trim_width - BARCODE_INSET - width
+        top = self.bleed + self.trim_height - BARCODE_INSET - height
+        return left, top, width, height
+
+
+def spine_width(pages: int, paper: str) -> float:
+    return pages * INCHES_A_PAGE[paper]
+
+
+def cover_geometry(rendered: RenderedBook, pages: int) -> CoverGeometry:
+    book = rendered.book
+    return CoverGeometry(
+        length_in_inches(book.pdf.width),
+        length_in_inches(book.pdf.height),
+        spine_width(pages, book.printing.paper),
+        pages,
+    )
+
+
+def print_isbn(rendered: RenderedBook) -> str:
+    """The print edition's ISBN: [pdf] isbn, else the book's."""
+    return rendered.book.pdf.isbn or rendered.meta.isbn
+
+
+def barcode_svg(isbn: str) -> bytes:
+    """An EAN-13 of the ISBN at 80 % of the nominal size (X = 0.264 mm; bars 18.3 mm),
+    with the 11-module quiet zone on both sides, black on white, digits below."""
+    import barcode
+    from barcode.writer import SVGWriter
+
+    module = 0.264  # mm
+    code = barcode.get_barcode_class("isbn13")(isbn, writer=SVGWriter())
+    options = {
+        "module_width": module,
+        "module_height": 18.28,
+        "quiet_zone": 11 * module,
+        "font_size": 8,
+        "text_distance": 3.5,
+        "background": "white",
+        "foreground": "black",
+    }
+    svg = code.render(options)
+    # No DOCTYPE: nothing in a build reads a DTD.
+    return re.sub(rb"<!DOCTYPE[^>]*>", b"", svg, count=1)
+
+
+def front_image(rendered: RenderedBook, geometry: CoverGeometry) -> tuple[bytes, list[Problem]]:
+    """The author's cover, opaque (any transparency flattened onto white, so the sheet
+    has none), and a warning when it prints below MIN_DPI on the front panel."""
+    from PIL import Image
+
+    assert rendered.cover is not None
+    data = rendered.cover.data
+    with Image.open(io.BytesIO(data)) as image:
+        size = image.size
+        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+            flat = Image.new("RGB", image.size, "white")
+            flat.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+            buffer = io.BytesIO()
+            flat.save(buffer, format="PNG")
+            data = buffer.getvalue()
+    width, height = geometry.front_panel
+    dpi = min(size[0] / width, size[1] / height)  # scaled to cover the panel
+    if dpi >= MIN_DPI:
+        return data, []
+    cover = rendered.meta.cover
+    needed = (round(width * MIN_DPI), round(height * MIN_DPI))
+    return data, [
+        Problem(
+            f"cover '{cover}' is {size[0]} x {size[1]} px: on the print cover's front "
+            f"({width:.3f} x {height:.3f} in with bleed) that is {dpi:.0f} dpi, below the "
+            f"{MIN_DPI} dpi print services ask for",
+            Path(BOOK_TOML),
+            cover_line(rendered),
+            hint=f"export it at {needed[0]} x {needed[1]} px or more",
+            severity="warning",
+        )
+    ]
+
+
+def cover_line(rendered: RenderedBook) -> int | None:
+    toml = rendered.book.root / BOOK_TOML
+    try:
+        return setting_line(toml.read_text(encoding="utf-8"), "cover")
+    except OSError:
+        return None
+
+
+def geometry_css(geometry: CoverGeometry) -> str:
+    """Where everything is on the sheet: after cover.css, so a design cannot move it.
+    The page is the trimmed sheet; WeasyPrint adds the bleed around it (and sets the
+    TrimBox and BleedBox), so the panels start at -bleed."""
+    g, b = geometry, geometry.bleed
+    left, top, width, height = g.barcode_box()
+    text_width = g.trim_height - 2 * SAFE
+    text_height = max(g.spine - 2 * SPINE_CLEARANCE, 0.0)
+    # The spine's type: as large as the spine allows, at most 10 pt.
+    size = min(10.0, text_height * 72 * 0.62)
+    return f"""
+@page {{ size: {2 * g.trim_width + g.spine:.4f}in {g.trim_height:.4f}in;
+  bleed: {b}in; margin: 0; }}
+html, body {{ margin: 0; padding: 0; }}
+.panel {{ position: absolute; top: -{b}in; height: {g.height:.4f}in; overflow: hidden;
+  margin: 0; padding: 0; }}
+.back {{ left: -{b}in; width: {g.trim_width + b:.4f}in; }}
+.spine {{ left: {g.trim_width:.4f}in; width: {g.spine:.4f}in; }}
+.front {{ left: {g.trim_width + g.spine:.4f}in; width: {g.trim_width + b:.4f}in; }}
+.back .trim {{ position: absolute; left: {b}in; top: {b}in;
+  width: {g.trim_width:.4f}in; height: {g.trim_height:.4f}in; margin: 0; }}
+.front .trim {{ position: absolute; left: 0; top: {b}in;
+  width: {g.trim_width:.4f}in; height: {g.trim_height:.4f}in; margin: 0; }}
+.back-text {{ position: absolute; left: {SAFE}in; top: {SAFE}in;
+  width: {g.trim_width - 2 * SAFE:.4f}in;
+  height: {g.trim_height - 2 * SAFE - BARCODE_BOX[1] - BARCODE_INSET:.4f}in;
+  overflow: hidden; }}
+.barcode-box {{ position: absolute; left: {left:.4f}in; top: {top:.4f}in;
+  width: {width}in; height: {height}in; background: white; margin: 0; padding: 0;
+  border: none; box-sizing: border-box; }}
+.barcode {{ display: block; margin: 0.1in auto 0; }}
+.front-image {{ position: absolute; left: 0; top: 0; width: 100%; height: 100%;
+  object-fit: cover; margin: 0; }}
+.spine-text {{ position: absolute; width: {text_width:.4f}in; height: {text_height:.4f}in;
+  left: {(g.spine - text_width) / 2:.4f}in; top: {b + (g.trim_height - text_height) / 2:.4f}in;
+  line-height: {text_height:.4f}in; font-size: {size:.2f}pt; white-space: nowrap;
+  overflow: hidden; transform: rotate(90deg); transform-origin: 50% 50%; }}
+"""
+
+
+# The print edition's output intent (pdf/document.py page_css), for the PDF/X-4 variant.
+CMYK_RULE = (
+    "@color-profile device-cmyk {{ src: url({}); components: cyan, magenta, yellow, black; }}"
+)
+
+
+def cover_html(rendered: RenderedBook, geometry: CoverGeometry, image: bool, barcode: bool) -> str:
+    meta = rendered.meta
+    env = environment(rendered.book.styles_dir.parent / "templates")
+    return render_fragment(
+        env,
+        "print-cover.xhtml.j2",
+        meta=meta,
+        author=meta.author_line,
+        description=meta.description,
+        isbn=print_isbn(rendered),
+        barcode=SERVED + "barcode.svg" if barcode else "",
+        image=SERVED + "front" if image else "",
+        spine_text=geometry.spine_text,
+    )
+
+
+def write_print_cover(
+    rendered: RenderedBook, pages: int, out: Path, progress: Callable[..., None] = lambda *_: None
+) -> list[Problem]:
+    """Lay the cover out for a print edition of `pages` pages and write it to `out`;
+    returns its warnings."""
+    book = rendered.book
+    geometry = cover_geometry(rendered, pages)
+    served: dict[str, bytes] = {}
+    warnings: list[Problem] = []
+    if book.meta.cover and rendered.cover is not None:
+        served["front"], warnings = front_image(rendered, geometry)
+    isbn = print_isbn(rendered)
+    if isbn:
+        served["barcode.svg"] = barcode_svg(isbn)
+    if not geometry.spine_text:
+        progress(
+            f"The print edition has {pages} pages: the spine is left blank "
+            f"(KDP prints spine text from {SPINE_TEXT_FROM_PAGES} pages)"
+        )
+    html = cover_html(rendered, geometry, "front" in served, "barcode.svg" in served)
+    roots = [book.root, book.styles_dir, DEFAULT_STYLES, *font_dirs(book.styles_dir)]
+    fetcher = ServingFetcher([*roots, CMYK_PROFILE], book.styles_dir, served)
+    fonts = FontConfiguration()
+    profiles: dict[str, object] = {}
+    common = {"url_fetcher": fetcher, "font_config": fonts, "color_profiles": profiles}
+    sheets = [
+        CSS(string=CMYK_RULE.format(CMYK_PROFILE.as_uri()), **common),
+        CSS(filename=str(cover_stylesheet(book.styles_dir)), **common),
+        CSS(string=geometry_css(geometry), **common),
+    ]
+    document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
+        stylesheets=sheets, font_config=fonts, color_profiles=profiles, pdf_variant="pdf/x-4"
+    )
+    identifier = rendered.meta.identifier + "#cover"
+    document.write_pdf(
+        str(out),
+        pdf_variant="pdf/x-4",
+        uncompressed_pdf=False,
+        pdf_identifier=identifier.encode("utf-8"),
+        finisher=functools.partial(_finish, identifier=identifier),
+    )
+    return warnings
+
+
+def _finish(_document: object, pdf: pydyf.PDF, identifier: str) -> None:
+    stable_document_id(pdf, identifier)
+
+
+def page_count(pdf: Path) -> int:
+    """The pages of a finished PDF (the print edition's, whatever was added after layout)."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as document:
+        return len(document.pages)
+
+
+class ServingFetcher(BookFetcher):
+    """The book's fetcher (its files only, never the network), which also serves the
+    images made for the sheet in memory."""
+
+    def __init__(self, roots: list[Path], styles_dir: Path, served: dict[str, bytes]) -> None:
+        super().__init__(roots, styles_dir)
+        self.served = served
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        name = url[len(SERVED) :] if url.startswith(SERVED) else None
+        if name in self.served:
+            return URLFetcherResponse(url, self.served[name])  # type: ignore[index]
+        return super().fetch(url, headers)
