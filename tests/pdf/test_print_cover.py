@@ -380,6 +380,28 @@ def test_the_build_writes_the_cover_beside_the_print_pdf_for_its_page_count(smal
 
 
 @pytest.mark.slow
+def test_a_release_build_makes_the_cover_from_its_own_page_count(small_book, tmp_path):
+    """`--release` lays the book out whole: the cover follows that file, not a cache."""
+    root = copy_book(small_book, tmp_path / "book")
+    long_text = "\n\n".join(["A paragraph of the essay, long enough to fill lines. " * 8] * 380)
+    (root / "one.md").write_text(f"---\nkind: essay\ntitle: Long\n---\n{long_text}\n")
+    result = build(root, tmp_path / "out", ["pdf"], release=True)
+    with pikepdf.open(result.outputs["pdf"]) as interior:
+        pages = len(interior.pages)
+    assert pages >= 79
+    assert size(result.outputs["cover"])[0] == pytest.approx(
+        0.25 + 12 + pages * 0.002252, abs=0.001
+    )
+    assert "A Small Book" in spine_characters(result.outputs["cover"], pages)
+
+
+@pytest.mark.slow
+def test_a_sample_has_no_cover(sample_build):
+    assert "cover" not in sample_build
+    assert not list(sample_build["pdf"].parent.glob("*-cover.pdf"))
+
+
+@pytest.mark.slow
 def test_an_epub_only_build_makes_no_cover(small_book, tmp_path):
     out = tmp_path / "out"
     result = build(small_book, out, ["epub"])
