@@ -4,7 +4,6 @@ where KDP puts it, with the print ISBN's EAN-13; the author's image over the fro
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,7 +19,7 @@ from makebook.errors import Diagnostics, ManuscriptError
 from makebook.manuscript.config import load_config
 from makebook.manuscript.loader import load_book
 from makebook.pdf import cover as cover_module
-from makebook.pdf.cover import barcode_svg, write_print_cover
+from makebook.pdf.cover import barcode_modules, write_print_cover
 from makebook.render.book import render_book
 
 ISBN = "9781234567897"
@@ -233,30 +232,47 @@ def ean13_modules(digits: str) -> str:
     return "101" + left + "01010" + right + "101"
 
 
-def svg_modules(svg: bytes) -> str:
-    """The bars of python-barcode's SVG as 95 modules, 1 for black."""
-    rects = re.findall(rb'<rect x="([\d.]+)mm" y="[\d.]+mm" width="([\d.]+)mm"', svg)
-    bars = [(float(x), float(w)) for x, w in rects]
-    module = min(w for _, w in bars)
-    start = min(x for x, _ in bars)
+BLACK_INK = (0.0, 0.0, 0.0, 1.0)  # CMYK: black ink alone
+MODULE = 0.264 / 25.4  # inches
+
+
+def drawn_bars(pdf: Path) -> list[tuple[float, float]]:
+    """(left, width) in inches of the barcode's bars as drawn in the PDF."""
+    with pdfplumber.open(pdf) as document:
+        page = document.pages[0]
+        return sorted(
+            ((r["x0"] - page.bbox[0]) / PT, r["width"] / PT)
+            for r in page.rects
+            if tuple(r.get("non_stroking_color") or ()) == BLACK_INK
+        )
+
+
+def as_modules(bars: list[tuple[float, float]]) -> str:
+    start = bars[0][0]
     modules = ["0"] * 95
-    for x, width in bars:
-        first = round((x - start) / module)
-        for index in range(first, first + round(width / module)):
+    for left, width in bars:
+        first = round((left - start) / MODULE)
+        for index in range(first, first + round(width / MODULE)):
             modules[index] = "1"
     return "".join(modules)
 
 
 @pytest.mark.parametrize("isbn", [ISBN, "9780306406157", "9791032000014"])
-def test_the_barcode_bars_are_the_isbns_ean13(isbn):
-    """Checked against the encoding table, without a scanner."""
-    assert svg_modules(barcode_svg(isbn)) == ean13_modules(isbn)
+def test_the_encoder_gives_the_isbns_ean13(isbn):
+    """python-barcode's modules, against the encoding table."""
+    assert barcode_modules(isbn) == ean13_modules(isbn)
 
 
-def test_the_barcode_has_its_quiet_zone():
-    svg = barcode_svg(ISBN)
-    first = min(float(x) for x in re.findall(rb'<rect x="([\d.]+)mm" y="[\d.]+mm"', svg))
-    assert first >= 11 * 0.264 - 0.001  # 11 modules of white before the first bar
+def test_the_bars_drawn_are_the_isbns_ean13_in_black_ink_alone(isbn_book, tmp_path):
+    """Read back from the PDF: every bar 100 % K (no rich black to register), in the
+    quiet zones' clear space inside the white box."""
+    out = tmp_path / "cover.pdf"
+    make_cover(isbn_book, 200, out)
+    bars = drawn_bars(out)
+    assert as_modules(bars) == ean13_modules(ISBN)
+    [(box_left, _, box_width, _)] = [b for b in white_boxes(out) if b[2] == pytest.approx(2)]
+    assert bars[0][0] - box_left >= 11 * MODULE  # quiet zone before the first bar
+    assert box_left + box_width - sum(bars[-1]) >= 7 * MODULE  # and after the last
 
 
 # --- the front -----------------------------------------------------------------------

@@ -17,18 +17,20 @@ WeasyPrint with styles/cover.css, which a book may override like any stylesheet;
 geometry (panels, barcode box, spine) is makebook's and comes after it. The front is
 the author's cover image, scaled to fill the front panel and its bleed, or the
 typographic design of the EPUB's generated cover, drawn here as text so it stays sharp.
+The barcode is drawn bar by bar from python-barcode's EAN-13 modules, in black ink alone
+(device-cmyk 0 0 0 1), since a bar in RGB black would reach the press as four inks.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pydyf
+from lxml import etree
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcherResponse
@@ -39,7 +41,7 @@ from makebook.manuscript.config import BOOK_TOML, length_in_inches, setting_line
 from makebook.manuscript.styles import DEFAULT_STYLES, cover_stylesheet, font_dirs
 from makebook.model import RenderedBook
 from makebook.pdf.document import CMYK_PROFILE, BookFetcher, stable_document_id
-from makebook.render.templating import environment, render_fragment
+from makebook.render.templating import environment
 
 __all__ = ["COVER", "write_print_cover"]
 
@@ -51,6 +53,7 @@ BARCODE_BOX = (2.0, 1.2)  # inches, white, where KDP prints (or finds) the barco
 BARCODE_INSET = 0.25  # inches from the spine fold and from the bottom trim
 SAFE = 0.375  # inches inside the trim that the back text keeps clear of
 MIN_DPI = 300  # what print services ask of a cover image at its printed size
+TEMPLATE = "print-cover.xhtml.j2"  # in render/templates/, or the book's templates/
 SERVED = "file:///makebook-cover/"  # the images the sheet shows, made here in memory
 
 
@@ -108,26 +111,60 @@ def print_isbn(rendered: RenderedBook) -> str:
     return rendered.book.pdf.isbn or rendered.meta.isbn
 
 
-def barcode_svg(isbn: str) -> bytes:
-    """An EAN-13 of the ISBN at 80 % of the nominal size (X = 0.264 mm; bars 18.3 mm),
-    with the 11-module quiet zone on both sides, black on white, digits below."""
-    import barcode
-    from barcode.writer import SVGWriter
+# EAN-13 at 80 % of its nominal size (ISO/IEC 15420: X = 0.33 mm, bars 22.85 mm high):
+# small enough for KDP's box with the ISBN above it, well above the 80 % scanners read.
+MODULE = 0.264  # mm
+BAR_HEIGHT = 18.28  # mm
+GUARD_EXTRA = 1.65  # mm the guard bars reach below the others, over the digits' line
+QUIET_LEFT, QUIET_RIGHT = 11, 7  # modules of white either side
+GUARDS = {0, 2, 46, 48, 92, 94}  # the modules of the start, centre and end guard bars
 
-    module = 0.264  # mm
-    code = barcode.get_barcode_class("isbn13")(isbn, writer=SVGWriter())
-    options = {
-        "module_width": module,
-        "module_height": 18.28,
-        "quiet_zone": 11 * module,
-        "font_size": 8,
-        "text_distance": 3.5,
-        "background": "white",
-        "foreground": "black",
-    }
-    svg = code.render(options)
-    # No DOCTYPE: nothing in a build reads a DTD.
-    return re.sub(rb"<!DOCTYPE[^>]*>", b"", svg, count=1)
+
+@dataclass(frozen=True)
+class Bar:
+    left: float  # mm from the barcode's left edge, its quiet zone included
+    width: float  # mm
+    guard: bool
+
+
+def barcode_modules(isbn: str) -> str:
+    """The 95 modules of the ISBN's EAN-13, 1 for a bar (python-barcode encodes it)."""
+    import barcode
+
+    return str(barcode.get_barcode_class("isbn13")(isbn).build()[0])
+
+
+def barcode_bars(isbn: str) -> list[Bar]:
+    """The bars to draw: each run of black modules, in millimetres."""
+    modules, bars, start = barcode_modules(isbn), [], None
+    for index, module in enumerate(modules + "0"):
+        if module == "1" and start is None:
+            start = index
+        elif module == "0" and start is not None:
+            left = (QUIET_LEFT + start) * MODULE
+            bars.append(Bar(left, (index - start) * MODULE, start in GUARDS))
+            start = None
+    return bars
+
+
+def barcode_css() -> str:
+    """The barcode's size, and its colour: black ink alone (100 % K), never a rich black
+    that four plates would have to register to the bars' edges. Not a design choice:
+    set after cover.css."""
+    width = (QUIET_LEFT + 95 + QUIET_RIGHT) * MODULE
+    black = "device-cmyk(0 0 0 1)"
+    return f"""
+.barcode-box .isbn {{ color: {black}; }}
+.barcode {{ position: relative; width: {width:.3f}mm; height: {BAR_HEIGHT + 4:.2f}mm;
+  margin: 0.03in auto 0; color: {black}; }}
+.barcode .bar {{ position: absolute; top: 0; height: {BAR_HEIGHT}mm; background: {black}; }}
+.barcode .bar.guard {{ height: {BAR_HEIGHT + GUARD_EXTRA}mm; }}
+.barcode .digits {{ position: absolute; top: {BAR_HEIGHT + 0.2:.2f}mm; font-size: 8pt;
+  line-height: 1; text-align: center; letter-spacing: 0.06em; }}
+.barcode .first {{ left: 0; width: {(QUIET_LEFT - 1) * MODULE:.3f}mm; text-align: right; }}
+.barcode .left {{ left: {(QUIET_LEFT + 3) * MODULE:.3f}mm; width: {42 * MODULE:.3f}mm; }}
+.barcode .right {{ left: {(QUIET_LEFT + 50) * MODULE:.3f}mm; width: {42 * MODULE:.3f}mm; }}
+"""
 
 
 def front_image(rendered: RenderedBook, geometry: CoverGeometry) -> tuple[bytes, list[Problem]]:
@@ -202,7 +239,6 @@ html, body {{ margin: 0; padding: 0; }}
 .barcode-box {{ position: absolute; left: {left:.4f}in; top: {top:.4f}in;
   width: {width}in; height: {height}in; background: white; margin: 0; padding: 0;
   border: none; box-sizing: border-box; }}
-.barcode {{ display: block; margin: 0.1in auto 0; }}
 .front-image {{ position: absolute; left: 0; top: 0; width: 100%; height: 100%;
   object-fit: cover; margin: 0; }}
 .spine-text {{ position: absolute; width: {text_width:.4f}in; height: {text_height:.4f}in;
@@ -218,20 +254,26 @@ CMYK_RULE = (
 )
 
 
-def cover_html(rendered: RenderedBook, geometry: CoverGeometry, image: bool, barcode: bool) -> str:
-    meta = rendered.meta
+def cover_html(rendered: RenderedBook, geometry: CoverGeometry, image: bool) -> str:
+    meta, isbn = rendered.meta, print_isbn(rendered)
     env = environment(rendered.book.styles_dir.parent / "templates")
-    return render_fragment(
-        env,
-        "print-cover.xhtml.j2",
+    # As written, not re-serialised: WeasyPrint reads HTML, where an empty <div/> (as lxml
+    # writes it) would open a div holding every bar after it.
+    html = env.get_template(TEMPLATE).render(
         meta=meta,
         author=meta.author_line,
         description=meta.description,
-        isbn=print_isbn(rendered),
-        barcode=SERVED + "barcode.svg" if barcode else "",
+        isbn=isbn,
+        bars=barcode_bars(isbn) if isbn else [],
+        digits=(isbn[0], isbn[1:7], isbn[7:]) if isbn else (),
         image=SERVED + "front" if image else "",
         spine_text=geometry.spine_text,
     )
+    try:
+        etree.fromstring(html.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"template {TEMPLATE} produced malformed XHTML: {exc}") from exc
+    return html
 
 
 def write_print_cover(
@@ -245,15 +287,12 @@ def write_print_cover(
     warnings: list[Problem] = []
     if book.meta.cover and rendered.cover is not None:
         served["front"], warnings = front_image(rendered, geometry)
-    isbn = print_isbn(rendered)
-    if isbn:
-        served["barcode.svg"] = barcode_svg(isbn)
     if not geometry.spine_text:
         progress(
             f"The print edition has {pages} pages: the spine is left blank "
             f"(KDP prints spine text from {SPINE_TEXT_FROM_PAGES} pages)"
         )
-    html = cover_html(rendered, geometry, "front" in served, "barcode.svg" in served)
+    html = cover_html(rendered, geometry, "front" in served)
     roots = [book.root, book.styles_dir, DEFAULT_STYLES, *font_dirs(book.styles_dir)]
     fetcher = ServingFetcher([*roots, CMYK_PROFILE], book.styles_dir, served)
     fonts = FontConfiguration()
@@ -262,7 +301,7 @@ def write_print_cover(
     sheets = [
         CSS(string=CMYK_RULE.format(CMYK_PROFILE.as_uri()), **common),
         CSS(filename=str(cover_stylesheet(book.styles_dir)), **common),
-        CSS(string=geometry_css(geometry), **common),
+        CSS(string=geometry_css(geometry) + barcode_css(), **common),
     ]
     document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
         stylesheets=sheets, font_config=fonts, color_profiles=profiles, pdf_variant="pdf/x-4"
