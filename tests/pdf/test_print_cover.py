@@ -169,6 +169,25 @@ def test_the_back_has_the_description(isbn_book, tmp_path):
     assert "Ablurbforthebackofthesmallbook." in back.replace(" ", "")
 
 
+def test_a_description_too_long_for_the_back_is_a_warning_at_its_line(small_book, tmp_path):
+    long = "A sentence of the blurb that goes on. " * 120
+    root = cover_book(small_book, tmp_path / "book", f'description = "{long}"')
+    warnings = make_cover(root, 200, tmp_path / "cover.pdf")
+    assert [(w.message.split(":")[0], str(w.path), w.line) for w in warnings] == [
+        ("the description is longer than the back cover holds", "book.toml", 8)
+    ]
+
+
+def test_a_title_too_long_for_the_spine_is_a_warning(small_book, tmp_path):
+    root = copy_book(small_book, tmp_path / "book")
+    edit(root / "book.toml", 'title = "A Small Book"', f'title = "A Small Book{" and more" * 30}"')
+    warnings = make_cover(root, 200, tmp_path / "cover.pdf")
+    assert [(w.message, w.line) for w in warnings] == [
+        ("the spine text is longer than the spine: its end is cut off", 2)
+    ]
+    assert make_cover(small_book, 200, tmp_path / "short.pdf") == []  # the short title fits
+
+
 def render_png(pdf: Path, folder: Path, dpi: int) -> Path:
     subprocess.run(
         ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(pdf), str(folder / "sheet")],

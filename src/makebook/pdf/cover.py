@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pydyf
 from lxml import etree
@@ -202,11 +203,7 @@ def front_image(rendered: RenderedBook, geometry: CoverGeometry) -> tuple[bytes,
 
 
 def cover_line(rendered: RenderedBook) -> int | None:
-    toml = rendered.book.root / BOOK_TOML
-    try:
-        return setting_line(toml.read_text(encoding="utf-8"), "cover")
-    except OSError:
-        return None
+    return setting_line(toml_text(rendered), "cover")
 
 
 def geometry_css(geometry: CoverGeometry) -> str:
@@ -306,6 +303,7 @@ def write_print_cover(
     document = HTML(string=html, base_url=str(book.root) + "/", url_fetcher=fetcher).render(
         stylesheets=sheets, font_config=fonts, color_profiles=profiles, pdf_variant="pdf/x-4"
     )
+    warnings += cut_off(document, rendered)
     identifier = rendered.meta.identifier + "#cover"
     document.write_pdf(
         str(out),
@@ -315,6 +313,67 @@ def write_print_cover(
         finisher=functools.partial(_finish, identifier=identifier),
     )
     return warnings
+
+
+PX_PER_INCH = 96  # WeasyPrint's layout unit
+CUT_TOLERANCE_PX = 1.0
+# The boxes whose text is cut where it does not fit (overflow: hidden), and what to say.
+CUT_OFF = {
+    "back-text": ("description", "the description is longer than the back cover holds: "
+                  "its end is cut off",
+                  "shorten `description`, or set smaller type for .blurb in styles/cover.css"),
+    "spine-text": ("title", "the spine text is longer than the spine: its end is cut off",
+                   "shorten the title, or set smaller type for .spine-text in styles/cover.css"),
+}  # fmt: skip
+
+
+def cut_off(document: Any, rendered: RenderedBook) -> list[Problem]:
+    """A warning for each text box of the sheet whose content runs past it."""
+    from makebook.pdf.weasy import page_box
+
+    problems = []
+    for box in descendants(page_box(document.pages[0])):
+        name = next((c for c in box_classes(box) if c in CUT_OFF), None)
+        if name is None or not overflows(box):
+            continue
+        key, message, hint = CUT_OFF[name]
+        line = setting_line(toml_text(rendered), key)
+        problems.append(Problem(message, Path(BOOK_TOML), line, hint=hint, severity="warning"))
+    return problems
+
+
+def box_classes(box: Any) -> list[str]:
+    element = getattr(box, "element", None)
+    return (element.get("class") or "").split() if element is not None else []
+
+
+def descendants(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from descendants(child)
+
+
+def overflows(box: Any) -> bool:
+    """Whether anything inside `box` reaches past its content box (before any transform)."""
+    left, top = box.content_box_x(), box.content_box_y()
+    right, bottom = left + box.width, top + box.height
+    for inner in descendants(box):
+        if inner is box or not hasattr(inner, "margin_width"):
+            continue
+        x, y = inner.border_box_x(), inner.border_box_y()
+        if (
+            x + inner.border_width() > right + CUT_TOLERANCE_PX
+            or y + inner.border_height() > bottom + CUT_TOLERANCE_PX
+        ):
+            return True
+    return False
+
+
+def toml_text(rendered: RenderedBook) -> str:
+    try:
+        return (rendered.book.root / BOOK_TOML).read_text(encoding="utf-8")
+    except OSError:
+        return ""
 
 
 def _finish(_document: object, pdf: pydyf.PDF, identifier: str) -> None:
