@@ -151,7 +151,7 @@ def test_two_builds_at_once_do_not_corrupt_each_other(small_book, tmp_path):
     assert len(PdfReader(out / "a-small-book-screen.pdf").pages) > 3
     assert not list(out.glob(".*.part"))
     again = build(book, out)  # and the cache they shared is still sound
-    assert set(again.outputs) == {"epub", "pdf", "screen"}
+    assert set(again.outputs) == {"epub", "pdf", "cover", "screen"}
 
 
 def test_a_failure_while_writing_in_a_worker_reaches_the_build():

@@ -15,6 +15,7 @@ def test_build_writes_every_edition(small_book, tmp_path):
     result = runner.invoke(app, ["build", "-m", str(small_book), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == [
+        "a-small-book-cover.pdf",
         "a-small-book-screen.pdf",
         "a-small-book.epub",
         "a-small-book.pdf",

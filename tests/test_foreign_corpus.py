@@ -29,7 +29,7 @@ def test_pandoc_manual_checks_clean(pandoc_manual_book):
 
 @pytest.mark.slow
 def test_pandoc_manual_builds_with_every_warning_at_a_line(pandoc_manual_build):
-    assert set(pandoc_manual_build.outputs) == {"epub", "pdf"}
+    assert set(pandoc_manual_build.outputs) == {"epub", "pdf", "cover"}
     assert all(w.path is not None and w.line is not None for w in pandoc_manual_build.warnings), [
         str(w) for w in pandoc_manual_build.warnings if w.line is None
     ]

@@ -137,4 +137,9 @@ def test_the_installed_wheel_makes_a_new_book_and_builds_it(wheel: Path, tmp_pat
     assert (tmp_path / "book" / "styles" / "extra.css").is_file()
     run([*make_book, "-q", "-m", "book", "-o", "out"], cwd=tmp_path, env=env)
     built = sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_file())
-    assert built == ["a-wheel-book-screen.pdf", "a-wheel-book.epub", "a-wheel-book.pdf"]
+    assert built == [
+        "a-wheel-book-cover.pdf",
+        "a-wheel-book-screen.pdf",
+        "a-wheel-book.epub",
+        "a-wheel-book.pdf",
+    ]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from makebook.cache import BuildCache
-from makebook.editions import BY_FORMAT, EPUB, FORMATS, PRINT, SCREEN, Edition
+from makebook.editions import BY_FORMAT, COVER, EPUB, FORMATS, PRINT, SCREEN, Edition
 from makebook.errors import Diagnostics, ManuscriptError, Problem
 from makebook.files import (
     atomic_output,
@@ -38,7 +38,8 @@ Progress = Callable[..., None]
 
 @dataclass
 class BuildResult:
-    outputs: dict[str, Path] = field(default_factory=dict)  # by format: epub, pdf, screen
+    # by format: epub, pdf, screen, and cover (the print cover, made with the print PDF)
+    outputs: dict[str, Path] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     pages: dict[str, int] = field(default_factory=dict)
 
@@ -68,7 +69,7 @@ def build(
         book, warnings = read_book(manuscript, cache, sample)
         fail_if_strict(strict, warnings)
         name = output_name(book.meta.title, sample)
-        result, todo = reused(name, output, editions, cache, warnings)
+        result, todo = reused(name, output, editions, cache, warnings, not sample)
         if todo:
             progress("Rendering chapters")
             rendered = render(book, cache, result, progress)
@@ -77,10 +78,20 @@ def build(
                            release, progress)  # fmt: skip
         else:
             progress("Nothing changed since the last build")
-        result.outputs = {edition.format: result.outputs[edition.format] for edition in editions}
+        result.outputs = in_order(result.outputs, editions)
         cache.remember_warnings(result.warnings)
         cache.save()
         return result
+
+
+def in_order(outputs: dict[str, Path], editions: list[Edition]) -> dict[str, Path]:
+    """The outputs in the order the editions were asked for, the cover after its print PDF."""
+    ordered = {}
+    for edition in editions:
+        ordered[edition.format] = outputs[edition.format]
+        if edition == PRINT and COVER.format in outputs:
+            ordered[COVER.format] = outputs[COVER.format]
+    return ordered
 
 
 def build_settings(sample: bool, release: bool) -> dict[str, object]:
@@ -117,7 +128,7 @@ def last_build(
     warnings = cache.last_warnings()
     if warnings is None:
         return None
-    result, todo = reused(output_name(title, sample), output, editions, cache, warnings)
+    result, todo = reused(output_name(title, sample), output, editions, cache, warnings, not sample)
     return None if todo else result
 
 
@@ -131,13 +142,25 @@ def read_book(manuscript: Path, cache: BuildCache, sample: bool) -> tuple[Book, 
 
 
 def reused(
-    name: str, output: Path, editions: list[Edition], cache: BuildCache, warnings: list[Problem]
+    name: str,
+    output: Path,
+    editions: list[Edition],
+    cache: BuildCache,
+    warnings: list[Problem],
+    cover: bool = True,
 ) -> tuple[BuildResult, list[Edition]]:
-    """The editions whose files are current (in the result), and those to build."""
+    """The editions whose files are current (in the result), and those to build. The
+    print edition is current only with its cover (`cover`: a full book's, not a sample's)."""
     result, todo = BuildResult(warnings=list(warnings)), []
     for edition in editions:
         target = Targets(output, name)(edition)
         entry = cache.fresh(name, edition, target)
+        cover_target = Targets(output, name)(COVER)
+        if entry is not None and edition == PRINT and cover:
+            if cache.fresh(name, COVER, cover_target) is None:
+                entry = None  # made again with the print edition it depends on
+            else:
+                result.outputs[COVER.format] = cover_target
         if entry is None:
             todo.append(edition)
             continue
@@ -205,15 +228,31 @@ def write_editions(
                 write_epub(rendered, temps[EPUB], starts or (), source_date_epoch())
             for wait in waits:
                 wait()
+            if PRINT in todo and not rendered.book.is_sample:
+                temps[COVER] = stack.enter_context(atomic_output(targets(COVER)))
+                result.warnings.extend(write_cover(rendered, temps[PRINT], temps[COVER], progress))
         # Every output is complete and in place (atomic_output renamed them): record them.
         for edition in todo:
             if edition.is_pdf:
                 result.pages[edition.format] = layouts[edition.name].pages
             result.outputs[edition.format] = targets(edition)
             cache.record(targets.name, edition, targets(edition), result.pages.get(edition.format))
+        if COVER in temps:
+            result.outputs[COVER.format] = targets(COVER)
+            cache.record(targets.name, COVER, targets(COVER), None)
     finally:
         for layout in layouts.values():
             layout.discard()
+
+
+def write_cover(
+    rendered: RenderedBook, print_pdf: Path, out: Path, progress: Progress
+) -> list[Problem]:
+    """The print cover, for the finished print PDF's page count; its warnings."""
+    from makebook.pdf.cover import page_count, write_print_cover
+
+    progress("Writing the print cover")
+    return write_print_cover(rendered, page_count(print_pdf), out, progress)
 
 
 def pdfs_to_lay_out(

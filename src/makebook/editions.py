@@ -32,6 +32,10 @@ SCREEN = Edition(
     "screen", "screen", "-screen.pdf", ("book.css", "pdf.css", "screen.css"), "pdf/ua-1", False
 )
 
+# The print edition's cover (pdf/cover.py): written with it, cached like an edition, and
+# not one of EDITIONS (it has no chapters and no --format of its own).
+COVER = Edition("cover", "cover", "-cover.pdf", ("cover.css",), "pdf/x-4", False)
+
 EDITIONS = (EPUB, PRINT, SCREEN)
 PDF_EDITIONS = (PRINT, SCREEN)
 FORMATS = tuple(edition.format for edition in EDITIONS)  # what --format accepts

@@ -183,6 +183,14 @@ class PdfSettings:
 
 
 @dataclass(frozen=True)
+class PrintSettings:
+    """[print]: what the print-on-demand service needs to know for the cover (pdf/cover.py)."""
+
+    paper: str = "white"  # white, cream or premium-color: the spine's thickness per page
+    service: str = "kdp"  # whose published paper thickness and barcode rules apply
+
+
+@dataclass(frozen=True)
 class Accessibility:
     """What the author declares beyond what makebook can tell from the book itself."""
 
@@ -244,6 +252,7 @@ class Book:
     works: tuple[Work, ...]
     appendices: tuple[AppendixSettings, ...]
     pdf: PdfSettings = field(default_factory=PdfSettings)
+    printing: PrintSettings = field(default_factory=PrintSettings)  # [print]
     quotes: str = "double"  # which quotation marks open: "double" (US) or "single" (UK)
     sample: SampleSettings = field(default_factory=SampleSettings)
     citation_style: str = "chicago-author-date"  # [bibliography] style: a name or a .csl path

@@ -22,6 +22,7 @@ from makebook.model import (
     Metadata,
     PdfSettings,
     Person,
+    PrintSettings,
     SampleSettings,
 )
 
@@ -60,6 +61,7 @@ class BookConfig:
     appendices: tuple[AppendixSettings, ...]
     pdf: PdfSettings
     lines: dict[str, int]  # where each chapter path is written in book.toml
+    printing: PrintSettings = PrintSettings()  # [print]: the cover's paper and service
     quotes: str = "double"
     sample: SampleSettings = SampleSettings()
     citation_style: str = csl_styles.DEFAULT_STYLE  # a style's name, or a .csl file's path
@@ -317,6 +319,7 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
         appendices=attempt(parse_appendices, section("appendices")),
         pdf=attempt(parse_pdf, section("pdf"), section("print")),
         lines=path_lines(text),
+        printing=attempt(parse_print, section("print")),
         quotes=attempt(parse_quotes, section("typography"), book),
         sample=attempt(parse_sample, section("sample")),
         citation_style=parse_citation_style(bibliography),
@@ -634,6 +637,36 @@ def parse_pdf(pdf: _Fields, printing: _Fields) -> PdfSettings:
         drop_caps=pdf.bool("drop_caps", False),
         color=printing.bool("color", False),  # the print edition's interior: grey or CMYK
     )
+
+
+# [print] paper: KDP's published thickness per page, in inches (pdf/cover.py uses these).
+PAPERS = ("white", "cream", "premium-color")
+SERVICES = ("kdp", "ingramspark")
+
+
+def parse_print(table: _Fields) -> PrintSettings:
+    paper = table.str("paper", PrintSettings.paper).lower()
+    if paper not in PAPERS:
+        table.report(
+            "paper",
+            f"unknown paper '{paper}' in [print]",
+            'use "white", "cream" or "premium-color" (the paper you choose at the service)',
+        )
+        paper = PrintSettings.paper
+    service = table.str("service", PrintSettings.service).lower()
+    if service == "ingramspark":
+        # IngramSpark publishes its spine widths through its cover template generator,
+        # not as a thickness per page makebook could use: a guessed spine is a rejected cover.
+        table.report(
+            "service",
+            'makebook cannot make an IngramSpark cover yet: IngramSpark publishes no '
+            "paper thickness per page to compute its spine from",
+            'use service = "kdp", or make the IngramSpark cover from its cover template '
+            "generator with the print PDF's page count",
+        )
+    elif service not in SERVICES:
+        table.report("service", f"unknown service '{service}' in [print]", 'use "kdp"')
+    return PrintSettings(paper=paper, service=service if service in SERVICES else "kdp")
 
 
 LENGTH = r"\d+(\.\d+)?(in|mm|cm|pt)"

@@ -71,6 +71,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         works=works,
         appendices=config.appendices,
         pdf=config.pdf,
+        printing=config.printing,
         quotes=config.quotes,
         sample=config.sample,
         citation_style=check_style_file(root, config.citation_style, diagnostics),

@@ -31,7 +31,14 @@ DEFAULT_STYLES = Path(__file__).parent.parent / "default_styles"
 STYLESHEETS = {edition.name: edition.stylesheets for edition in EDITIONS}
 
 
-DESIGN_FILES = {name for names in STYLESHEETS.values() for name in names}
+COVER_STYLESHEET = "cover.css"  # the print cover's design (pdf/cover.py), no edition's
+DESIGN_FILES = {name for names in STYLESHEETS.values() for name in names} | {COVER_STYLESHEET}
+
+
+def cover_stylesheet(styles_dir: Path) -> Path:
+    """The book's styles/cover.css when it has one, else the built-in design's."""
+    own = styles_dir / COVER_STYLESHEET
+    return own if own.is_file() else DEFAULT_STYLES / COVER_STYLESHEET
 
 
 def stylesheets(styles_dir: Path, edition: str) -> list[Path]:
