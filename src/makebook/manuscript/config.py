@@ -312,14 +312,15 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
 
     book = section("book")
     bibliography = section("bibliography")
+    printing = section("print")  # read by two parsers: one table, so it knows both's keys
     config = BookConfig(
         meta=attempt(parse_metadata, book, attempt(parse_accessibility, section("accessibility"))),
         order=attempt(parse_order, section("contents")),
         bibliography=bibliography.str_list("files"),
         appendices=attempt(parse_appendices, section("appendices")),
-        pdf=attempt(parse_pdf, section("pdf"), section("print")),
+        pdf=attempt(parse_pdf, section("pdf"), printing),
         lines=path_lines(text),
-        printing=attempt(parse_print, section("print")),
+        printing=attempt(parse_print, printing),
         quotes=attempt(parse_quotes, section("typography"), book),
         sample=attempt(parse_sample, section("sample")),
         citation_style=parse_citation_style(bibliography),
@@ -659,7 +660,7 @@ def parse_print(table: _Fields) -> PrintSettings:
         # not as a thickness per page makebook could use: a guessed spine is a rejected cover.
         table.report(
             "service",
-            'makebook cannot make an IngramSpark cover yet: IngramSpark publishes no '
+            "makebook cannot make an IngramSpark cover yet: IngramSpark publishes no "
             "paper thickness per page to compute its spine from",
             'use service = "kdp", or make the IngramSpark cover from its cover template '
             "generator with the print PDF's page count",
