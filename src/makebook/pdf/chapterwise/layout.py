@@ -78,6 +78,7 @@ from makebook.pdf.document import (
     write_document,
 )
 from makebook.pdf.fit import Overflow, overflow_warnings, table_overflows
+from makebook.pdf.pagelabels import even_page_count
 from makebook.pdf.pagemap import RawStart, assemble_starts, raw_starts
 from makebook.pdf.pagerefs import FOLIO_ATTRIBUTE, FolioRules
 from makebook.processes import WorkerPool, fork_context, worker_pool
@@ -536,7 +537,12 @@ class EditionResult:
 
     @property
     def pages(self) -> int:
-        return self.layout.total_pages()
+        return self.layout.total_pages() + self.blank_after
+
+    @property
+    def blank_after(self) -> bool:
+        """The print edition ends on a blank verso when its pages are odd in number."""
+        return needs_blank_after(self.layout)
 
     def overflows(self) -> list[tuple[str, Overflow]]:
         return [(self.layout.edition, o) for laid in self.laid for o in laid.overflows]
@@ -547,6 +553,8 @@ class EditionResult:
             if where.blank_before:
                 raws.append(("", None, ""))
             raws.extend(laid.starts)
+        if self.blank_after:
+            raws.append(("", None, ""))
         return assemble_starts(raws)
 
     def plan(self) -> JoinPlan:
@@ -556,7 +564,8 @@ class EditionResult:
             Piece(written_pdf(laid), laid.bookmarks, where.blank_before)
             for where, laid in zip(self.layout.placements(), self.laid, strict=True)
         ]
-        return JoinPlan(pieces, self.blank)
+        labels = [start.label for start in self.starts()]
+        return JoinPlan(pieces, self.blank, labels, self.blank_after)
 
     def start_writing(self, out: Path) -> Callable[[], None]:
         """Join the divisions into `out` in the background; the function returned waits."""
@@ -694,11 +703,16 @@ class Finished:
         self, layout: EditionPlan, final: list[Job], join: BackgroundJoin | None
     ) -> EditionResult:
         blank = None
-        if layout.edition == PRINT.name and any(p.blank_before for p in layout.placements()):
+        versos = any(p.blank_before for p in layout.placements()) or needs_blank_after(layout)
+        if layout.edition == PRINT.name and versos:
             blank = blank_page(layout, self.results, self.store, self.workers)
         keys = [j.key for j in final] + ([blank.stem] if blank else [])
         self.store.remember(self.name, layout.edition, layout, keys)
         return EditionResult(layout, [self.results[j.key] for j in final], blank, join)
+
+
+def needs_blank_after(layout: EditionPlan) -> bool:
+    return layout.edition == PRINT.name and not even_page_count(layout.total_pages())
 
 
 class LayoutDidNotSettle(Exception):
