@@ -47,6 +47,7 @@ from makebook.editions import PRINT
 from makebook.errors import Problem
 from makebook.files import atomic_output, write_atomically
 from makebook.manuscript.config import length_in_inches
+from makebook.manuscript.isbns import edition_identifier
 from makebook.manuscript.styles import stylesheets
 from makebook.model import PageStart, RenderedBook
 from makebook.pdf.chapterwise.placement import (
@@ -673,7 +674,7 @@ def plan_edition(
         edition=edition,
         groups=groups,
         context=LayoutContext(book.root, book.styles_dir, book.pdf, edition),
-        identifier=rendered.meta.identifier,
+        identifier=edition_identifier(rendered.meta, edition),
         document_for=lambda sections: html_tree(rendered.meta, edition, sections),
         folio_rules=FolioRules.read(stylesheets(book.styles_dir, edition)),
         assets=styles_digest(book, edition),
