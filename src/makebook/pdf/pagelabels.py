@@ -94,6 +94,15 @@ def set_page_labels(pdf: pikepdf.Pdf, labels: Sequence[str]) -> None:
     pdf.Root.PageLabels = pdf.make_indirect(Dictionary(Nums=Array(nums)))
 
 
+def set_isbn(pdf: pikepdf.Pdf, identifier: str) -> None:
+    """The edition's own ISBN (urn:isbn:...) as the XMP dc:identifier, where catalogues
+    read a PDF's identifier; nothing for an edition without an ISBN."""
+    if not identifier.startswith("urn:isbn:"):
+        return
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        xmp["dc:identifier"] = identifier
+
+
 def page_labels(pdf: pikepdf.Pdf) -> list[str]:
     """Every page's label as a viewer shows it (for tests and checks)."""
     tree = pdf.Root.get("/PageLabels")
@@ -126,18 +135,21 @@ def append_blank(pdf: pikepdf.Pdf, blank: pikepdf.Pdf) -> None:
     pdf.pages.append(pikepdf.Page(page))
 
 
-def finish_pages(path: Path, labels: Sequence[str], blank: Path | None = None) -> None:
+def finish_pages(
+    path: Path, labels: Sequence[str], blank: Path | None = None, identifier: str = ""
+) -> None:
     """A whole-book PDF as WeasyPrint wrote it, with the blank page that makes its
-    count even (when `blank` is given) and its page labels, saved in place."""
+    count even (when `blank` is given), its page labels and ISBN, saved in place."""
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        set_isbn(pdf, identifier)
         if blank is not None:
             with pikepdf.open(blank) as blank_pdf:
                 append_blank(pdf, blank_pdf)
                 set_page_labels(pdf, labels)
-                pdf.save(path, min_version=pdf.pdf_version)
+                pdf.save(path, min_version=pdf.pdf_version, deterministic_id=True)
                 return
         set_page_labels(pdf, labels)
-        pdf.save(path, min_version=pdf.pdf_version)
+        pdf.save(path, min_version=pdf.pdf_version, deterministic_id=True)
 
 
 def whole_book_starts(
@@ -153,14 +165,17 @@ def whole_book_starts(
 
 def finish_whole_book(rendered: RenderedBook, document: Document, out: Path, edition: str) -> None:
     """Labels (and, in print, the last blank verso) for a PDF WeasyPrint wrote whole."""
+    from makebook.manuscript.isbns import edition_identifier
+
+    identifier = edition_identifier(rendered.meta, edition)
     labels = [start.label for start in whole_book_starts(rendered, document, edition)]
     if len(labels) == len(document.pages):
-        finish_pages(out, labels)
+        finish_pages(out, labels, None, identifier)
         return
     with tempfile.TemporaryDirectory(prefix="makebook-blank-") as folder:
         blank = Path(folder) / "blank.pdf"
         write_blank_verso(rendered, blank)
-        finish_pages(out, labels, blank)
+        finish_pages(out, labels, blank, identifier)
 
 
 def write_blank_verso(rendered: RenderedBook, out: Path) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from makebook.pdf.pagelabels import set_page_labels
+from makebook.pdf.pagelabels import set_isbn, set_page_labels
 from makebook.pdf.weasy import page_bookmark_tree
 from makebook.processes import (
     fork_context,
@@ -58,6 +58,7 @@ class JoinPlan:
     blank: Path | None  # a PDF whose second page is the edition's blank verso
     labels: list[str] = field(default_factory=list)  # every page's label (pdf/pagelabels.py)
     blank_after: bool = False  # a blank verso at the end, for an even page count
+    identifier: str = ""  # the edition's urn:isbn:, for its XMP (pdf/pagelabels.py)
 
 
 def join_edition(plan: JoinPlan, out: Path) -> None:
@@ -150,6 +151,7 @@ class Joiner:
         add_outline(joined, bookmarks)
         if plan.labels:
             set_page_labels(joined, plan.labels)
+        set_isbn(joined, plan.identifier)
         joined.save(
             out,
             compress_streams=True,

@@ -566,7 +566,7 @@ class EditionResult:
             for where, laid in zip(self.layout.placements(), self.laid, strict=True)
         ]
         labels = [start.label for start in self.starts()]
-        return JoinPlan(pieces, self.blank, labels, self.blank_after)
+        return JoinPlan(pieces, self.blank, labels, self.blank_after, self.layout.identifier)
 
     def start_writing(self, out: Path) -> Callable[[], None]:
         """Join the divisions into `out` in the background; the function returned waits."""
