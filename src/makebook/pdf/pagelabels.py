@@ -122,7 +122,7 @@ def page_labels(pdf: pikepdf.Pdf) -> list[str]:
 
 def even_page_count(pages: int) -> bool:
     """Whether a print edition of `pages` pages needs no blank page at its end: a
-    printed book is leaves, two pages each (IngramSpark refuses an odd count)."""
+    printed book is leaves, two pages each; the services ask for an even count."""
     return pages % 2 == 0
 
 
