@@ -214,6 +214,16 @@ class SampleSettings:
 
 
 @dataclass(frozen=True)
+class Isbns:
+    """Each edition's ISBN-13, "" for none (manuscript/isbns.py reads and checks them)."""
+
+    epub: str = ""
+    print: str = ""  # the paperback: its cover's barcode, the EPUB's pageBreakSource
+    screen: str = ""
+    shared: bool = False  # the older single [book] isbn, used by the EPUB and print alike
+
+
+@dataclass(frozen=True)
 class Metadata:
     title: str
     language: str
@@ -231,6 +241,7 @@ class Metadata:
     epigraph: Epigraph | None = None  # the book's own epigraph, on a page after the dedication
     edition: str = ""
     accessibility: Accessibility = field(default_factory=Accessibility)
+    isbns: Isbns = field(default_factory=Isbns)
 
     @property
     def author_line(self) -> str:

@@ -192,6 +192,9 @@ def set_metadata(
 ) -> None:
     meta = rendered.meta
     epub_book.set_identifier(meta.identifier)
+    if meta.isbns.epub and meta.identifier != f"urn:isbn:{meta.isbns.epub}":
+        # book.toml names another identifier: the EPUB's ISBN is a second one.
+        epub_book.add_metadata("DC", "identifier", f"urn:isbn:{meta.isbns.epub}", {"id": "isbn"})
     epub_book.set_title(meta.title)
     epub_book.set_language(meta.language)
     if meta.subtitle:
@@ -223,7 +226,8 @@ def set_metadata(
     for prop, value in accessibility_metadata(rendered, paged):
         epub_book.add_metadata(None, "meta", value, {"property": prop})
     if paged:
-        source = rendered.book.pdf.isbn
+        # The page numbers are the print edition's: its ISBN names it.
+        source = meta.isbns.print
         value = f"urn:isbn:{source}" if source else meta.identifier
         epub_book.add_metadata(None, "meta", value, {"property": "pageBreakSource"})
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from makebook.errors import ManuscriptError, Problem, error
 from makebook.manuscript import csl_styles
+from makebook.manuscript.isbns import parse_isbns, with_isbns
 from makebook.manuscript.text import FORBIDDEN_CHARACTERS, read_text
 from makebook.model import (
     Accessibility,
@@ -313,12 +314,17 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
     book = section("book")
     bibliography = section("bibliography")
     printing = section("print")  # read by two parsers: one table, so it knows both's keys
+    pdf = section("pdf")
+    meta = attempt(parse_metadata, book, attempt(parse_accessibility, section("accessibility")))
+    isbns = attempt(parse_isbns, book, pdf, section("epub"))
+    if meta is not None and isbns is not None:
+        meta = with_isbns(meta, isbns, identifier_given=bool(book.str("identifier")))
     config = BookConfig(
-        meta=attempt(parse_metadata, book, attempt(parse_accessibility, section("accessibility"))),
+        meta=meta,
         order=attempt(parse_order, section("contents")),
         bibliography=bibliography.str_list("files"),
         appendices=attempt(parse_appendices, section("appendices")),
-        pdf=attempt(parse_pdf, section("pdf"), printing),
+        pdf=attempt(parse_pdf, pdf, printing),
         lines=path_lines(text),
         printing=attempt(parse_print, printing),
         quotes=attempt(parse_quotes, section("typography"), book),
@@ -733,14 +739,10 @@ def valid_date(text: str) -> bool:
 
 
 def parse_isbn(table: _Fields) -> str:
-    isbn = re.sub(r"[\s-]", "", table.str("isbn"))
-    if isbn and not valid_isbn13(isbn):
-        table.report(
-            "isbn",
-            f"`isbn` in [{table.name}]: {isbn} is not a valid ISBN-13",
-            "check the digits; the last one is a check digit",
-        )
-    return isbn
+    """The ISBN-13 of `isbn` in the table (an ISBN-10 converted), checked by isbns.py."""
+    from makebook.manuscript.isbns import read_isbn
+
+    return read_isbn(table, "isbn")
 
 
 def valid_isbn13(isbn: str) -> bool:

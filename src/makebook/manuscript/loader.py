@@ -29,6 +29,7 @@ from makebook.manuscript.config import (
 )
 from makebook.manuscript.geometry import geometry_problems
 from makebook.manuscript.glyphs import check_glyphs
+from makebook.manuscript.isbns import check_isbns
 from makebook.manuscript.raw_blocks import unmask_raw_html
 from makebook.manuscript.sanitize import active_content_lines
 from makebook.manuscript.structure import structure_problems
@@ -62,6 +63,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     chapters = with_citations_in_text(chapters, works)
     styles = read_styles(root, config, diagnostics)
     check_cover_image(root, config, diagnostics)
+    check_isbns(config.meta, Path(BOOK_TOML), read_toml_text(root), diagnostics)
     book = Book(
         root=root,
         styles_dir=styles,
@@ -187,6 +189,10 @@ def check_cover_image(root: Path, config: BookConfig, diagnostics: Diagnostics) 
         images.check_cover(path, config.meta.cover, diagnostics)
     except ManuscriptError as exc:
         diagnostics.extend(exc)
+
+
+def read_toml_text(root: Path) -> str:
+    return (root / BOOK_TOML).read_text(encoding="utf-8", errors="replace")
 
 
 def inside_line(root: Path) -> int | None:

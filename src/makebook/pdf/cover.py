@@ -38,6 +38,7 @@ from weasyprint.urls import URLFetcherResponse
 
 from makebook.editions import COVER
 from makebook.errors import Problem
+from makebook.manuscript import isbns
 from makebook.manuscript.config import BOOK_TOML, length_in_inches, setting_line
 from makebook.manuscript.styles import DEFAULT_STYLES, cover_stylesheet, font_dirs
 from makebook.model import RenderedBook
@@ -107,9 +108,9 @@ def cover_geometry(rendered: RenderedBook, pages: int) -> CoverGeometry:
     )
 
 
-def print_isbn(rendered: RenderedBook) -> str:
-    """The print edition's ISBN: [pdf] isbn, else the book's."""
-    return rendered.book.pdf.isbn or rendered.meta.isbn
+def print_isbn(rendered: RenderedBook) -> tuple[str, str]:
+    """The print edition's ISBN-13 and its hyphenated form ("", "" without one)."""
+    return isbns.print_isbn(rendered.meta) or ("", "")
 
 
 # EAN-13 at 80 % of its nominal size (ISO/IEC 15420: X = 0.33 mm, bars 22.85 mm high):
@@ -252,7 +253,7 @@ CMYK_RULE = (
 
 
 def cover_html(rendered: RenderedBook, geometry: CoverGeometry, image: bool) -> str:
-    meta, isbn = rendered.meta, print_isbn(rendered)
+    meta, (isbn, shown_isbn) = rendered.meta, print_isbn(rendered)
     env = environment(rendered.book.styles_dir.parent / "templates")
     # As written, not re-serialised: WeasyPrint reads HTML, where an empty <div/> (as lxml
     # writes it) would open a div holding every bar after it.
@@ -260,7 +261,7 @@ def cover_html(rendered: RenderedBook, geometry: CoverGeometry, image: bool) -> 
         meta=meta,
         author=meta.author_line,
         description=meta.description,
-        isbn=isbn,
+        isbn=shown_isbn,
         bars=barcode_bars(isbn) if isbn else [],
         digits=(isbn[0], isbn[1:7], isbn[7:]) if isbn else (),
         image=SERVED + "front" if image else "",

@@ -438,7 +438,13 @@ def pages_at_most(limit: int) -> Iterator[None]:
 
 
 def write_pdf(rendered: RenderedBook, document: Document, out: Path, edition_name: str) -> None:
-    write_document(document, out, edition_name, rendered.meta.identifier)
+    """A whole book: WeasyPrint's PDF, then its page labels and even count (pagelabels.py)."""
+    from makebook.manuscript.isbns import edition_identifier
+    from makebook.pdf.pagelabels import finish_whole_book
+
+    identifier = edition_identifier(rendered.meta, edition_name)
+    write_document(document, out, edition_name, identifier)
+    finish_whole_book(rendered, document, out, edition_name)
 
 
 def write_document(document: Document, out: Path, edition_name: str, identifier: str) -> None:

@@ -52,12 +52,12 @@ class WholeBookLayout:
     def pages(self) -> int:
         if self.worker is not None:
             return self.worker.result()
-        return len(self.document.pages)
+        return len(self.starts())  # with the blank verso an odd print count ends on
 
     def starts(self) -> tuple[PageStart, ...]:
-        from makebook.pdf.pagemap import page_starts
+        from makebook.pdf.pagelabels import whole_book_starts
 
-        return page_starts(self.rendered, self.document)
+        return whole_book_starts(self.rendered, self.document, self.edition)
 
     def start_writing(self, out: Path) -> Callable[[], None]:
         if self.worker is not None:  # only waiting for the worker: nothing to start
@@ -188,7 +188,7 @@ def write_screen_edition(rendered: Any, scratch: Path) -> int:
     except TooManyPages as exc:
         raise exc.as_error(rendered.book) from None
     write_pdf(rendered, layout, scratch, SCREEN.name)
-    return len(layout.pages)
+    return len(layout.pages)  # the screen edition has no blank pages to add
 
 
 def start_screen_edition(rendered: Any, target: Path) -> Future[int]:

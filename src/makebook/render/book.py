@@ -11,6 +11,7 @@ from lxml import etree
 
 from makebook.cache import PRUNE_AFTER_SECONDS, PageCache, render_context
 from makebook.errors import Problem
+from makebook.manuscript.isbns import copyright_lines, hyphenated
 from makebook.model import Book, Chapter, Page, RenderedBook
 from makebook.processes import fork_context, worker_pool
 from makebook.render.appendices import appendix_pages
@@ -30,7 +31,8 @@ def front_pages(book: Book, env) -> list[Page]:  # type: ignore[no-untyped-def]
     context = {
         "meta": meta,
         "year": meta.date[:4],
-        "isbn_display": meta.isbn,
+        "isbn_display": hyphenated(meta.isbns.print) if meta.isbns.print else "",
+        "isbn_lines": copyright_lines(meta.isbns),
         "fonts": BODY_FONTS,
     }
     pages = [

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import replace
 
 from makebook.errors import error
-from makebook.model import Book
+from makebook.model import Book, Isbns
 
 
 def make_sample(book: Book) -> Book:
@@ -37,5 +37,5 @@ def make_sample(book: Book) -> Book:
     identifier = (
         f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'makebook-sample:' + book.meta.identifier)}"
     )
-    meta = replace(book.meta, identifier=identifier, isbn="")
+    meta = replace(book.meta, identifier=identifier, isbn="", isbns=Isbns())
     return replace(book, chapters=chapters, parts=parts, meta=meta, is_sample=True)

@@ -76,7 +76,7 @@ def test_the_joined_book_is_the_same_whatever_was_copied_ahead(laid_book, tmp_pa
     assert contents(tmp_path / "ahead.pdf") == reference
     assert contents(tmp_path / "background.pdf") == reference
     with pikepdf.open(tmp_path / "from-nothing.pdf") as pdf:
-        assert len(pdf.pages) == sum(
+        assert len(pdf.pages) == plan.blank_after + sum(
             len(pikepdf.open(p).pages) + piece.blank_before
             for p, piece in zip(paths, plan.pieces, strict=True)
         )

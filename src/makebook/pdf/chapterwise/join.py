@@ -19,7 +19,7 @@ import functools
 import hashlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import SimpleNamespace
@@ -28,6 +28,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from makebook.pdf.pagelabels import set_isbn, set_page_labels
 from makebook.pdf.weasy import page_bookmark_tree
 from makebook.processes import (
     fork_context,
@@ -55,6 +56,9 @@ class Piece:
 class JoinPlan:
     pieces: list[Piece]
     blank: Path | None  # a PDF whose second page is the edition's blank verso
+    labels: list[str] = field(default_factory=list)  # every page's label (pdf/pagelabels.py)
+    blank_after: bool = False  # a blank verso at the end, for an even page count
+    identifier: str = ""  # the edition's urn:isbn:, for its XMP (pdf/pagelabels.py)
 
 
 def join_edition(plan: JoinPlan, out: Path) -> None:
@@ -133,6 +137,9 @@ class Joiner:
                 for page in piece.bookmarks
             )
         assert first is not None
+        if plan.blank_after:
+            assert blank is not None
+            add_blank(joined, blank)
         SharedStreams().share(joined.pages)
         # Every piece has the same document-level entries (one book, one set of styles).
         for key in CATALOG_KEYS:
@@ -142,6 +149,9 @@ class Joiner:
         tree.finish()
         link_destinations(joined, destinations)
         add_outline(joined, bookmarks)
+        if plan.labels:
+            set_page_labels(joined, plan.labels)
+        set_isbn(joined, plan.identifier)
         joined.save(
             out,
             compress_streams=True,

@@ -47,6 +47,7 @@ from makebook.editions import PRINT
 from makebook.errors import Problem
 from makebook.files import atomic_output, write_atomically
 from makebook.manuscript.config import length_in_inches
+from makebook.manuscript.isbns import edition_identifier
 from makebook.manuscript.styles import stylesheets
 from makebook.model import PageStart, RenderedBook
 from makebook.pdf.chapterwise.placement import (
@@ -78,6 +79,7 @@ from makebook.pdf.document import (
     write_document,
 )
 from makebook.pdf.fit import Overflow, overflow_warnings, table_overflows
+from makebook.pdf.pagelabels import even_page_count
 from makebook.pdf.pagemap import RawStart, assemble_starts, raw_starts
 from makebook.pdf.pagerefs import FOLIO_ATTRIBUTE, FolioRules
 from makebook.processes import WorkerPool, fork_context, worker_pool
@@ -536,7 +538,12 @@ class EditionResult:
 
     @property
     def pages(self) -> int:
-        return self.layout.total_pages()
+        return self.layout.total_pages() + self.blank_after
+
+    @property
+    def blank_after(self) -> bool:
+        """The print edition ends on a blank verso when its pages are odd in number."""
+        return needs_blank_after(self.layout)
 
     def overflows(self) -> list[tuple[str, Overflow]]:
         return [(self.layout.edition, o) for laid in self.laid for o in laid.overflows]
@@ -547,6 +554,8 @@ class EditionResult:
             if where.blank_before:
                 raws.append(("", None, ""))
             raws.extend(laid.starts)
+        if self.blank_after:
+            raws.append(("", None, ""))
         return assemble_starts(raws)
 
     def plan(self) -> JoinPlan:
@@ -556,7 +565,8 @@ class EditionResult:
             Piece(written_pdf(laid), laid.bookmarks, where.blank_before)
             for where, laid in zip(self.layout.placements(), self.laid, strict=True)
         ]
-        return JoinPlan(pieces, self.blank)
+        labels = [start.label for start in self.starts()]
+        return JoinPlan(pieces, self.blank, labels, self.blank_after, self.layout.identifier)
 
     def start_writing(self, out: Path) -> Callable[[], None]:
         """Join the divisions into `out` in the background; the function returned waits."""
@@ -664,7 +674,7 @@ def plan_edition(
         edition=edition,
         groups=groups,
         context=LayoutContext(book.root, book.styles_dir, book.pdf, edition),
-        identifier=rendered.meta.identifier,
+        identifier=edition_identifier(rendered.meta, edition),
         document_for=lambda sections: html_tree(rendered.meta, edition, sections),
         folio_rules=FolioRules.read(stylesheets(book.styles_dir, edition)),
         assets=styles_digest(book, edition),
@@ -694,11 +704,16 @@ class Finished:
         self, layout: EditionPlan, final: list[Job], join: BackgroundJoin | None
     ) -> EditionResult:
         blank = None
-        if layout.edition == PRINT.name and any(p.blank_before for p in layout.placements()):
+        versos = any(p.blank_before for p in layout.placements()) or needs_blank_after(layout)
+        if layout.edition == PRINT.name and versos:
             blank = blank_page(layout, self.results, self.store, self.workers)
         keys = [j.key for j in final] + ([blank.stem] if blank else [])
         self.store.remember(self.name, layout.edition, layout, keys)
         return EditionResult(layout, [self.results[j.key] for j in final], blank, join)
+
+
+def needs_blank_after(layout: EditionPlan) -> bool:
+    return layout.edition == PRINT.name and not even_page_count(layout.total_pages())
 
 
 class LayoutDidNotSettle(Exception):
