@@ -28,6 +28,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from makebook.pdf.chapterwise.fonts import share_fonts
 from makebook.pdf.weasy import page_bookmark_tree
 from makebook.processes import (
     fork_context,
@@ -134,6 +135,7 @@ class Joiner:
             )
         assert first is not None
         SharedStreams().share(joined.pages)
+        share_fonts(joined)  # one program per face, not one per division
         # Every piece has the same document-level entries (one book, one set of styles).
         for key in CATALOG_KEYS:
             if key in first.Root:
