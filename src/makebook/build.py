@@ -197,7 +197,8 @@ def write_editions(
                 waits.append(layouts[edition.name].start_writing(temps[edition]))
             if EPUB in todo:
                 progress("Writing the EPUB edition")
-                write_epub(rendered, temps[EPUB], starts or (), source_date_epoch())
+                write_epub(rendered, temps[EPUB], starts or (), source_date_epoch(),
+                           cache.folder / "epub-fonts")  # fmt: skip
             for wait in waits:
                 wait()
         # Every output is complete and in place (atomic_output renamed them): record them.

@@ -180,3 +180,23 @@ def test_dropping_a_face_leaves_the_rest_of_the_stylesheet_as_written():
     css = '/* a */\n@font-face { font-family: "A"; src: url("fonts/a.ttf"); }\np { color: red }\n'
     assert without_faces(css, {"fonts/a.ttf"}) == css
     assert without_faces(css, set()) == "/* a */\n\np { color: red }\n"
+
+
+def test_a_subset_made_once_is_taken_from_the_cache(tmp_path, monkeypatch):
+    cache = tmp_path / "epub-fonts"
+    first = book_with("<p>cached</p>")
+    add_fonts(first, DEFAULT_STYLES, cache)
+    assert len(list(cache.iterdir())) == 1
+
+    def no_subsetting(*_args: object) -> bytes:
+        raise AssertionError("subset again")
+
+    monkeypatch.setattr("makebook.epub.fonts.subset_font", no_subsetting)
+    again = book_with("<p>cached</p>")
+    add_fonts(again, DEFAULT_STYLES, cache)
+    assert [i.content for i in again.get_items() if i.file_name.endswith(".ttf")] == [
+        i.content for i in first.get_items() if i.file_name.endswith(".ttf")
+    ]
+    monkeypatch.undo()
+    add_fonts(book_with("<p>other text</p>"), DEFAULT_STYLES, cache)
+    assert len(list(cache.iterdir())) == 1  # the subset no longer used is gone

@@ -24,6 +24,8 @@ read from the font's copyright notice; the copyright and licence stay as they ar
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -52,6 +54,7 @@ INITIAL = {"font-family": ("serif",), "font-weight": 400, "font-style": "normal"
 RESERVED_NAME = re.compile(r"Reserved Font Names? ['‘\"“]([^'’\"”]+)['’\"”]")
 NAME_IDS_WITH_FAMILY = (1, 3, 4, 6, 16, 17, 18, 21, 22)
 REPLACEMENT = "Subset"  # what a reserved name becomes in a subset's names
+SUBSET_VERSION = "1"  # part of a cached subset's key: change it with subset_font's options
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,9 @@ class FontUse:
     characters: dict[Face, set[str]] = field(default_factory=dict)
 
 
-def add_fonts(epub_book: epub.EpubBook, styles_dir: Path) -> None:
+def add_fonts(epub_book: epub.EpubBook, styles_dir: Path, cache: Path | None = None) -> None:
     """Add to the book the faces its documents use, subset; drop the others' @font-face
-    rules from its stylesheets."""
+    rules from its stylesheets. Subsets are kept in `cache`, for the next build."""
     sheets = [item for item in epub_book.get_items() if item.media_type == "text/css"]
     css = "\n".join(item.content.decode("utf-8") for item in sheets)
     use = FontUse(font_faces(css))
@@ -89,11 +92,13 @@ def add_fonts(epub_book: epub.EpubBook, styles_dir: Path) -> None:
         if item.media_type == XHTML and item.content:
             count_characters(etree.fromstring(item.content), rules, use)
     kept: dict[str, bytes] = {}
+    used: set[str] = set()  # the cache's files this build uses
     for face, characters in use.characters.items():
         path = find_font(styles_dir, face.url)
         if path is not None and characters and face.url not in kept:
             text = "".join(sorted(characters | {" "}))
-            kept[face.url] = subset_font(path, text)
+            kept[face.url] = cached_subset(path, text, cache, used)
+    prune_cache(cache, used)
     for item in sheets:
         item.content = without_faces(item.content.decode("utf-8"), set(kept)).encode("utf-8")
     for index, (url, data) in enumerate(sorted(kept.items())):
@@ -280,6 +285,37 @@ def nearest(faces: list[Face], style: str, weight: int) -> Face:
     return next(face for face in same_style if face.weight == chosen)
 
 
+def cached_subset(path: Path, text: str, cache: Path | None, used: set[str]) -> bytes:
+    """The subset, from the cache when an earlier build made the same one: subsetting
+    reads the font's layout tables, most of a second per face, on every edit otherwise."""
+    if cache is None:
+        return subset_font(path, text)
+    digest = hashlib.sha256(SUBSET_VERSION.encode())
+    digest.update(path.read_bytes())
+    digest.update(text.encode("utf-8"))
+    kept = cache / f"{digest.hexdigest()}{path.suffix}"
+    used.add(kept.name)
+    with contextlib.suppress(OSError):
+        return kept.read_bytes()
+    data = subset_font(path, text)
+    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.replace(kept)
+    return data
+
+
+def prune_cache(cache: Path | None, used: set[str]) -> None:
+    """Forget the subsets this build did not use (the text changed since)."""
+    if cache is None or not cache.is_dir():
+        return
+    for entry in cache.iterdir():
+        if entry.name not in used:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+
+
 def subset_font(path: Path, text: str) -> bytes:
     """The font cut down to the glyphs `text` needs (and those its features reach)."""
     options = subset.Options()
@@ -289,13 +325,17 @@ def subset_font(path: Path, text: str) -> bytes:
     options.name_legacy = True
     options.notdef_outline = True
     options.glyph_names = True
-    font = TTFont(path, recalcTimestamp=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    rename_reserved(font)
-    out = io.BytesIO()
-    font.save(out)
+    try:
+        font = TTFont(path, recalcTimestamp=False)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=text)
+        subsetter.subset(font)
+        rename_reserved(font)
+        out = io.BytesIO()
+        font.save(out)
+    except Exception:  # noqa: BLE001 - any font fontTools cannot cut (a WOFF2 without
+        # brotli installed, a damaged table) goes in whole, as it did before subsetting.
+        return path.read_bytes()
     return out.getvalue()
 
 

@@ -109,6 +109,7 @@ def write_epub(
     out: Path,
     page_starts: Sequence[PageStart] = (),
     source_date: dt.datetime | None = None,
+    font_cache: Path | None = None,
 ) -> None:
     book = rendered.book
     meta = rendered.meta
@@ -153,7 +154,7 @@ def write_epub(
     front_generated = [d for d, p in zip(documents, pages, strict=True) if p.in_toc is False]
     rest = [d for d, p in zip(documents, pages, strict=True) if p.in_toc is not False]
     epub_book.spine = [*([cover_page] if cover_page else []), *front_generated, nav, *rest]
-    add_fonts(epub_book, book.styles_dir)
+    add_fonts(epub_book, book.styles_dir, font_cache)
     _Writer(str(out), epub_book, meta.language, stamp).write()
 
 
