@@ -378,6 +378,7 @@ class MergedGlyphs:
         self.next_free = drawn + 1
         self.glyphs: dict[int, Any] = {}
         self.metrics: dict[int, tuple[int, int]] = {}
+        self.sources: dict[int, tuple[Any, Any]] = {}  # gid -> (glyph, its subset's glyf)
         self.outlines: dict[int, Any] = {}  # gid -> the flattened outline, to compare
         self.cmap: dict[tuple[int, int, int], dict[int, int]] = {}
         self.components: dict[bytes, int] = {}  # a simple component glyph -> its id
@@ -407,23 +408,35 @@ class MergedGlyphs:
 
     def add(self, glyf: Any, hmtx: Any, gid: int, mapping: dict[int, int]) -> None:
         name = glyph_name(gid)
-        glyph, target = glyf[name], mapping[gid]
+        # Unexpanded (its bytes as stored): most glyphs are compared without decoding.
+        glyph, target = glyf.glyphs[name], mapping[gid]
         advance = hmtx[name]
-        if glyph.numberOfContours == 0:
+        if contours(glyph) == 0:
             # No outline (a space, or a glyph this subset left out): its advance, if any.
             if advance[0] and not self.metrics.get(target, (0, 0))[0]:
                 self.metrics[target] = advance
             self.glyphs.setdefault(target, glyph)
             self.metrics.setdefault(target, advance)
             return
-        outline = flattened(glyph, glyf)
-        if target in self.outlines:
-            if self.outlines[target] != outline or self.metrics[target] != advance:
-                raise Unmergeable(f"glyph {gid} differs between the subsets")
+        if target not in self.sources:
+            self.sources[target] = (glyph, glyf)
+            self.glyphs[target] = renumbered(glyf, name, mapping)
+            self.metrics[target] = advance
             return
-        self.outlines[target] = outline
-        self.glyphs[target] = renumbered(glyph, mapping)
-        self.metrics[target] = advance
+        if self.metrics[target] != advance or not self.same_outline(target, glyph, glyf):
+            raise Unmergeable(f"glyph {gid} differs between the subsets")
+
+    def same_outline(self, target: int, glyph: Any, glyf: Any) -> bool:
+        """Whether `glyph` draws what the merged glyph `target` draws. Two simple glyphs
+        with the same bytes do; composites (whose components may be numbered apart in
+        each subset) and any other pair are compared by their resolved outlines."""
+        stored, stored_glyf = self.sources[target]
+        simple = contours(glyph) > 0 and contours(stored) > 0
+        if simple and raw_bytes(glyph, glyf) == raw_bytes(stored, stored_glyf):
+            return True
+        if target not in self.outlines:
+            self.outlines[target] = flattened(stored, stored_glyf)
+        return flattened(glyph, glyf) == self.outlines[target]
 
     def into(self, font: TTFont) -> None:
         """Make `font` the merged program."""
@@ -442,17 +455,32 @@ class MergedGlyphs:
                 table.cmap = {code: glyph_name(gid) for code, gid in sorted(codes.items())}
 
 
+def contours(glyph: Any) -> int:
+    """The glyph's number of contours (-1: a composite), from its first two bytes when
+    fontTools has not decoded it yet (it sets numberOfContours only then, or when empty)."""
+    data = getattr(glyph, "data", b"")
+    if data:
+        return int.from_bytes(data[:2], "big", signed=True)
+    return getattr(glyph, "numberOfContours", 0)
+
+
+def raw_bytes(glyph: Any, glyf: Any) -> bytes:
+    return glyph.data if hasattr(glyph, "data") else glyph.compile(glyf)
+
+
 def flattened(glyph: Any, glyf: Any) -> tuple[Any, ...]:
     """A glyph's outline with its composites resolved: what it draws, whatever its ids."""
+    glyph.expand(glyf)
     coordinates, ends, flags = glyph.getCoordinates(glyf)
     return (tuple(coordinates), tuple(ends), bytes(flags))
 
 
-def renumbered(glyph: Any, mapping: dict[int, int]) -> Any:
-    """The glyph with its components named by their ids in the merged program."""
-    if not glyph.isComposite():
-        return glyph
-    glyph = copy.deepcopy(glyph)
+def renumbered(glyf: Any, name: str, mapping: dict[int, int]) -> Any:
+    """The glyph, its components named by their ids in the merged program."""
+    glyph = glyf.glyphs[name]
+    if contours(glyph) >= 0:
+        return glyph  # simple: taken as it is stored
+    glyph = copy.deepcopy(glyf[name])  # expanded, to read its components
     for component in glyph.components:
         component.glyphName = glyph_name(mapping[int(component.glyphName[5:] or 0)])
     return glyph
