@@ -9,7 +9,9 @@ EPUB, and each text's characters are counted under the face CSS font matching pi
 for it (CSS Fonts 4, 5.2). A face no text is set in is left out with its @font-face
 rule; the others are subset with fontTools to those characters (both cases, as
 text-transform may change them), keeping OpenType layout features (ligatures,
-kerning, small capitals), hinting and the copyright and licence names.
+kerning, small capitals), hinting and the copyright and licence names. Text an
+author's stylesheet generates (::before/::after content) is not counted: a character
+only it uses is drawn by the reading system's fallback font.
 
 The built-in fonts are under the SIL Open Font License with the Reserved Font Name
 "Source". A subset is a Modified Version (OFL 1.1, DEFINITIONS: "deleting ... any of
