@@ -225,7 +225,8 @@ def write_editions(
                 waits.append(wait)
             if EPUB in todo:
                 progress("Writing the EPUB edition")
-                write_epub(rendered, temps[EPUB], starts or (), source_date_epoch())
+                write_epub(rendered, temps[EPUB], starts or (), source_date_epoch(),
+                           cache.folder / "epub-fonts")  # fmt: skip
             for wait in waits:
                 wait()
             if PRINT in todo and not rendered.book.is_sample:

@@ -19,10 +19,11 @@ import jinja2
 from ebooklib import epub
 from lxml import etree
 
+from makebook.epub.fonts import add_fonts
 from makebook.epub.images import PackedImage, epub_image
 from makebook.epub.pagelist import Break, marker_id, place_breaks, plan_breaks
 from makebook.files import inside
-from makebook.manuscript.styles import FONT_MEDIA_TYPES, css_urls, find_font, stylesheets
+from makebook.manuscript.styles import stylesheets
 from makebook.manuscript.svg import MATHML_NS, SVG_NS
 from makebook.model import Page, PageStart, RenderedBook
 from makebook.render.templating import environment, render_fragment
@@ -108,6 +109,7 @@ def write_epub(
     out: Path,
     page_starts: Sequence[PageStart] = (),
     source_date: dt.datetime | None = None,
+    font_cache: Path | None = None,
 ) -> None:
     book = rendered.book
     meta = rendered.meta
@@ -152,6 +154,7 @@ def write_epub(
     front_generated = [d for d, p in zip(documents, pages, strict=True) if p.in_toc is False]
     rest = [d for d, p in zip(documents, pages, strict=True) if p.in_toc is not False]
     epub_book.spine = [*([cover_page] if cover_page else []), *front_generated, nav, *rest]
+    add_fonts(epub_book, book.styles_dir, font_cache)
     _Writer(str(out), epub_book, meta.language, stamp).write()
 
 
@@ -273,23 +276,16 @@ def accessibility_metadata(rendered: RenderedBook, paged: bool) -> list[tuple[st
 
 def add_styles(epub_book: epub.EpubBook, styles_dir: Path) -> list[str]:
     hrefs = []
-    fonts: dict[str, Path] = {}
     for sheet in stylesheets(styles_dir, "epub"):
         css = sheet.read_text(encoding="utf-8")
-        for url in css_urls(css):
-            font = find_font(styles_dir, url)
-            if font is not None:
-                fonts[url] = font
         name = f"{STYLE_DIR}/{sheet.name}"
         epub_book.add_item(
             epub.EpubItem(uid=f"css-{sheet.stem}", file_name=name, media_type="text/css",
                           content=css.encode("utf-8"))
         )  # fmt: skip
         hrefs.append(posixpath.relpath(name, TEXT_DIR))
-    for index, (url, path) in enumerate(sorted(fonts.items())):
-        media_type = FONT_MEDIA_TYPES[path.suffix.lower()]
-        item = epub.EpubItem(f"font-{index}", f"{STYLE_DIR}/{url}", media_type, path.read_bytes())
-        epub_book.add_item(item)
+    # The fonts are added once the documents are made: only those their text uses
+    # (epub/fonts.py).
     return hrefs
 
 

@@ -28,6 +28,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from makebook.pdf.chapterwise.fonts import share_fonts
 from makebook.pdf.pagelabels import set_isbn, set_page_labels
 from makebook.pdf.weasy import page_bookmark_tree
 from makebook.processes import (
@@ -141,6 +142,7 @@ class Joiner:
             assert blank is not None
             add_blank(joined, blank)
         SharedStreams().share(joined.pages)
+        share_fonts(joined)  # one program per face, not one per division
         # Every piece has the same document-level entries (one book, one set of styles).
         for key in CATALOG_KEYS:
             if key in first.Root:
