@@ -172,10 +172,6 @@ def heading_skipped(pdf: pikepdf.Pdf) -> None:
     elements_of(pdf, "H1")[0].S = Name.H3
 
 
-def table_without_header(pdf: pikepdf.Pdf) -> None:
-    elements_of(pdf, "TH")[0].S = Name.TD
-
-
 HEAD_ARTIFACT = b"/Artifact <</Type /Pagination>> BDC BT"
 BREAKS = {
     # an untagged running head: drawn outside any marked content
@@ -195,7 +191,6 @@ BREAKS = {
     "heading-nesting": heading_skipped,
     "figure-alt": set_on("Figure", "/Alt", None),
     "table-scope": set_on("TH", "/A", Dictionary(O=Name.Table)),
-    "table-headers": table_without_header,
     "note-id": set_on("Note", "/ID", None),
     "note-place": note_under_document,
     "tabs": untabbed,

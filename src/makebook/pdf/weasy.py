@@ -164,8 +164,9 @@ def notes_and_headers_tagged() -> Iterator[None]:
     """For the PDFs written inside the block, WeasyPrint's structure tree says more than
     it does by itself (PDF/UA-1, ISO 14289-1 7.5 and 7.9): a footnote is a Note element
     with an ID, inside the section of the page it is on (WeasyPrint hangs the footnote
-    area under Document as NonStruct), and a table's header cell says whether it heads
-    a column or a row (/Scope in its Table attributes)."""
+    area under Document as NonStruct), a table's header cell says whether it heads a
+    column or a row (/Scope in its Table attributes), and every link annotation is
+    owned by a Link element."""
     tags = weasyprint.pdf.tags
     original = tags._build_box_tree
 
@@ -177,6 +178,11 @@ def notes_and_headers_tagged() -> Iterator[None]:
         elif isinstance(box, boxes.PageBox):
             elements = _notes_in_sections(elements, pdf)
         for element in elements:
+            if element.get("S") != "/Link" and _holds_link(element, pdf):
+                # An anonymous block inside <a> (a footnote's text, say) gets the link's
+                # annotation but is tagged NonStruct: a Link annotation belongs to a
+                # Link element (ISO 14289-1 7.18.5).
+                element["S"] = "/Link"
             if element.get("S") == "/TH" and box.element is not None:
                 scope = "/Row" if box.element.get("scope") == "row" else "/Column"
                 element["A"]["Scope"] = scope
@@ -191,6 +197,16 @@ def notes_and_headers_tagged() -> Iterator[None]:
 
 def _element(pdf: Any, reference: Any) -> Any:
     return pdf.objects[int(bytes(reference).split()[0])]
+
+
+def _holds_link(element: Any, pdf: Any) -> bool:
+    for kid in element.get("K", ()):
+        if isinstance(kid, int):
+            continue  # a marked-content id
+        obj = _element(pdf, kid)
+        if obj.get("Type") == "/OBJR" and _element(pdf, obj["Obj"]).get("Subtype") == "/Link":
+            return True
+    return False
 
 
 def _tag_notes(area: Any, box: Any, pdf: Any) -> None:
