@@ -150,3 +150,16 @@ def test_an_untagged_running_head_in_the_screen_pdf_fails(demo_build, tmp_path) 
         pdf.save(broken)
     rules = {finding.rule for finding in preflight(broken)}
     assert rules == {"orphan-content"}
+
+
+@pytest.mark.parametrize("layout", ["small, joined", "small, release"])
+def test_a_link_is_described_by_its_words_not_its_target(layout: str, request) -> None:  # type: ignore[no-untyped-def]
+    with pikepdf.open(screen_pdfs(request)[layout]) as pdf:
+        described = {
+            str(annotation.Contents)
+            for page in pdf.pages
+            for annotation in page.obj.get("/Annots", [])
+        }
+    # The contents' entry for chapter "one", a citation of siegel1999 and a concept.
+    assert {"The First Essay", "Siegel 1999", "the idea"} <= described
+    assert not described & {"one", "work-siegel1999", "the-idea"}

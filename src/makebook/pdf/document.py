@@ -499,7 +499,8 @@ def links_between_divisions(pdf: pydyf.PDF) -> None:
         if isinstance(uri, str) and uri.startswith(LINK_SCHEME):
             target = uri[len(LINK_SCHEME) :]
             del obj["A"]
-            obj["Contents"] = pydyf.String(target)
+            if getattr(obj.get("Contents"), "string", uri) == uri:  # not described by its words
+                obj["Contents"] = pydyf.String(target)
             obj["Dest"] = pydyf.String(target)
 
 

@@ -166,7 +166,7 @@ def notes_and_headers_tagged() -> Iterator[None]:
     with an ID, inside the section of the page it is on (WeasyPrint hangs the footnote
     area under Document as NonStruct), a table's header cell says whether it heads a
     column or a row (/Scope in its Table attributes), and every link annotation is
-    owned by a Link element."""
+    owned by a Link element and described by the link's words."""
     tags = weasyprint.pdf.tags
     original = tags._build_box_tree
 
@@ -177,6 +177,8 @@ def notes_and_headers_tagged() -> Iterator[None]:
                 _tag_notes(element, box, pdf)
         elif isinstance(box, boxes.PageBox):
             elements = _notes_in_sections(elements, pdf)
+        if getattr(box, "link_annotation", None) and box.element is not None:
+            _describe_link(box.link_annotation, box.element)
         for element in elements:
             if element.get("S") != "/Link" and _holds_link(element, pdf):
                 # An anonymous block inside <a> (a footnote's text, say) gets the link's
@@ -197,6 +199,19 @@ def notes_and_headers_tagged() -> Iterator[None]:
 
 def _element(pdf: Any, reference: Any) -> Any:
     return pdf.objects[int(bytes(reference).split()[0])]
+
+
+def _describe_link(annotation: Any, element: Any) -> None:
+    """A link's alternate description (its annotation's /Contents, ISO 14289-1 7.18.5)
+    is what it says, not the id or address WeasyPrint puts there; a web address is
+    added to words that are not the address itself."""
+    words = " ".join(" ".join(element.itertext()).split())
+    if not words:
+        return
+    target = annotation.get("A", {}).get("URI")
+    address = getattr(target, "string", "") if target is not None else ""
+    external = address and not address.startswith("makebook:") and address not in words
+    annotation["Contents"] = pydyf.String(f"{words} ({address})" if external else words)
 
 
 def _holds_link(element: Any, pdf: Any) -> bool:
