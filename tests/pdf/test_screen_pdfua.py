@@ -163,3 +163,34 @@ def test_a_link_is_described_by_its_words_not_its_target(layout: str, request) -
     # The contents' entry for chapter "one", a citation of siegel1999 and a concept.
     assert {"The First Essay", "Siegel 1999", "the idea"} <= described
     assert not described & {"one", "work-siegel1999", "the-idea"}
+
+
+def test_orphaned_and_unmarked_content_becomes_artifacts_and_mcids_close_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """What WeasyPrint writes for a folio (an MCID whose element is not in the tree, here
+    MCID 0 before the heading) and a rule drawn outside marked content are made
+    artifacts; the tagged MCIDs after it are numbered again from 0."""
+    from test_preflight_ua import CONTENT, tagged_pdf
+
+    from makebook.pdf.artifacts import mark_artifacts
+
+    pdf = tagged_pdf()
+    page = pdf.pages[0].obj
+    content = re.sub(rb"/MCID (\d)", lambda m: b"/MCID %d" % (int(m[1]) + 1), CONTENT)
+    folio = b"/Span <</MCID 0>> BDC BT /F1 9 Tf 140 10 Td (12) Tj ET EMC\n"
+    page.Contents = pdf.make_stream(folio + content + b"0 0 300 1 re f\n")
+    orphan = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Span, K=0, Pg=page))
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    nums[1] = pikepdf.Array([orphan, *nums[1]])
+    for element in nums[1][1:]:
+        element.K = pikepdf.Array([k + 1 if isinstance(k, int) else k for k in element.K])
+    path = tmp_path / "weasy.pdf"
+    pdf.save(path)
+    assert {f.rule for f in preflight(path)} == {"orphan-content", "untagged-content"}
+
+    mark_artifacts(path)
+    assert preflight(path) == []
+    with pikepdf.open(path) as fixed:
+        assert pagination_artifacts(fixed) == [2]  # the running head and the folio
+        owners = fixed.Root.StructTreeRoot.ParentTree.Nums[1]
+        assert [str(owner.S) for owner in owners] == ["/H1", "/P", "/Figure", "/TH", "/Note"]
+        assert [owner.K[0] for owner in owners] == [0, 1, 2, 3, 4]

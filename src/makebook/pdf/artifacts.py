@@ -7,7 +7,8 @@ meets orphaned content, which ISO 14289-1 7.1 forbids: content is either real an
 tagged or an Artifact. This pass, run with pikepdf on each PDF/UA file WeasyPrint
 writes (a whole book or one division of it), makes every such sequence an
 `/Artifact <</Type /Pagination>> BDC`, wraps anything drawn outside marked content in
-`/Artifact BMC ... EMC`, and drops the orphans from the parent tree.
+`/Artifact BMC ... EMC`, and drops the orphans from the parent tree (numbering the
+page's other MCIDs again from 0, so its entry in the parent tree has no gaps).
 """
 
 from __future__ import annotations
@@ -33,48 +34,78 @@ def mark_artifacts(path: Path) -> None:
         tree = StructureTree(pdf)
         if pdf.Root.get("/StructTreeRoot") is None:
             return
-        orphans = orphan_marks(pdf, tree)
+        numbers = new_numbers(pdf, orphan_marks(pdf, tree))
         for page in pdf.pages:
-            rewrite_page(pdf, page, orphans.get(page.obj.objgen, set()))
-        drop_orphans(pdf, orphans)
+            rewrite_page(pdf, page, numbers.get(page.obj.objgen, {}))
+        renumber_tree(pdf, tree, numbers)
         pdf.save(path, compress_streams=True, deterministic_id=True)
 
 
 def orphan_marks(pdf: pikepdf.Pdf, tree: StructureTree) -> dict[tuple[int, int], set[int]]:
-    """Per page, the MCIDs the parent tree maps to elements the tree does not reach."""
+    """Per page, the MCIDs the parent tree maps to elements the tree does not reach
+    (read from the parent tree: cheaper than reading every page's content twice)."""
+    reachable = {element.obj.objgen for element in tree.elements}
+    marks = parent_tree_marks(pdf)
     found: dict[tuple[int, int], set[int]] = {}
     for page in pdf.pages:
-        key = page.obj.objgen
-        for operands, operator in pikepdf.parse_content_stream(page):
-            if str(operator) != "BDC" or len(operands) < 2:
-                continue
-            properties = operands[1]
-            mcid = properties.get("/MCID") if isinstance(properties, Dictionary) else None
-            if mcid is not None and (key, int(mcid)) not in tree.owned:
-                found.setdefault(key, set()).add(int(mcid))
+        owners = marks.get(int(page.obj.get("/StructParents", -1)))
+        if not isinstance(owners, Array):
+            continue
+        for mcid, owner in enumerate(owners):
+            if isinstance(owner, Dictionary) and owner.objgen not in reachable:
+                found.setdefault(page.obj.objgen, set()).add(mcid)
     return found
 
 
-def rewrite_page(pdf: pikepdf.Pdf, page: Any, orphans: set[int]) -> None:
-    instructions = pikepdf.parse_content_stream(page)
-    rewritten = artifacts_in(instructions, orphans)
+def parent_tree_marks(pdf: pikepdf.Pdf) -> dict[int, Any]:
+    """The parent tree's entries by key (WeasyPrint and the join write one flat /Nums)."""
+    nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums", Array())
+    return {int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2)}
+
+
+def new_numbers(
+    pdf: pikepdf.Pdf, orphans: dict[tuple[int, int], set[int]]
+) -> dict[tuple[int, int], dict[int, int | None]]:
+    """Per page with orphans, each MCID's new number (None: it becomes an artifact), so
+    that the page's MCIDs count from 0 without a gap, as the parent tree indexes them."""
+    marks = parent_tree_marks(pdf)
+    numbers: dict[tuple[int, int], dict[int, int | None]] = {}
+    for page in pdf.pages:
+        dropped = orphans.get(page.obj.objgen)
+        if not dropped:
+            continue
+        count = len(marks[int(page.obj.StructParents)])
+        kept = [mcid for mcid in range(count) if mcid not in dropped]
+        renumbered: dict[int, int | None] = {old: new for new, old in enumerate(kept)}
+        numbers[page.obj.objgen] = renumbered | dict.fromkeys(dropped)
+    return numbers
+
+
+def rewrite_page(pdf: pikepdf.Pdf, page: Any, numbers: dict[int, int | None]) -> None:
+    rewritten = artifacts_in(pikepdf.parse_content_stream(page), numbers)
     if rewritten is not None:
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(rewritten))
 
 
-def artifacts_in(instructions: list[Any], orphans: set[int]) -> list[Any] | None:
-    """The page's instructions with orphans and unmarked drawing as artifacts; None when
-    nothing changes."""
+def artifacts_in(instructions: list[Any], numbers: dict[int, int | None]) -> list[Any] | None:
+    """The page's instructions with orphans and unmarked drawing as artifacts and the
+    other MCIDs renumbered (`numbers`); None when nothing changes."""
     out: list[Any] = []
     depth = 0  # marked-content nesting
     wrapping = False  # inside an /Artifact BMC this pass opened
     changed = False
     for instruction in instructions:
         operands, operator = instruction.operands, str(instruction.operator)
-        if operator == "BDC" and len(operands) > 1 and is_orphan(operands[1], orphans):
-            instruction = pikepdf.ContentStreamInstruction(
-                [Name.Artifact, PAGINATION], Operator("BDC")
-            )
+        mcid = marked_id(operands) if operator == "BDC" else None
+        if mcid in numbers and numbers[mcid] != mcid:
+            new = numbers[mcid]
+            if new is None:
+                operands = [Name.Artifact, PAGINATION]
+            else:
+                properties = Dictionary({key: operands[1][key] for key in operands[1]})
+                properties.MCID = new
+                operands = [operands[0], properties]
+            instruction = pikepdf.ContentStreamInstruction(operands, Operator("BDC"))
             changed = True
         starts = operator in TEXT_SHOWING or operator in PAINTING or operator in PATH_START
         starts = starts or operator == "BT"
@@ -97,28 +128,38 @@ def artifacts_in(instructions: list[Any], orphans: set[int]) -> list[Any] | None
     return out if changed else None
 
 
-def is_orphan(properties: Any, orphans: set[int]) -> bool:
+def marked_id(operands: list[Any]) -> int | None:
+    properties = operands[1] if len(operands) > 1 else None
     mcid = properties.get("/MCID") if isinstance(properties, Dictionary) else None
-    return mcid is not None and int(mcid) in orphans
+    return None if mcid is None else int(mcid)
 
 
-def drop_orphans(pdf: pikepdf.Pdf, orphans: dict[tuple[int, int], set[int]]) -> None:
-    """The parent tree forgets the orphans (its entries for them become null), so the
-    elements WeasyPrint made for them are no longer written."""
-    root = pdf.Root.StructTreeRoot
-    nums = root.ParentTree.get("/Nums")
-    if nums is None:
-        return
-    keys = {
-        int(page.obj.StructParents): page.obj.objgen
-        for page in pdf.pages
-        if "/StructParents" in page.obj
-    }
-    for index in range(0, len(nums), 2):
-        page = keys.get(int(nums[index]))
-        marks = nums[index + 1]
-        if page is None or page not in orphans or not isinstance(marks, Array):
+def renumber_tree(
+    pdf: pikepdf.Pdf, tree: StructureTree, numbers: dict[tuple[int, int], dict[int, int | None]]
+) -> None:
+    """The parent tree without the orphans (the elements WeasyPrint made for them are no
+    longer written), and the elements' MCIDs as renumbered."""
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    index = {int(nums[i]): i + 1 for i in range(0, len(nums) - 1, 2)}
+    for page in pdf.pages:
+        renumbered = numbers.get(page.obj.objgen)
+        if renumbered:
+            at = index[int(page.obj.StructParents)]
+            kept = sorted((new, old) for old, new in renumbered.items() if new is not None)
+            nums[at] = Array([nums[at][old] for _new, old in kept])
+    for element in tree.elements:
+        page = element.obj.get("/Pg")
+        renumbered = numbers.get(page.objgen) if page is not None else None
+        if not renumbered or "/K" not in element.obj:
             continue
-        for mcid in orphans[page]:
-            if mcid < len(marks):
-                marks[mcid] = None
+        kids = element.obj.K
+        if isinstance(kids, Array):
+            element.obj.K = Array([renumbered_kid(kid, renumbered) for kid in kids])
+        else:
+            element.obj.K = renumbered_kid(kids, renumbered)
+
+
+def renumbered_kid(kid: Any, renumbered: dict[int, int | None]) -> Any:
+    if isinstance(kid, int) and renumbered.get(kid) is not None:
+        return renumbered[kid]
+    return kid  # an element, a link (OBJR) or a marked-content reference of its own page
