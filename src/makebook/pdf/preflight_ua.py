@@ -27,6 +27,14 @@ from pikepdf import Array, Dictionary, Name
 TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
 PAINTING = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "BI"}
 HEADINGS = {f"/H{level}": level for level in range(1, 7)}
+# ISO 32000-1 14.8.4's standard structure types: marked in content, they need an MCID.
+STRUCTURE_TYPES = {f"/{name}" for name in (
+    "Document", "Part", "Art", "Sect", "Div", "BlockQuote", "Caption", "TOC", "TOCI", "Index",
+    "NonStruct", "Private", "P", "H", "H1", "H2", "H3", "H4", "H5", "H6", "L", "LI", "Lbl",
+    "LBody", "Table", "TR", "TH", "TD", "THead", "TBody", "TFoot", "Span", "Quote", "Note",
+    "Reference", "BibEntry", "Code", "Link", "Annot", "Ruby", "RB", "RT", "RP", "Warichu",
+    "WT", "WP", "Figure", "Formula", "Form",
+)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -237,7 +245,7 @@ def sequence_kind(
     properties = operands[1] if len(operands) > 1 else None
     mcid = properties.get("/MCID") if isinstance(properties, Dictionary) else None
     if mcid is None:
-        if tag in ("/Span", "/P") or tag in HEADINGS or tag[1:2].isupper() and tag != "/Tx":
+        if tag in STRUCTURE_TYPES:  # not /OC (optional content) or /Tx (form fields)
             count.unmarked_tags += 1
             return "orphan"  # reported as such, not again as untagged
         return "other"
