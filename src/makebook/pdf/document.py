@@ -34,6 +34,8 @@ from makebook.manuscript.styles import DEFAULT_STYLES, find_font, font_dirs, sty
 from makebook.manuscript.svg import MATHML_NS, clean_svg_file
 from makebook.model import Book, Metadata, Page, PdfSettings, RenderedBook
 from makebook.pdf import math
+from makebook.pdf.artifacts import mark_artifacts
+from makebook.pdf.weasy import notes_and_headers_tagged
 from makebook.render.templating import environment, render_fragment
 from makebook.xhtml import E, parse_fragments
 
@@ -450,14 +452,18 @@ def write_pdf(rendered: RenderedBook, document: Document, out: Path, edition_nam
 def write_document(document: Document, out: Path, edition_name: str, identifier: str) -> None:
     """Every PDF makebook writes (whole books and single chapters) goes through here."""
     edition = BY_NAME[edition_name]
-    document.write_pdf(
-        str(out),
-        pdf_variant=edition.pdf_variant,
-        pdf_tags=True,
-        uncompressed_pdf=False,
-        pdf_identifier=identifier.encode("utf-8"),
-        finisher=functools.partial(finish, identifier=identifier),
-    )
+    accessible = edition.pdf_variant == "pdf/ua-1"
+    with notes_and_headers_tagged() if accessible else contextlib.nullcontext():
+        document.write_pdf(
+            str(out),
+            pdf_variant=edition.pdf_variant,
+            pdf_tags=True,
+            uncompressed_pdf=False,
+            pdf_identifier=identifier.encode("utf-8"),
+            finisher=functools.partial(finish, identifier=identifier),
+        )
+    if accessible:
+        mark_artifacts(out)  # running heads and folios: WeasyPrint leaves them orphaned
 
 
 NBSP_ENTRY = re.compile(rb"^(<[0-9a-f]+> )<00a0>$")
@@ -499,7 +505,8 @@ def links_between_divisions(pdf: pydyf.PDF) -> None:
         if isinstance(uri, str) and uri.startswith(LINK_SCHEME):
             target = uri[len(LINK_SCHEME) :]
             del obj["A"]
-            obj["Contents"] = pydyf.String(target)
+            if getattr(obj.get("Contents"), "string", uri) == uri:  # not described by its words
+                obj["Contents"] = pydyf.String(target)
             obj["Dest"] = pydyf.String(target)
 
 

@@ -23,8 +23,10 @@ import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pydyf
 import weasyprint
 import weasyprint.layout
+import weasyprint.pdf.tags
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.css.properties import INITIAL_VALUES
 from weasyprint.formatting_structure import boxes
@@ -43,6 +45,15 @@ EXPECTED_SIGNATURES = {
     "weasyprint.layout.make_margin_boxes": ["context", "page", "state"],
     "weasyprint.layout.page.set_page_type_computed_styles": ["page_type", "html", "style_for"],
     "weasyprint.layout.page._standardize_page_based_counters": ["style", "pseudo_type"],
+    "weasyprint.pdf.tags._build_box_tree": [
+        "box",
+        "parent",
+        "pdf",
+        "page_number",
+        "nums",
+        "annotations",
+        "tags",
+    ],
     "weasyprint.anchors.make_page_bookmark_tree": [
         "page",
         "skipped_levels",
@@ -146,3 +157,97 @@ class _Root:
     def __init__(self, etree_element: Any, base_url: str | None) -> None:
         self.etree_element = etree_element
         self.base_url = base_url
+
+
+@contextlib.contextmanager
+def notes_and_headers_tagged() -> Iterator[None]:
+    """For the PDFs written inside the block, WeasyPrint's structure tree says more than
+    it does by itself (PDF/UA-1, ISO 14289-1 7.5 and 7.9): a footnote is a Note element
+    with an ID, inside the section of the page it is on (WeasyPrint hangs the footnote
+    area under Document as NonStruct), a table's header cell says whether it heads a
+    column or a row (/Scope in its Table attributes), and every link annotation is
+    owned by a Link element and described by the link's words."""
+    tags = weasyprint.pdf.tags
+    original = tags._build_box_tree
+
+    def build(box: Any, parent: Any, pdf: Any, page_number: int, *rest: Any) -> Iterator[Any]:
+        elements = list(original(box, parent, pdf, page_number, *rest))
+        if isinstance(box, boxes.FootnoteAreaBox):
+            for element in elements:
+                _tag_notes(element, box, pdf)
+        elif isinstance(box, boxes.PageBox):
+            elements = _notes_in_sections(elements, pdf)
+        if getattr(box, "link_annotation", None) and box.element is not None:
+            _describe_link(box.link_annotation, box.element)
+        for element in elements:
+            if element.get("S") != "/Link" and _holds_link(element, pdf):
+                # An anonymous block inside <a> (a footnote's text, say) gets the link's
+                # annotation but is tagged NonStruct: a Link annotation belongs to a
+                # Link element (ISO 14289-1 7.18.5).
+                element["S"] = "/Link"
+            if element.get("S") == "/TH" and box.element is not None:
+                scope = "/Row" if box.element.get("scope") == "row" else "/Column"
+                element["A"]["Scope"] = scope
+        yield from elements
+
+    tags._build_box_tree = build
+    try:
+        yield
+    finally:
+        tags._build_box_tree = original
+
+
+def _element(pdf: Any, reference: Any) -> Any:
+    return pdf.objects[int(bytes(reference).split()[0])]
+
+
+def _describe_link(annotation: Any, element: Any) -> None:
+    """A link's alternate description (its annotation's /Contents, ISO 14289-1 7.18.5)
+    is what it says, not the id or address WeasyPrint puts there; a web address is
+    added to words that are not the address itself."""
+    words = " ".join(" ".join(element.itertext()).split())
+    if not words:
+        return
+    target = annotation.get("A", {}).get("URI")
+    address = getattr(target, "string", "") if target is not None else ""
+    external = address and not address.startswith("makebook:") and address not in words
+    annotation["Contents"] = pydyf.String(f"{words} ({address})" if external else words)
+
+
+def _holds_link(element: Any, pdf: Any) -> bool:
+    for kid in element.get("K", ()):
+        if isinstance(kid, int):
+            continue  # a marked-content id
+        obj = _element(pdf, kid)
+        if obj.get("Type") == "/OBJR" and _element(pdf, obj["Obj"]).get("Subtype") == "/Link":
+            return True
+    return False
+
+
+def _tag_notes(area: Any, box: Any, pdf: Any) -> None:
+    """The footnote area's children become Notes, named by their footnotes' ids."""
+    area["MakebookNotes"] = True  # found by _notes_in_sections, removed there
+    notes = [child for child in box.children if child.element is not None]
+    kids = [_element(pdf, reference) for reference in area["K"]]
+    for number, kid in enumerate(kids):
+        kid["S"] = "/Note"
+        identifier = notes[number].element.get("id") if len(notes) == len(kids) else None
+        kid["ID"] = pydyf.String(identifier or f"note-{id(kid)}")
+
+
+def _notes_in_sections(elements: list[Any], pdf: Any) -> list[Any]:
+    """A page's footnote areas dissolved: their Notes go into the page's last section."""
+    areas = [e for e in elements if e.pop("MakebookNotes", False)]
+    kept = [e for e in elements if not any(e is area for area in areas)]
+    sections = [e for e in kept if e.get("S") in ("/Sect", "/Art")] or kept
+    if not areas or not sections:
+        for area in areas:
+            area["S"] = "/Sect"  # a page of footnotes alone: they are a section of their own
+        return elements
+    section = sections[-1]
+    for area in areas:
+        for reference in area["K"]:
+            _element(pdf, reference)["P"] = section.reference
+            section["K"].append(reference)
+        area["K"] = pydyf.Array()
+    return kept
