@@ -402,7 +402,14 @@ def embedded(font: Any) -> bool:
 
 # --- command line --------------------------------------------------------------------
 
-STANDARDS = {"pdf/x-4": preflight_pdfx4}
+def preflight_pdfua1(path: Path, grey: bool = False) -> list[Any]:
+    """PDF/UA-1's machine-checkable rules (pdf/preflight_ua.py); `grey` does not apply."""
+    from makebook.pdf import preflight_ua
+
+    return list(preflight_ua.preflight(path))
+
+
+STANDARDS = {"pdf/x-4": preflight_pdfx4, "pdf/ua-1": preflight_pdfua1}
 
 
 def main(argv: list[str] | None = None) -> int:
