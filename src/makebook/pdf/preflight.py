@@ -402,6 +402,7 @@ def embedded(font: Any) -> bool:
 
 # --- command line --------------------------------------------------------------------
 
+
 def preflight_pdfua1(path: Path, grey: bool = False) -> list[Any]:
     """PDF/UA-1's machine-checkable rules (pdf/preflight_ua.py); `grey` does not apply."""
     from makebook.pdf import preflight_ua
