@@ -46,7 +46,7 @@ def test_ebook_meta_reads_the_metadata_as_set(demo_build):
     assert fields["Title"].startswith("The Listening Year")
     assert fields["Author(s)"] == "Maren Ellis [Ellis, Maren]"
     assert fields["Languages"] == "eng"
-    assert fields["Identifiers"] == "isbn:9781234567897"
+    assert fields["Identifiers"] == "isbn:9781234567880"
     assert fields["Publisher"] == "Quiet Harbour Press"
 
 

@@ -55,7 +55,9 @@ def test_metadata_is_as_configured(demo_build):
     }
     assert refines == {"file-as": "Ellis, Maren", "role": "aut"}
     assert meta.findtext("dc:language", namespaces=NS) == "en-GB"
-    assert meta.findtext("dc:identifier", namespaces=NS) == "urn:isbn:9781234567897"
+    assert (
+        meta.findtext("dc:identifier", namespaces=NS) == "urn:isbn:9781234567880"
+    )  # [epub] isbn, its own
     assert meta.findtext("dc:publisher", namespaces=NS) == "Quiet Harbour Press"
     assert meta.findtext("dc:date", namespaces=NS) == "2026-11-01"
     assert "Maren Ellis" in meta.findtext("dc:rights", namespaces=NS)
