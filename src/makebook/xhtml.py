@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from lxml import etree
 from lxml.builder import ElementMaker
@@ -29,6 +31,30 @@ def fragments_to_string(holder: etree._Element) -> str:
     """The inverse of parse_fragments."""
     return (holder.text or "") + "".join(
         etree.tostring(child, encoding="unicode", method="xml") for child in holder
+    )
+
+
+PageT = TypeVar("PageT")
+
+
+def rewritten_page(
+    page: PageT,
+    tree: etree._Element,
+    note_trees: Sequence[etree._Element],
+    changed: Iterable[Any],
+    warnings: Sequence[Any] = (),
+) -> PageT:
+    """A rendered page (model.Page) with its edited tree written back, each note whose
+    `changed` entry is truthy written back from its tree, and `warnings` added."""
+    notes = tuple(
+        dataclasses.replace(note, html=fragments_to_string(holder)) if edited else note
+        for note, holder, edited in zip(page.notes, note_trees, changed, strict=True)  # type: ignore[attr-defined]
+    )
+    return dataclasses.replace(  # type: ignore[type-var]
+        page,
+        html=fragment_to_string(tree),
+        notes=notes,
+        warnings=(*page.warnings, *warnings),  # type: ignore[attr-defined]
     )
 
 

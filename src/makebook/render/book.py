@@ -21,7 +21,7 @@ from makebook.render.crossref import resolve_book_crossrefs
 from makebook.render.header_refs import link_across_chapters
 from makebook.render.templating import environment, render_fragment
 from makebook.render.typography import smarten_book
-from makebook.xhtml import fragment_to_string, fragments_to_string, parse_fragments, unwrap
+from makebook.xhtml import parse_fragments, rewritten_page, unwrap
 
 BODY_FONTS = "Source Serif Pro and Source Sans Pro"
 
@@ -105,18 +105,7 @@ def live_links(pages: list[Page], chapters: Sequence[Chapter] = ()) -> list[Page
         ]
         for link in every_dead:
             unwrap(link)
-        mended = tuple(
-            replace(note, html=fragments_to_string(holder)) if links else note
-            for note, holder, links in zip(page.notes, note_trees, dead_in_notes, strict=True)
-        )
-        result.append(
-            replace(
-                page,
-                html=fragment_to_string(tree),
-                notes=mended,
-                warnings=(*page.warnings, *warnings),
-            )
-        )
+        result.append(rewritten_page(page, tree, note_trees, dead_in_notes, warnings))
     return result
 
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from lxml import etree
 
 from makebook.errors import Problem
 from makebook.model import Chapter, Page
-from makebook.xhtml import E, fragment_to_string, fragments_to_string, parse_fragments, unwrap
+from makebook.xhtml import E, parse_fragments, rewritten_page, unwrap
 
 LABEL = "data-crossref"  # on a target: the label the author gave it (fig:map)
 REFS = "data-crossref-refs"  # on a placeholder: its references, space-separated
@@ -165,18 +165,7 @@ def resolve_crossrefs(pages: Sequence[Page], chapters: Mapping[str, Chapter]) ->
         unknown = [label for span in every for label in fill_reference(span, targets)]
         chapter = chapters.get(page.id)
         warnings = [unknown_reference(label, chapter) for label in dict.fromkeys(unknown)]
-        mended = tuple(
-            replace(note, html=fragments_to_string(holder)) if spans else note
-            for note, holder, spans in zip(page.notes, notes, in_notes, strict=True)
-        )
-        result.append(
-            replace(
-                page,
-                html=fragment_to_string(tree),
-                notes=mended,
-                warnings=(*page.warnings, *warnings),
-            )
-        )
+        result.append(rewritten_page(page, tree, notes, in_notes, warnings))
     return result
 
 
