@@ -42,7 +42,7 @@ def test_every_stylesheet_of_an_edition_is_in_the_default_design(edition):
 
 @pytest.mark.parametrize("edition", PDF_EDITIONS, ids=lambda e: e.name)
 def test_only_an_edition_that_opens_on_rectos_gets_blank_pages(edition):
-    blanks = [p.blank_before for p in place(edition.name, [False, True], [1, 1])]
+    blanks = [p.blank_before for p in place(edition.name, [False, True], [True, True], [1, 1])]
     assert blanks == [False, edition.opens_on_recto]
     assert (PRINT.opens_on_recto, SCREEN.opens_on_recto, EPUB.opens_on_recto) == (
         True,

@@ -169,6 +169,30 @@ class AppendixSettings:
     order: str = "as-listed"  # reading only: as-listed | alphabetical
 
 
+Opening = Literal["right", "any"]
+OPENINGS: tuple[str, ...] = ("right", "any")
+# What [pdf] openers sets, one value a kind: the chapter kinds and the appendices.
+OPENER_KINDS: tuple[str, ...] = (*CHAPTER_KINDS, "appendix")
+
+
+@dataclass(frozen=True)
+class Openers:
+    """[pdf] openers: where each kind of division opens in the print edition: "right", on
+    a recto (a blank verso before it when needed), or "any", on the next page.
+
+    Parts, the first page of the body and the division after a part's page always open
+    on a recto, and the front matter keeps its own order (pdf/document.py).
+    """
+
+    essay: Opening = "right"
+    concept: Opening = "right"
+    note: Opening = "right"
+    appendix: Opening = "right"
+
+    def on_any_page(self, kind: str) -> bool:
+        return getattr(self, kind, "right") == "any" if kind in OPENER_KINDS else False
+
+
 @dataclass(frozen=True)
 class PdfSettings:
     width: str = "6in"
@@ -180,6 +204,7 @@ class PdfSettings:
     screen_size: str = "trim"  # the screen edition's page: trim, letter or a4
     drop_caps: bool = False
     color: bool = False  # [print] color: a colour interior in CMYK (default: greyscale)
+    openers: Openers = field(default_factory=Openers)  # which divisions open on a recto
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,10 @@ from makebook.model import (
     Accessibility,
     AppendixSettings,
     Epigraph,
+    OPENER_KINDS,
+    OPENINGS,
     Metadata,
+    Openers,
     PdfSettings,
     Person,
     PrintSettings,
@@ -643,7 +646,41 @@ def parse_pdf(pdf: _Fields, printing: _Fields) -> PdfSettings:
         screen_size=screen,
         drop_caps=pdf.bool("drop_caps", False),
         color=printing.bool("color", False),  # the print edition's interior: grey or CMYK
+        openers=parse_openers(pdf),
     )
+
+
+OPENERS_HINT = (
+    'write openers = "right" (every chapter on a recto), openers = "any" (on the next page) '
+    'or one value a kind: openers = { default = "right", concept = "any", note = "any" }'
+)
+
+
+def parse_openers(pdf: _Fields) -> Openers:
+    """[pdf] openers: "right" or "any" for every kind, or a table with one value a kind
+    (essay, concept, note, appendix) and `default` for the kinds it does not name."""
+    value = pdf.get("openers")
+    if value is None:
+        return Openers()
+    if isinstance(value, str):
+        return Openers(**dict.fromkeys(OPENER_KINDS, opening(pdf, "openers", value)))
+    if not isinstance(value, dict):
+        pdf.report("openers", '`openers` in [pdf] must be "right" or "any"', OPENERS_HINT)
+        return Openers()
+    kinds = pdf.table_of("openers")  # a key it does not ask for is reported as unknown
+    default = opening(kinds, "default", kinds.get("default", "right"))
+    return Openers(
+        **{kind: opening(kinds, kind, kinds.get(kind, default)) for kind in OPENER_KINDS}
+    )
+
+
+def opening(table: _Fields, key: str, value: object) -> str:
+    """An openers value: "right" or "any"; anything else is reported at its line."""
+    if isinstance(value, str) and value.strip().lower() in OPENINGS:
+        return value.strip().lower()
+    given = f', not "{value}"' if isinstance(value, str) else ""
+    table.report(key, f'`{key}` in [{table.name}] must be "right" or "any"{given}', OPENERS_HINT)
+    return "right"
 
 
 # [print] paper: KDP's published thickness per page, in inches (pdf/cover.py uses these).

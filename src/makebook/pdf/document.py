@@ -32,7 +32,7 @@ from makebook.errors import ManuscriptError, Problem, error
 from makebook.manuscript.config import length_in_inches
 from makebook.manuscript.styles import DEFAULT_STYLES, find_font, font_dirs, stylesheets
 from makebook.manuscript.svg import MATHML_NS, clean_svg_file
-from makebook.model import Book, Metadata, Page, PdfSettings, RenderedBook
+from makebook.model import Book, Metadata, Openers, Page, PdfSettings, RenderedBook
 from makebook.pdf import math
 from makebook.pdf.artifacts import mark_artifacts
 from makebook.pdf.weasy import notes_and_headers_tagged
@@ -133,6 +133,22 @@ class Division:
     id: str
     matter: str
     element: etree._Element
+    any_page: bool = False  # in print it may open on a verso ([pdf] openers = "any")
+
+
+def opens_on_any_page(openers: Openers, kinds: dict[str, str], page: Page, before: Page | None) -> bool:
+    """Whether a division may open on a verso in print, by [pdf] openers.
+
+    Only chapters and appendices may: a part's page, the body's first page and the
+    division after a part's page open on a recto whatever the setting (a part's page
+    stands alone, its back blank), and the front matter keeps its order of rectos.
+    """
+    if page.matter == "front" or page.role == "part" or before is None or before.role == "part":
+        return False
+    if before.matter == "front":  # the body's first page
+        return False
+    kind = "appendix" if page.role == "appendix" else kinds.get(page.id, "")
+    return openers.on_any_page(kind)
 
 
 def book_divisions(rendered: RenderedBook, env: jinja2.Environment) -> list[Division]:
@@ -140,7 +156,8 @@ def book_divisions(rendered: RenderedBook, env: jinja2.Environment) -> list[Divi
     pages = list(rendered.pages)
     divisions: list[Division] = []
     toc_done = started_body = False
-    for page in pages:
+    openers, kinds = rendered.book.pdf.openers, {c.id: c.kind for c in rendered.book.chapters}
+    for index, page in enumerate(pages):
         if not toc_done and page.role not in FRONT_GENERATED:
             divisions.append(Division("toc", "front", etree.fromstring(toc_fragment(env, pages))))
             toc_done = True
@@ -158,7 +175,10 @@ def book_divisions(rendered: RenderedBook, env: jinja2.Environment) -> list[Divi
             empty.text = ""  # `<div/>` read as HTML opens a div that takes what follows
         if rendered.book.pdf.drop_caps and page.role == "chapter":
             add_drop_cap(section)
-        divisions.append(Division(page.id, page.matter, section))
+        any_page = opens_on_any_page(openers, kinds, page, pages[index - 1] if index else None)
+        if any_page:  # print.css: `break-before: page` instead of `right`
+            section.set("class", section.get("class", "") + " opens-any")
+        divisions.append(Division(page.id, page.matter, section, any_page))
     return divisions
 
 

@@ -24,11 +24,12 @@ from makebook.pdf.chapterwise.placement import (
 
 # Two front-matter divisions, then two of the body; page counts 1, 2, 3, 2.
 BODIES = (False, False, True, True)
+RECTOS = (True, True, True, True)
 COUNTS = (1, 2, 3, 2)
 
 
 def test_the_print_edition_opens_every_division_on_a_recto_and_restarts_folios_in_the_body():
-    assert place("print", BODIES, COUNTS) == [
+    assert place("print", BODIES, RECTOS, COUNTS) == [
         Placement(blank_before=False, first_page=0, first_folio=1),
         Placement(blank_before=True, first_page=2, first_folio=3),  # page 1 is a blank verso
         Placement(blank_before=False, first_page=4, first_folio=1),  # the body starts at 1
@@ -37,7 +38,7 @@ def test_the_print_edition_opens_every_division_on_a_recto_and_restarts_folios_i
 
 
 def test_the_screen_edition_has_no_blank_pages():
-    assert place("screen", BODIES, COUNTS) == [
+    assert place("screen", BODIES, RECTOS, COUNTS) == [
         Placement(False, 0, 1),
         Placement(False, 1, 2),
         Placement(False, 3, 1),
@@ -45,9 +46,23 @@ def test_the_screen_edition_has_no_blank_pages():
     ]
 
 
+def test_a_division_that_may_open_on_any_page_gets_no_blank_verso():
+    """[pdf] openers = "any": the division starts on the next page, a verso here, and the
+    one after it, which opens on a recto, gets the blank verso instead."""
+    bodies, counts = (False, True, True, True), (2, 3, 2, 1)
+    assert place("print", bodies, (True, True, False, True), counts) == [
+        Placement(False, 0, 1),
+        Placement(False, 2, 1),
+        Placement(False, 5, 4),  # on a verso, straight after the division before it
+        Placement(True, 8, 7),  # page 7 is a blank verso, folio 6
+    ]
+    # The screen edition has no blank versos either way.
+    assert [p.blank_before for p in place("screen", bodies, (True,) * 4, counts)] == [False] * 4
+
+
 def test_the_page_counts_must_match_the_divisions():
     with pytest.raises(ValueError):
-        place("print", BODIES, COUNTS[:3])
+        place("print", BODIES, RECTOS, COUNTS[:3])
 
 
 @pytest.mark.parametrize(
@@ -59,7 +74,7 @@ def test_the_page_counts_must_match_the_divisions():
     ],
 )
 def test_placement_after_needs_only_the_counts_before(counts, expected):
-    assert placement_after("print", BODIES, counts) == expected
+    assert placement_after("print", BODIES, RECTOS, counts) == expected
 
 
 def test_first_page_css_sets_the_folio_of_the_body_and_the_side():
@@ -95,6 +110,7 @@ def seat(index: int, refs: tuple[Ref, ...] = (), last: bool = False) -> Seat:
         first=0,
         index=index,
         bodies=(False, True, True),
+        rectos=(True, True, True),
         guess=Placement(False, 0, 1),
         refs=refs,
         numbers=tuple("?" for _ in refs),

@@ -102,6 +102,7 @@ class Group:
     divisions: tuple[Division, ...]
     ids: frozenset[str]
     body: bool
+    recto: bool = True  # opens on a recto in print (the front matter always does)
 
     @property
     def name(self) -> str:
@@ -235,7 +236,9 @@ def groups_of(divisions: list[Division]) -> list[Group]:
     rest = [d for d in divisions if d.matter != "front"]
     groups = [(tuple(front), False)] if front else []
     groups += [((d,), True) for d in rest]
-    return [Group(ds, frozenset(element_ids(ds)), body) for ds, body in groups]
+    return [
+        Group(ds, frozenset(element_ids(ds)), body, not ds[0].any_page) for ds, body in groups
+    ]
 
 
 def numbered(link: etree._Element, in_toc: bool) -> bool:
@@ -286,8 +289,12 @@ class EditionPlan:
     def bodies(self) -> tuple[bool, ...]:
         return tuple(group.body for group in self.groups)
 
+    @property
+    def rectos(self) -> tuple[bool, ...]:
+        return tuple(group.recto for group in self.groups)
+
     def placements(self) -> list[Placement]:
-        return place(self.edition, self.bodies, self.counts)
+        return place(self.edition, self.bodies, self.rectos, self.counts)
 
     def total_pages(self) -> int:
         last = self.placements()[-1]
@@ -296,7 +303,7 @@ class EditionPlan:
     def jobs(self) -> list[Job]:
         placed = self.placements()
         page_ids = frozenset(d.id for g in self.groups for d in g.divisions)
-        bodies = self.bodies
+        bodies, rectos = self.bodies, self.rectos
         result = []
         for index, (group, where) in enumerate(zip(self.groups, placed, strict=True)):
             refs: list[Ref] = []
@@ -306,8 +313,8 @@ class EditionPlan:
             sections = [self.resolve(section, group, refs, printing) for section in copies]
             numbers = tuple(self.number(ref, placed) for ref in refs)
             owned = tuple((t, slot) for t, slot in self.referenced.items() if t in group.ids)
-            seat = Seat(self.edition, self.offset, index, bodies, where, tuple(refs), numbers,
-                        owned, self.measured)  # fmt: skip
+            seat = Seat(self.edition, self.offset, index, bodies, rectos, where, tuple(refs),
+                        numbers, owned, self.measured)  # fmt: skip
             job = Job("", serialized(document), first_page_css(group.body, where), self.inside,
                       self.context, page_ids, self.identifier, self.store.folder, self.assets,
                       tuple(self.images.of(sections)), seat)  # fmt: skip

@@ -51,14 +51,20 @@ class Placement:
     first_folio: int  # value of the page counter on its first page
 
 
-def place(edition: str, bodies: Sequence[bool], counts: Sequence[int]) -> list[Placement]:
-    """The placement of each division (front matter or body) from the page counts before it."""
+def place(
+    edition: str, bodies: Sequence[bool], rectos: Sequence[bool], counts: Sequence[int]
+) -> list[Placement]:
+    """The placement of each division (front matter or body) from the page counts before it.
+
+    `rectos`: for each division, whether it opens on a recto in an edition with blank
+    versos (the print edition); one that does not ([pdf] openers = "any") starts on the
+    next page."""
     recto = BY_NAME[edition].opens_on_recto  # the print edition: blank versos
     placed: list[Placement] = []
     page = folio = 0
     in_body = False
-    for index, (body, count) in enumerate(zip(bodies, counts, strict=True)):
-        blank = recto and index > 0 and page % 2 == 1
+    for index, (body, on_recto, count) in enumerate(zip(bodies, rectos, counts, strict=True)):
+        blank = recto and on_recto and index > 0 and page % 2 == 1
         page += blank
         if body and not in_body:
             folio, in_body = 0, True  # the body's folios start again at 1
@@ -70,9 +76,12 @@ def place(edition: str, bodies: Sequence[bool], counts: Sequence[int]) -> list[P
     return placed
 
 
-def placement_after(edition: str, bodies: Sequence[bool], counts: Sequence[int]) -> Placement:
+def placement_after(
+    edition: str, bodies: Sequence[bool], rectos: Sequence[bool], counts: Sequence[int]
+) -> Placement:
     """The placement of division `len(counts)`, from the page counts of those before it."""
-    return place(edition, bodies[: len(counts) + 1], [*counts, 1])[-1]
+    end = len(counts) + 1
+    return place(edition, bodies[:end], rectos[:end], [*counts, 1])[-1]
 
 
 def first_page_css(body: bool, place: Placement) -> str:
@@ -109,6 +118,7 @@ class Seat:
     first: int  # the edition's first slot for page counts
     index: int  # the division's index in its edition
     bodies: tuple[bool, ...]  # for each division of the edition: body matter?
+    rectos: tuple[bool, ...]  # ... and does it open on a recto (print: [pdf] openers)?
     guess: Placement  # the placement it is laid out with
     refs: tuple[Ref, ...]  # the page numbers it prints, in the order of its placeholders
     numbers: tuple[str, ...]  # the guessed numbers
@@ -221,7 +231,8 @@ class Board:
         anchor = self.anchors[ref.slot]
         if UNKNOWN in counts[:-1] or anchor == UNKNOWN:
             return None
-        return placement_after(seat.edition, seat.bodies, counts[:-1]).first_folio + anchor
+        before = counts[:-1]
+        return placement_after(seat.edition, seat.bodies, seat.rectos, before).first_folio + anchor
 
     def wait(self) -> None:
         """Under the lock: until something is published."""
@@ -270,7 +281,7 @@ class Folios:
         seat = self.seat
         self.board.publish(seat.slot, len(context.page_maker) - 1)  # for the divisions after
         counts = self.board.before(seat.first, seat.slot)
-        self.placement = placement_after(seat.edition, seat.bodies, counts)
+        self.placement = placement_after(seat.edition, seat.bodies, seat.rectos, counts)
         if self.placement.first_page % 2 != seat.guess.first_page % 2:
             if not sides_free(context):
                 raise _OtherSide(self.placement)
