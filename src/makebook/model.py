@@ -169,8 +169,7 @@ class AppendixSettings:
     order: str = "as-listed"  # reading only: as-listed | alphabetical
 
 
-Opening = Literal["right", "any"]
-OPENINGS: tuple[str, ...] = ("right", "any")
+Opening = Literal["right", "any"]  # on a recto, or on the next page
 # What [pdf] openers sets, one value a kind: the chapter kinds and the appendices.
 OPENER_KINDS: tuple[str, ...] = (*CHAPTER_KINDS, "appendix")
 
@@ -190,7 +189,8 @@ class Openers:
     appendix: Opening = "right"
 
     def on_any_page(self, kind: str) -> bool:
-        return getattr(self, kind, "right") == "any" if kind in OPENER_KINDS else False
+        """Whether a division of `kind` (a chapter kind, or "appendix") may open on a verso."""
+        return kind in OPENER_KINDS and getattr(self, kind) == "any"
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from makebook.manuscript import csl_styles
 from makebook.manuscript.isbns import parse_isbns, with_isbns
 from makebook.manuscript.text import FORBIDDEN_CHARACTERS, read_text
 from makebook.model import (
+    OPENER_KINDS,
     Accessibility,
     AppendixSettings,
     Epigraph,
-    OPENER_KINDS,
-    OPENINGS,
     Metadata,
     Openers,
+    Opening,
     PdfSettings,
     Person,
     PrintSettings,
@@ -674,10 +674,13 @@ def parse_openers(pdf: _Fields) -> Openers:
     )
 
 
-def opening(table: _Fields, key: str, value: object) -> str:
+def opening(table: _Fields, key: str, value: object) -> Opening:
     """An openers value: "right" or "any"; anything else is reported at its line."""
-    if isinstance(value, str) and value.strip().lower() in OPENINGS:
-        return value.strip().lower()
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text == "any":
+        return "any"
+    if text == "right":
+        return "right"
     given = f', not "{value}"' if isinstance(value, str) else ""
     table.report(key, f'`{key}` in [{table.name}] must be "right" or "any"{given}', OPENERS_HINT)
     return "right"

@@ -136,7 +136,9 @@ class Division:
     any_page: bool = False  # in print it may open on a verso ([pdf] openers = "any")
 
 
-def opens_on_any_page(openers: Openers, kinds: dict[str, str], page: Page, before: Page | None) -> bool:
+def opens_on_any_page(
+    openers: Openers, kinds: dict[str, str], page: Page, before: Page | None
+) -> bool:
     """Whether a division may open on a verso in print, by [pdf] openers.
 
     Only chapters and appendices may: a part's page, the body's first page and the

@@ -236,9 +236,7 @@ def groups_of(divisions: list[Division]) -> list[Group]:
     rest = [d for d in divisions if d.matter != "front"]
     groups = [(tuple(front), False)] if front else []
     groups += [((d,), True) for d in rest]
-    return [
-        Group(ds, frozenset(element_ids(ds)), body, not ds[0].any_page) for ds, body in groups
-    ]
+    return [Group(ds, frozenset(element_ids(ds)), body, not ds[0].any_page) for ds, body in groups]
 
 
 def numbered(link: etree._Element, in_toc: bool) -> bool:
