@@ -7,6 +7,7 @@ verso without a running head, folios and page labels that agree, an even page co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,8 +101,9 @@ def with_openers(book: Path, where: Path, line: str) -> Path:
 
 
 def set_openers(copy: Path, line: str) -> Path:
+    """The book's [pdf] openers set by `line`, in place of the one it had."""
     toml = copy / "book.toml"
-    text = toml.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^openers = .*\n", "", toml.read_text(encoding="utf-8"))
     if "\n[pdf]\n" in text:
         text = text.replace("\n[pdf]\n", f"\n[pdf]\n{line}\n", 1)
     else:
@@ -110,10 +112,15 @@ def set_openers(copy: Path, line: str) -> Path:
     return copy
 
 
-def print_pdfs(book: Path, out: Path) -> tuple[Path, Path]:
-    """The print edition laid out chapter by chapter, and whole (`--release`)."""
-    fast = build(book, out / "fast", ["pdf"]).outputs["pdf"]
-    return fast, build(book, out / "release", ["pdf"], release=True).outputs["pdf"]
+def print_pdfs(book: Path, out: Path, epub: bool = False) -> tuple[Path, Path]:
+    """The print edition laid out chapter by chapter, and whole (`--release`); with `epub`,
+    the two EPUBs (their page-lists come from those layouts) are the same file."""
+    formats = ["epub", "pdf"] if epub else ["pdf"]
+    fast = build(book, out / "fast", formats).outputs
+    release = build(book, out / "release", formats, release=True).outputs
+    if epub:
+        assert fast["epub"].read_bytes() == release["epub"].read_bytes()
+    return fast["pdf"], release["pdf"]
 
 
 def assert_sound_print_pages(pdf: Path) -> None:
@@ -159,7 +166,7 @@ def test_the_demo_with_notes_and_concepts_on_any_page(demo_build, tmp_path):
     either way, and every blank page comes before a part, an essay or an appendix (or a
     part's own back, or the even end)."""
     book = with_openers(DEMO, tmp_path / "demo", MIXED)
-    fast, release = print_pdfs(book, tmp_path)
+    fast, release = print_pdfs(book, tmp_path, epub=True)
     assert shape(fast) == shape(release)
     assert_sound_print_pages(fast)
     before, after = printed(demo_build["pdf"]), printed(fast)
@@ -192,3 +199,11 @@ def test_a_changed_setting_builds_the_same_book_as_a_clean_build(small_book, tmp
     again = build(book, out, ["pdf"]).outputs["pdf"]
     assert shape(again) == shape(build(book, tmp_path / "clean", ["pdf"]).outputs["pdf"])
     assert shape(again).pages < pages_before
+
+
+def test_the_screen_edition_is_the_same_whatever_the_setting(small_book, tmp_path):
+    """The screen PDF has no blank pages: every division starts on the next page anyway."""
+    book = with_openers(small_book, tmp_path / "book", 'openers = "right"')
+    right = build(book, tmp_path / "right", ["screen"]).outputs["screen"]
+    set_openers(book, 'openers = "any"')
+    assert shape(build(book, tmp_path / "any", ["screen"]).outputs["screen"]) == shape(right)
