@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from makebook.errors import ManuscriptError
+from conftest import STYLES, make_small_book, write
+from makebook.errors import Diagnostics, ManuscriptError
 from makebook.manuscript.config import load_config
+from makebook.manuscript.loader import load_book
 from makebook.model import Openers
 
 HEAD = """\
@@ -75,3 +77,32 @@ def test_a_wrong_kind_or_value_in_the_table_is_an_error_at_its_line(tmp_path):
 def test_a_value_of_another_type_is_an_error(tmp_path):
     ((line, message, _),) = problems_of(tmp_path, "openers = true\n")
     assert line == 13 and message == '`openers` in [pdf] must be "right" or "any"'
+
+
+# --- a book's own print.css ---------------------------------------------------------
+
+
+def openers_warnings(root: Path, openers: str, css: dict[str, str]) -> list[tuple[bool, str]]:
+    """The warnings about [pdf] openers, each with whether it is at the setting's line."""
+    book = make_small_book(root)
+    toml = book / "book.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + f"\n[pdf]\n{openers}\n", encoding="utf-8")
+    for name, text in css.items():
+        write(book / "styles" / name, text)
+    diagnostics = Diagnostics()
+    load_book(book, diagnostics)
+    at = toml.read_text(encoding="utf-8").split("\n").index(openers) + 1
+    return [(p.line == at, p.message) for p in diagnostics.warnings if "openers" in p.message]
+
+
+def test_a_print_css_of_the_books_own_without_the_openers_rule_is_reported(tmp_path):
+    """Its --release PDF would open those chapters on a recto, unlike the default build."""
+    old = "section.chapter.bodymatter { break-before: right; }\n"
+    ((at_line, message),) = openers_warnings(tmp_path / "a", 'openers = "any"', {"print.css": old})
+    assert at_line and "styles/print.css has no rule for `section.opens-any`" in message
+    assert openers_warnings(tmp_path / "b", 'openers = "right"', {"print.css": old}) == []
+    assert openers_warnings(tmp_path / "c", 'openers = "any"', {}) == []  # the built-in design
+    design = (STYLES / "print.css").read_text(encoding="utf-8")
+    assert openers_warnings(tmp_path / "d", 'openers = "any"', {"print.css": design}) == []
+    extra = {"print.css": old, "extra.css": "section.opens-any { break-before: page; }"}
+    assert openers_warnings(tmp_path / "e", 'openers = { note = "any" }', extra) == []

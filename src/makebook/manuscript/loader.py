@@ -33,10 +33,15 @@ from makebook.manuscript.isbns import check_isbns
 from makebook.manuscript.raw_blocks import unmask_raw_html
 from makebook.manuscript.sanitize import active_content_lines
 from makebook.manuscript.structure import structure_problems
-from makebook.manuscript.styles import DEFAULT_STYLES, outside_references
+from makebook.manuscript.styles import (
+    DEFAULT_STYLES,
+    OPENS_ANY_CLASS,
+    outside_references,
+    styles_place_openers_anywhere,
+)
 from makebook.manuscript.syntax import FENCE_OPEN, fence_attributes, mask_code
 from makebook.manuscript.text import read_text
-from makebook.model import Book, Chapter, Matter, Part, Work
+from makebook.model import Book, Chapter, Matter, Openers, Part, Work
 
 CONCEPT_SECTIONS = ("Definition", "Origins & Context", "How It Shows Up")
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -174,10 +179,28 @@ def read_styles(root: Path, config: BookConfig, diagnostics: Diagnostics) -> Pat
         styles = find_styles(root)
         check_stylesheets(styles, diagnostics)
         diagnostics.problems.extend(geometry_problems(styles, config.pdf, inside_line(root)))
+        check_openers_styled(root, styles, config, diagnostics)
     except ManuscriptError as exc:
         diagnostics.extend(exc)
         return root
     return styles
+
+
+def check_openers_styled(
+    root: Path, styles: Path, config: BookConfig, diagnostics: Diagnostics
+) -> None:
+    """[pdf] openers lets chapters open on any page, but the book's own print.css has no
+    rule for them: the --release PDF would open them on a recto all the same."""
+    if config.pdf.openers == Openers() or styles_place_openers_anywhere(styles):
+        return
+    diagnostics.warn(
+        f"[pdf] openers lets chapters open on any page, but styles/print.css has no rule "
+        f"for `section.{OPENS_ANY_CLASS}`: a --release PDF would still open them on a recto",
+        Path(BOOK_TOML),
+        key_lines(read_toml_text(root)).get(("pdf", "openers")),
+        f"add `section.chapter.{OPENS_ANY_CLASS}, section.appendix.{OPENS_ANY_CLASS} "
+        "{ break-before: page; }` to styles/print.css, as in the built-in print.css",
+    )
 
 
 def check_cover_image(root: Path, config: BookConfig, diagnostics: Diagnostics) -> None:

@@ -55,6 +55,19 @@ def stylesheets(styles_dir: Path, edition: str) -> list[Path]:
     ]
 
 
+OPENS_ANY_CLASS = "opens-any"  # pdf/document.py: a section that may open on a verso
+
+
+def styles_place_openers_anywhere(styles_dir: Path) -> bool:
+    """Whether the print edition's stylesheets style the sections `[pdf] openers` lets open
+    on any page (the built-in print.css does): without such a rule a whole-book layout
+    still opens them on a recto, unlike the chapter-by-chapter one."""
+    return any(
+        OPENS_ANY_CLASS in path.read_text(encoding="utf-8", errors="replace")
+        for path in stylesheets(styles_dir, "print")
+    )
+
+
 def css_references(css: str) -> list[tuple[int, str, str]]:
     """(line, "url" or "import", value) for every url() and @import, read with a CSS tokenizer."""
     found: list[tuple[int, str, str]] = []

@@ -30,7 +30,13 @@ from makebook.cache import file_digest, tree_files, versions
 from makebook.editions import BY_NAME, PRINT, SCREEN, Edition
 from makebook.errors import ManuscriptError, Problem, error
 from makebook.manuscript.config import length_in_inches
-from makebook.manuscript.styles import DEFAULT_STYLES, find_font, font_dirs, stylesheets
+from makebook.manuscript.styles import (
+    DEFAULT_STYLES,
+    OPENS_ANY_CLASS,
+    find_font,
+    font_dirs,
+    stylesheets,
+)
 from makebook.manuscript.svg import MATHML_NS, clean_svg_file
 from makebook.model import Book, Metadata, Openers, Page, PdfSettings, RenderedBook
 from makebook.pdf import math
@@ -179,7 +185,7 @@ def book_divisions(rendered: RenderedBook, env: jinja2.Environment) -> list[Divi
             add_drop_cap(section)
         any_page = opens_on_any_page(openers, kinds, page, pages[index - 1] if index else None)
         if any_page:  # print.css: `break-before: page` instead of `right`
-            section.set("class", section.get("class", "") + " opens-any")
+            section.set("class", section.get("class", "") + " " + OPENS_ANY_CLASS)
         divisions.append(Division(page.id, page.matter, section, any_page))
     return divisions
 
