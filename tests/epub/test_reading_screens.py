@@ -291,3 +291,31 @@ def test_every_text_reads_in_day_and_night_mode(browser, demo_pages, constructs_
     css = NIGHT if mode == "night" else ""
     found = unreadable(browser, demo_pages, css) + unreadable(browser, constructs_pages, css)
     assert found == []
+
+
+# Highlighted code and marked text, as makebook writes them (render/code.py, pandoc's
+# `==mark==`/`[text]{.mark}`), on a page of the demo's own with its style sheets.
+CODE_PAGE = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>Code</title>
+<link rel="stylesheet" type="text/css" href="../styles/book.css"/>
+<link rel="stylesheet" type="text/css" href="../styles/epub.css"/></head>
+<body><section class="chapter"><div class="chapter-body">
+<div class="sourceCode"><pre class="sourceCode python"><code class="sourceCode python">
+<span class="kn">import</span> <span class="nn">os</span>  <span class="c1"># a comment</span>
+<span class="n">name</span> <span class="o">=</span> <span class="s2">"a string"</span>
+<span class="sd">'''A docstring.'''</span></code></pre></div>
+<p>Some <mark>marked</mark> and <span class="mark">highlighted</span> words.</p>
+</div></section></body></html>
+"""
+
+
+@pytest.mark.parametrize("mode", ["day", "night"])
+def test_highlighted_code_and_marked_text_read_in_day_and_night_mode(
+    browser, demo_pages, tmp_path, mode
+):
+    pages = tmp_path / "EPUB" / "text"
+    pages.mkdir(parents=True)
+    shutil.copytree(demo_pages.parent / "styles", tmp_path / "EPUB" / "styles")
+    (pages / "code.xhtml").write_text(CODE_PAGE, encoding="utf-8")
+    assert unreadable(browser, pages, NIGHT if mode == "night" else "") == []
