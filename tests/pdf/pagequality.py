@@ -10,6 +10,8 @@ one opens a new section or is blank) may end anywhere.
     report.short_pages(), report.stranded_headings(), report.needless_blanks(),
     report.uneven_spreads(), report.summary()
 
+Or from the command line: python tests/pdf/pagequality.py BOOK_FOLDER BOOK.pdf [--screen]
+
 Sections are found by their ids: WeasyPrint writes a named destination for every id,
 so the page a section's id points at is the page it opens on. The text block is the
 page (its trim box) less the @page margins of the style sheet the book was set with;
@@ -272,3 +274,32 @@ def body_line_height(pages: list[Page]) -> float:
         if a.size == b.size == body and b.baseline > a.baseline
     )
     return steps.most_common(1)[0][0]
+
+
+def main(argv: list[str]) -> int:
+    """`python tests/pdf/pagequality.py BOOK_FOLDER BOOK.pdf [--screen]`: the summary, as
+    JSON, with the book's own style sheet's margins (its styles/pdf.css, or the built-in)."""
+    import json
+
+    from makebook.manuscript.loader import load_book
+    from makebook.render.book import render_book
+
+    if len(argv) not in (2, 3) or argv[2:] not in ([], ["--screen"]):
+        print(main.__doc__)
+        return 2
+    book, pdf = Path(argv[0]), Path(argv[1])
+    ids = {page.id for page in render_book(load_book(book)).pages} | {"toc"}
+    css = next(
+        p
+        for p in (book / "styles" / "pdf.css", Path(__file__).parents[2] / "styles" / "pdf.css")
+        if p.exists()
+    )
+    report = check_pages(pdf, ids, page_margins(css), printed=argv[2:] != ["--screen"])
+    print(json.dumps(report.summary()))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
