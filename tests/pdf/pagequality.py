@@ -6,7 +6,7 @@ its text on the next page), whether it is blank, and where its last baseline sta
 so facing pages can be compared. A page that ends a section (its last page: the next
 one opens a new section or is blank) may end anywhere.
 
-    report = check_pages(pdf, section_ids, margins=page_margins(css))
+    report = check_pages(pdf, section_ids, margins=edition_margins(styles_folder, True))
     report.short_pages(), report.stranded_headings(), report.needless_blanks(),
     report.uneven_spreads(), report.summary()
 
@@ -35,15 +35,23 @@ HEADING_FONT = "Sans"  # headings are set in Source Sans Pro, running text in a 
 TOLERANCE = 0.5  # points: what two positions may differ by and still be the same
 
 
-def page_margins(css: Path) -> tuple[float, float]:
-    """The top and bottom margin, in points, of the first `@page` rule in `css`."""
-    found = PAGE_MARGIN.search(css.read_text(encoding="utf-8"))
-    if found is None:
-        raise ValueError(f"{css}: no @page margin")
-    values = [to_points(value) for value in found[1].split()]
-    top = values[0]
-    bottom = values[2] if len(values) > 2 else top
-    return top, bottom
+def page_margins(*sheets: Path) -> tuple[float, float]:
+    """The top and bottom margin, in points, of the `@page` rule that sets them in the last
+    of `sheets` that does (pdf.css, then the edition's print.css or screen.css)."""
+    margins = None
+    for css in sheets:
+        found = PAGE_MARGIN.search(css.read_text(encoding="utf-8")) if css.exists() else None
+        if found is not None:
+            values = [to_points(value) for value in found[1].split()]
+            margins = (values[0], values[2] if len(values) > 2 else values[0])
+    if margins is None:
+        raise ValueError(f"no @page margin in {', '.join(map(str, sheets))}")
+    return margins
+
+
+def edition_margins(styles: Path, printed: bool) -> tuple[float, float]:
+    """The margins of the print or the screen edition set with the styles in `styles`."""
+    return page_margins(styles / "pdf.css", styles / ("print.css" if printed else "screen.css"))
 
 
 def to_points(length: str) -> float:
@@ -170,12 +178,14 @@ def check_pages(
     whether it is a print book (sections open on a recto, pages face each other)."""
     openings = section_pages(pdf, set(section_ids))
     pages = read_pages(pdf, margins, openings)
-    line_height = body_line_height(pages)
+    body = body_size(pages)
+    line_height = body_line_height(pages, body)
     _, bottom = margins
     block_bottom = page_height(pdf) - bottom
-    # A full page's content ends this far above the block's foot (less than a line).
+    # A page full of body text ends this far above the block's foot (less than a line):
+    # the least any page ending in a line of body text does.
     full = min(
-        (block_bottom - p.last for p in pages if p.lines and p.lines[-1].heading is False),
+        (block_bottom - p.last for p in pages if p.lines and p.lines[-1].size == body),
         default=0.0,
     )
     reports = []
@@ -191,7 +201,7 @@ def check_pages(
                 ends_section=ends,
                 lines_short=0
                 if blank
-                else int((block_bottom - page.last - full + TOLERANCE) // line_height),
+                else max(0, int((block_bottom - page.last - full + TOLERANCE) // line_height)),
                 last_baseline=None if blank else page.last,
                 ends_with_heading=bool(page.lines) and page.lines[-1].heading,
                 next_starts_with_graphic=following is not None and following.starts_with_graphic,
@@ -263,10 +273,13 @@ def is_graphic(shape: dict) -> bool:  # type: ignore[type-arg]
     return shape["height"] >= 2 and shape["width"] >= 2
 
 
-def body_line_height(pages: list[Page]) -> float:
+def body_size(pages: list[Page]) -> float:
+    """The body text's font size: the commonest of the lines'."""
+    return Counter(line.size for page in pages for line in page.lines).most_common(1)[0][0]
+
+
+def body_line_height(pages: list[Page], body: float) -> float:
     """The commonest distance between two baselines of body text."""
-    sizes = Counter(line.size for page in pages for line in page.lines)
-    body = sizes.most_common(1)[0][0]
     steps = Counter(
         round(b.baseline - a.baseline, 1)
         for page in pages
@@ -278,7 +291,7 @@ def body_line_height(pages: list[Page]) -> float:
 
 def main(argv: list[str]) -> int:
     """`python tests/pdf/pagequality.py BOOK_FOLDER BOOK.pdf [--screen]`: the summary, as
-    JSON, with the book's own style sheet's margins (its styles/pdf.css, or the built-in)."""
+    JSON, with the margins of the book's own styles (its styles/pdf.css), or the built-in."""
     import json
 
     from makebook.manuscript.loader import load_book
@@ -289,12 +302,10 @@ def main(argv: list[str]) -> int:
         return 2
     book, pdf = Path(argv[0]), Path(argv[1])
     ids = {page.id for page in render_book(load_book(book)).pages} | {"toc"}
-    css = next(
-        p
-        for p in (book / "styles" / "pdf.css", Path(__file__).parents[2] / "styles" / "pdf.css")
-        if p.exists()
-    )
-    report = check_pages(pdf, ids, page_margins(css), printed=argv[2:] != ["--screen"])
+    printed = argv[2:] != ["--screen"]
+    own = book / "styles"
+    styles = own if (own / "pdf.css").exists() else Path(__file__).parents[2] / "styles"
+    report = check_pages(pdf, ids, edition_margins(styles, printed), printed)
     print(json.dumps(report.summary()))
     return 0
 

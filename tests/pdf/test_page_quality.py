@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pagequality import BookReport, check_pages, page_margins
+from pagequality import BookReport, check_pages, edition_margins, page_margins
 
 from conftest import DEMO, ROOT, STYLES
 from makebook.build import build
@@ -86,8 +86,10 @@ def test_a_screen_pdf_needs_no_blank_page_and_has_no_spreads(faults_pdf):
 
 
 def test_margins_are_read_from_the_style_sheet():
-    # pdf.css: margin: 0.8in 0.68in 0.85in 0.68in
+    # pdf.css: margin: 0.8in 0.68in 0.85in 0.68in; screen.css: 0.75in 0.8in 0.85in 0.8in
     assert page_margins(STYLES / "pdf.css") == pytest.approx((57.6, 61.2))
+    assert edition_margins(STYLES, printed=True) == pytest.approx((57.6, 61.2))
+    assert edition_margins(STYLES, printed=False) == pytest.approx((54.0, 61.2))
 
 
 # --- the books ---------------------------------------------------------------------------
@@ -99,7 +101,7 @@ def section_ids(book: Path) -> set[str]:
 
 
 def quality(book: Path, pdf: Path, printed: bool) -> BookReport:
-    report = check_pages(pdf, section_ids(book), page_margins(STYLES / "pdf.css"), printed)
+    report = check_pages(pdf, section_ids(book), edition_margins(STYLES, printed), printed)
     print(f"{pdf.name}: {json.dumps(report.summary())}")
     return report
 
