@@ -65,3 +65,49 @@ def test_every_chapter_title_and_its_text_are_there_in_order(demo_build, calibre
         position = found + len(page.title)
     assert "There is a photograph on our fridge" in text
     assert re.search(r"Tronick et al\. 1978", text)
+
+
+# A phone-sized page (4 x 8.6 in, narrow margins as on a phone), laid out by calibre's
+# own engine from the EPUB.
+PHONE_PAGE = ["--custom-size", "4x8.6", "--unit", "inch"]
+PHONE_PAGE += ["--pdf-page-margin-left", "18", "--pdf-page-margin-right", "18"]
+# Each front page, by how its first line begins: every line on it is centred, but the
+# epigraph's source (from its dash on), which stands at the right.
+FRONT_PAGES = ["The Listening Year", "For Ines and Felix", "Attention is the rarest"]
+
+
+def front_page_lines(pdf) -> dict[str, list[tuple[str, float, float]]]:  # type: ignore[no-untyped-def]
+    """Each front page's lines: text, space before it and after it on the page."""
+    found = {}
+    for page in pdf.pages[:12]:
+        lines = page.extract_text_lines()
+        first = lines[0]["text"] if lines else ""
+        for start in FRONT_PAGES:
+            if first.startswith(start) and start not in found:
+                found[start] = [(ln["text"], ln["x0"], page.width - ln["x1"]) for ln in lines]
+    return found
+
+
+def test_calibre_lays_the_front_matter_out_centred_on_a_phone_page(demo_build, tmp_path):
+    import pdfplumber
+
+    need(shutil.which("ebook-convert"), "calibre")
+    out = tmp_path / "phone.pdf"
+    subprocess.run(
+        ["ebook-convert", str(demo_build["epub"]), str(out), *PHONE_PAGE],
+        check=True,
+        capture_output=True,
+        env=CALIBRE_ENV,
+        timeout=300,
+    )
+    with pdfplumber.open(out) as pdf:
+        found = front_page_lines(pdf)
+    assert list(found) == FRONT_PAGES
+    for lines in found.values():
+        in_source = False
+        for text, before, after in lines:
+            in_source = in_source or text.startswith("\u2014")
+            if in_source:
+                assert after < before, f"{text!r} does not stand at the right"
+            else:
+                assert abs(before - after) <= 2, f"{text!r} is not centred: {before} | {after}"
