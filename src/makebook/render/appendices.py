@@ -15,7 +15,14 @@ from markupsafe import Markup
 from makebook.cache import PRUNE_AFTER_SECONDS, modified_before
 from makebook.model import Book, Page, Person, Work
 from makebook.render.citations import work_anchor
-from makebook.render.csl import CslFormatter, formatter_for, title_sort_key, work_sort_key
+from makebook.render.csl import (
+    CslFormatter,
+    csl_locale,
+    formatter_for,
+    page_label,
+    title_sort_key,
+    work_sort_key,
+)
 from makebook.render.templating import render_fragment
 from makebook.xhtml import parse_fragments
 
@@ -174,6 +181,7 @@ def appendix_pages(
         ),
     }
     marks = ("\u2018", "\u2019") if book.quotes == "single" else ("\u201c", "\u201d")
+    label = page_label(csl_locale(book.meta.language or "en"))
     pages = []
     for settings in book.appendices:
         template, context = content[settings.key]
@@ -181,7 +189,13 @@ def appendix_pages(
             continue
         page_id = f"appendix-{settings.key}"
         html = render_fragment(
-            env, template, page_id=page_id, title=settings.title, quote_marks=marks, **context
+            env,
+            template,
+            page_id=page_id,
+            title=settings.title,
+            quote_marks=marks,
+            page_label=label,
+            **context,
         )
         pages.append(
             Page(

@@ -119,6 +119,23 @@ def locator_terms(locale: str) -> dict[str, str]:
     return terms
 
 
+@functools.cache
+def page_label(locale: str) -> str:
+    """The locale's short word for one page ("p." in English, "S." in German): what
+    "Discussed in" prints before a page number in print."""
+    for code in (locale, "en-US"):
+        path = citeproc_compat.locale_file(code)
+        if not path.is_file():
+            continue
+        tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+        for term in tree.iterfind(".//{*}term[@name='page'][@form='short']"):
+            single = term.find("{*}single")
+            text = (single.text if single is not None else term.text) or ""
+            if text.strip():
+                return text.strip()
+    return "p."
+
+
 def parse_locator(text: str, terms: Mapping[str, str]) -> tuple[Locator | None, str]:
     """pandoc's reading of what follows a key: a locale term and a number (`p. 30`,
     `chap. 2`) is a locator of that type, a bare number a page; other words, and what
