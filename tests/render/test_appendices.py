@@ -106,7 +106,7 @@ def test_appendices_can_be_renamed_or_switched_off(small_book, tmp_path):
     )
     pages = rendered_pages(book)
     assert "appendix-films" not in pages
-    assert text(pages["appendix-cited"].find("h1")) == "Sources"
+    assert text(pages["appendix-cited"].find("header/h1")) == "Sources"
 
 
 def test_an_appendix_without_entries_is_left_out(small_book, tmp_path):

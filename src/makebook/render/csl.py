@@ -823,15 +823,17 @@ def title_sort_key(title: str, language: str) -> str:
     return words
 
 
-def work_sort_key(work: Work, language: str) -> tuple[str, str, str]:
-    """Works Cited order: lead name without particle ("van der Kolk" under K), then
-    year, then title without its article."""
+def work_sort_key(work: Work, language: str) -> tuple[tuple[str, ...], str, str]:
+    """Works Cited order, as a CSL style's names key sorts: by the names the work is
+    listed under, each without its particle ("van der Kolk" under K), so one author's own
+    works come before those written with others, and those by their co-authors' names;
+    then year, then title without its article (an anonymous work files under its title)."""
     people = work.authors or work.people("editor")
     if not people and work.is_film:
         people = work.people("director")
     title = title_sort_key(work.title, language)
-    lead = people[0].sort_key if people else title
-    return (lead, work.year, title)
+    names = tuple(person.sort_key for person in people) if people else (title,)
+    return (names, work.year, title)
 
 
 def formatter_for(book: Book) -> CslFormatter:
