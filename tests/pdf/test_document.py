@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import DEMO_TOP_LEVEL, copy_book
+from makebook.render.book import part_label_and_name
 
 ROMAN = re.compile(r"^[ivxlc]+$")
 
@@ -58,8 +59,9 @@ def toc_entries(pages: tuple[PageText, ...]) -> list[tuple[str, str]]:
 
 
 def opener(pages: tuple[PageText, ...], title: str) -> PageText:
-    """The page where a title is set large, as a chapter or part opening."""
-    words = title.split()
+    """The page where a title is set large, as a chapter or part opening (a part's
+    name is set large, its label "Part One" small above it)."""
+    words = part_label_and_name(title)[1].split()
     for page in pages:
         joined = " ".join(page.big)
         if joined.startswith(" ".join(words[:3])):

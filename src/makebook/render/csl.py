@@ -785,6 +785,11 @@ def to_xhtml(text: str) -> str:
     return text
 
 
+STYLE_MARKS = str.maketrans({"\u2018": "\ue010", "\u2019": "\ue011", "\u201c": "\ue012",
+                             "\u201d": "\ue013"})  # fmt: skip
+STYLE_MARKS_BACK = str.maketrans({held: chr(mark) for mark, held in STYLE_MARKS.items()})
+
+
 def smart_quotes(xhtml: str, style: str) -> str:
     """Straight quotes and apostrophes in the bibliography's own text ("Infant's") as
     typographic ones, as pandoc's reader makes them; the style's own marks are already."""
@@ -795,7 +800,10 @@ def smart_quotes(xhtml: str, style: str) -> str:
         for kind in ("text", "tail"):
             value = getattr(element, kind) if element is not holder or kind == "text" else None
             if value and ("'" in value or '"' in value):
-                setattr(element, kind, smarten(value, style))
+                # The style's marks stay as they are: smartening would read them as typed
+                # quotes and, in a book that opens with single quotes, swap them.
+                kept = smarten(value.translate(STYLE_MARKS), style)
+                setattr(element, kind, kept.translate(STYLE_MARKS_BACK))
     inner = etree.tostring(holder, encoding="unicode")
     return inner[len("<span>") : -len("</span>")] if inner != "<span/>" else ""
 
