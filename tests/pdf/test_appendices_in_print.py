@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pdfplumber
-
 from test_document import opener, read_pages, toc_entries
 
 DISCUSSED = re.compile(r"Discussed in: ((?:[^;.]+?, p\. \d+; )*[^;.]+?, p\. \d+)")

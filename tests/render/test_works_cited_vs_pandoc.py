@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from test_citations_vs_pandoc import text_of
 
 from conftest import DEMO
 from makebook.manuscript.loader import load_book
 from makebook.render.book import render_book
 from makebook.render.csl import style_path
-from test_citations_vs_pandoc import normalised, text_of
 
 pypandoc = pytest.importorskip("pypandoc")
 

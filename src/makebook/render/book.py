@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
