@@ -83,6 +83,9 @@ NAME_VARIABLES = tuple(ROLES.values())
 PLACEHOLDER = "\ue000"  # the stand-in name of a work whose author is suppressed
 ITEM_START, ITEM_SEP, ITEM_END = "\ue001", "\ue002", "\ue003"
 SHADOW = "\ue004"  # the key suffix of a work's copy with the placeholder name
+# Raised when makebook prints the same entries otherwise (2: a style's quotation marks
+# kept): entries remembered by an earlier build (`remembered`) are then made again.
+ENTRIES_FORMAT = 2
 NAMELESS = "\ue005"  # the key suffix of a work's copy without its lead names
 
 # The CSL locator types; their terms in the book's locale (long and short, singular and
@@ -394,7 +397,9 @@ class CslFormatter:
         # What the entries depend on: the style, the language and every item as given.
         self.fingerprint = hashlib.sha256(
             prepared_style(path)
-            + json.dumps([language, items, keys], sort_keys=True, default=str).encode()
+            + json.dumps(
+                [ENTRIES_FORMAT, language, items, keys], sort_keys=True, default=str
+            ).encode()
         ).hexdigest()
         self.memo: Path | None = None  # a folder remembering entries between builds
         self.memo_used: set[str] = set()  # its files this build read or wrote
