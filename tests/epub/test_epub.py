@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 
 from lxml import etree
@@ -194,9 +195,33 @@ def test_page_list_markers_sit_where_the_printed_pages_begin(demo_build):
         after = following_text(marker, 200)
         squeeze = "".join(after.split()).lower()
         expected = tops[label].lower()[:12]
-        assert expected in squeeze[:60] or squeeze.startswith(expected.lstrip("(")), (label, after)
+        drawn = drawing_text(nxt, name, files) or drawing_text(marker.getparent(), name, files)
+        if drawn:
+            # A page that opens with an SVG drawing: the PDF's first words are the
+            # drawing's own labels, which the EPUB shows in the picture (the marker
+            # sits in the figure, before its caption: pagemap.py finds the first line).
+            assert expected in drawn, (label, drawn)
+        else:
+            assert expected in squeeze[:60] or squeeze.startswith(expected.lstrip("(")), (
+                label,
+                after,
+            )
         checked += 1
     assert checked > 40
+
+
+def drawing_text(element: etree._Element | None, document: str, files: dict[str, bytes]) -> str:
+    """The words of the SVG drawing a figure shows, squeezed and lower case; "" for
+    anything else."""
+    if element is None or etree.QName(element).localname != "figure":
+        return ""
+    for image in element.iter("{*}img"):
+        source = image.get("src", "")
+        if source.endswith(".svg"):
+            path = posixpath.normpath(posixpath.join("EPUB", posixpath.dirname(document), source))
+            text = "".join(etree.fromstring(files[path]).itertext())
+            return "".join(text.split()).lower()
+    return ""
 
 
 def following_text(marker: etree._Element, limit: int) -> str:

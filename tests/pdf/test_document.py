@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 
 from conftest import DEMO_TOP_LEVEL, copy_book
+from makebook.pdf.document import add_drop_cap
+from makebook.render.book import part_label_and_name
 
 ROMAN = re.compile(r"^[ivxlc]+$")
 
@@ -58,8 +61,9 @@ def toc_entries(pages: tuple[PageText, ...]) -> list[tuple[str, str]]:
 
 
 def opener(pages: tuple[PageText, ...], title: str) -> PageText:
-    """The page where a title is set large, as a chapter or part opening."""
-    words = title.split()
+    """The page where a title is set large, as a chapter or part opening (a part's
+    name is set large, its label "Part One" small above it)."""
+    words = part_label_and_name(title)[1].split()
     for page in pages:
         joined = " ".join(page.big)
         if joined.startswith(" ".join(words[:3])):
@@ -348,3 +352,32 @@ def test_drop_cap_keeps_the_first_word_whole(demo_build):
     big = [c for c in chars if c["size"] > 30]
     assert [c["text"] for c in big] == ["T"]
     assert "here is a photograph" in start.body
+
+
+@pytest.mark.parametrize(
+    ("opening", "letter", "lead", "rest"),
+    [
+        ("It was a Tuesday in March.", "I", "t was", " a Tuesday in March."),
+        ("\u2018Yes,\u2019 she said, twice.", "\u2018Y", "es,\u2019 she", " said, twice."),
+        ("A", "A", None, ""),
+    ],
+)
+def test_a_drop_cap_is_followed_by_a_small_capitals_lead_in(opening, letter, lead, rest):
+    section = etree.fromstring(
+        '<section class="chapter kind-essay"><div class="chapter-body">'
+        f"<p>{opening}<em>more</em></p></div></section>"
+    )
+    add_drop_cap(section)
+    paragraph = section.find("div/p")
+    assert paragraph.get("class") == "has-dropcap"
+    cap = paragraph[0]
+    assert (cap.get("class"), cap.text) == ("dropcap", letter)
+    if lead is None:
+        assert cap.tail == rest and paragraph[1].tag == "em"
+    else:
+        assert (paragraph[1].get("class"), paragraph[1].text, paragraph[1].tail) == (
+            "lead-in",
+            lead,
+            rest,
+        )
+    assert "".join(paragraph.itertext()) == opening + "more"

@@ -122,6 +122,25 @@ def test_the_demo_print_pdf_passes_the_preflight(demo_build) -> None:  # type: i
     assert preflight_pdfx4(demo_build["pdf"], grey=True) == []
 
 
+def test_an_svg_drawing_blends_in_grey_and_the_grey_book_carries_no_cmyk_profile(
+    demo_build,
+) -> None:  # type: ignore[no-untyped-def]
+    """WeasyPrint gives an SVG's form a transparency group in the CMYK profile's ICC space;
+    in a grey interior it blends in DeviceGray, and the 140 KB profile is gone."""
+    with pikepdf.open(demo_build["pdf"]) as pdf:
+        groups = [
+            form.Group.CS
+            for page in pdf.pages
+            for form in page.Resources.get("/XObject", {}).values()
+            if form.get("/Subtype") == pikepdf.Name.Form and "/Group" in form
+        ]
+        assert groups and all(space == pikepdf.Name.DeviceGray for space in groups)
+        profiles = [
+            obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/N") == 4
+        ]
+        assert not profiles
+
+
 def test_the_pandoc_constructs_print_pdf_passes_the_preflight(pandoc_constructs_build) -> None:  # type: ignore[no-untyped-def]
     """Every construct makebook renders (tables, math, SVG, code, notes) in one book."""
     assert preflight_pdfx4(pandoc_constructs_build.outputs["pdf"], grey=True) == []

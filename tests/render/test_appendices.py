@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from conftest import DEMO, copy_book
+from makebook.manuscript.bibliography import family_particle
 from makebook.manuscript.loader import load_book
-from makebook.render.book import render_book
+from makebook.render.book import part_label_and_name, render_book
+from makebook.render.csl import title_sort_key
 
 
 def rendered_pages(book: Path) -> dict[str, etree._Element]:
@@ -106,7 +110,7 @@ def test_appendices_can_be_renamed_or_switched_off(small_book, tmp_path):
     )
     pages = rendered_pages(book)
     assert "appendix-films" not in pages
-    assert text(pages["appendix-cited"].find("h1")) == "Sources"
+    assert text(pages["appendix-cited"].find("header/h1")) == "Sources"
 
 
 def test_an_appendix_without_entries_is_left_out(small_book, tmp_path):
@@ -165,3 +169,89 @@ def test_a_link_to_nothing_in_a_footnote_is_unlinked_with_a_warning(small_book, 
     assert "#nowhere" not in note.html and "See there, and" in note.html
     assert '<a class="cite" href="#work-room2015"' in note.html  # a live link stays
     assert any("'#nowhere'" in w.message for w in preface.warnings)
+
+
+def test_discussed_in_links_are_page_references_in_the_locales_words(small_book, tmp_path):
+    """print.css prints each link's page after it ("The First Essay, p. 3"), with the word
+    the citation style's locale has for a page; the EPUB keeps the links."""
+    links = rendered_pages(small_book)["appendix-cited"].findall(".//p[@class='discussed-in']/a")
+    assert links and all(a.get("class") == "pageref" for a in links)
+    assert {a.get("data-page-label") for a in links} == {"p."}
+    german = book_with_settings(small_book, tmp_path)
+    edit_toml = german / "book.toml"
+    edit_toml.write_text(re.sub(r'language = "[^"]*"', 'language = "de"', edit_toml.read_text()))
+    links = rendered_pages(german)["appendix-cited"].findall(".//p[@class='discussed-in']/a")
+    assert {a.get("data-page-label") for a in links} == {"S."}
+
+
+def test_films_sort_without_their_leading_article_and_show_their_director():
+    """The demo lists its films by title (order = "alphabetical"), as a library files
+    them: "A Beautiful Day" under B, "The Lost Daughter" under L."""
+    films = rendered_pages(DEMO)["appendix-films"]
+    titles = [text(c) for c in films.iterfind(".//li/cite")]
+    assert titles[:3] == ["Aftersun", "A Beautiful Day in the Neighborhood", "The Florida Project"]
+    assert titles.index("The Lost Daughter") < titles.index("Manchester by the Sea")
+    for entry in films.iterfind(".//li"):
+        assert "Directed by " in text(entry.find("span[@class='credits']"))
+
+
+@pytest.mark.parametrize(
+    ("language", "titles", "expected"),
+    [
+        ("en", ["The Zone of Interest", "A Beautiful Mind", "Room"], ["A Beautiful Mind", "Room", "The Zone of Interest"]),
+        ("fr-FR", ["Les Quatre Cents Coups", "L’Argent", "La Haine", "Amour"], ["Amour", "L’Argent", "La Haine", "Les Quatre Cents Coups"]),
+        ("de", ["Das Boot", "Der Himmel über Berlin", "Die Blechtrommel", "Chinatown"], ["Die Blechtrommel", "Das Boot", "Chinatown", "Der Himmel über Berlin"]),
+    ],
+)  # fmt: skip
+def test_titles_sort_without_the_articles_of_the_books_language(language, titles, expected):
+    assert sorted(titles, key=lambda t: title_sort_key(t, language)) == expected
+
+
+def test_page_ranges_take_an_en_dash(small_book, tmp_path):
+    book = with_preface(small_book, tmp_path, "As shown [@siegel1999, pp. 12-15; @tronick1978].")
+    refs = book / "refs.yaml"
+    article = """  - id: tronick1978
+    type: article-journal
+    title: The Infant's Response to Entrapment
+    author: [{family: Tronick, given: Edward}]
+    container-title: Journal of the American Academy of Child Psychiatry
+    volume: 17
+    page: 1-13
+    issued: 1978
+    suggested: true
+"""
+    refs.write_text(refs.read_text() + article)
+    pages = rendered_pages(book)
+    assert "12\u201315" in text(pages["preface"])
+    for appendix in ("appendix-cited", "appendix-reading"):
+        listed = text(pages[appendix])
+        assert "Entrapment" in listed and "1\u201313" in listed and "1-13" not in listed
+
+
+def test_a_part_page_sets_its_label_and_name_on_lines_of_their_own():
+    assert part_label_and_name("Part Two: A Small Lexicon of Being Seen") == (
+        "Part Two",
+        "A Small Lexicon of Being Seen",
+    )
+    assert part_label_and_name("Deuxième partie : Le lexique") == ("Deuxième partie", "Le lexique")
+    # No short label before a colon: the title stands alone.
+    assert part_label_and_name("Interlude") == ("", "Interlude")
+    assert part_label_and_name("What we learned from the long winter: notes") == (
+        "",
+        "What we learned from the long winter: notes",
+    )
+    part = rendered_pages(DEMO)["part-part-two-a-small-lexicon-of-being-seen"]
+    heading = part.find(".//h1")
+    assert [text(span) for span in heading] == ["Part Two", "A Small Lexicon of Being Seen"]
+    assert heading.get("data-title") == "Part Two: A Small Lexicon of Being Seen"
+
+
+def test_a_family_name_written_whole_gives_its_particle_as_citeproc_js_reads_it():
+    assert family_particle("van der Kolk") == "van der"
+    assert family_particle("de Beauvoir") == "de"
+    assert family_particle("Van Gogh") == ""
+    assert family_particle("Kolk") == ""
+    assert family_particle("bell hooks") == ""  # lower case throughout: no particle
+    book = load_book(DEMO)
+    kolk = next(w for w in book.works if w.id == "vanderkolk2014").authors[0]
+    assert (kolk.particle, kolk.bare_family, kolk.sort_key[:5]) == ("van der", "Kolk", "kolk,")

@@ -6,6 +6,7 @@ later error about a work can point the author at its entry.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -324,7 +325,7 @@ def csl_person(name: Any, work_id: object, shown: Path, line: int) -> Person:
     parts = [given, _text(name.get("dropping-particle")), family, _text(name.get("suffix"))]
     full = " ".join(p for p in parts if p)
     dropping = _text(name.get("dropping-particle"))
-    non_dropping = _text(name.get("non-dropping-particle"))
+    non_dropping = _text(name.get("non-dropping-particle")) or family_particle(family)
     if not full:
         raise error(
             f"entry '{work_id}': a name has neither family nor literal",
@@ -338,6 +339,17 @@ def csl_person(name: Any, work_id: object, shown: Path, line: int) -> Person:
         name=full, family=family, given=given, particle=non_dropping or dropping,
         particle_drops=bool(dropping) and not non_dropping, suffix=_text(name.get("suffix")),
     )  # fmt: skip
+
+
+def family_particle(family: str) -> str:
+    """The lower-case words that open a family name written whole ("van der" of
+    `family: van der Kolk`): a non-dropping particle, as citeproc-js and pandoc read it,
+    so the name sorts under K and a style that demotes particles prints "Kolk, Bessel
+    van der"."""
+    words = family.split()
+    lead = list(itertools.takewhile(lambda word: word[:1].islower(), words))
+    rest = words[len(lead) :]
+    return " ".join(lead) if lead and rest and rest[0][:1].isupper() else ""
 
 
 def csl_year(issued: Any) -> str:

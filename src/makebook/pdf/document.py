@@ -114,7 +114,8 @@ def number_lists(section: etree._Element) -> None:
 
 
 def add_drop_cap(section: etree._Element) -> None:
-    """The first letter of an essay's opening paragraph, with any opening quote, as a drop cap.
+    """The first letter of an essay's opening paragraph, with any opening quote, as a drop cap,
+    and the words after it as a lead-in (`span.lead-in`, small capitals in pdf.css).
 
     A floated span, not ::first-letter, which WeasyPrint sets over the first line.
     """
@@ -126,9 +127,18 @@ def add_drop_cap(section: etree._Element) -> None:
     if paragraph is None or match is None:
         return
     letter = E.span({"class": "dropcap"}, match.group(1).strip())
-    letter.tail = text[match.end() :]  # type: ignore[index]
+    rest = text[match.end() :]  # type: ignore[index]
+    # The rest of the first word and the word after it lead in, in small capitals.
+    words = re.match(r"\S*(?:\s+\S+)?", rest)
+    lead = words.group(0) if words else ""
     paragraph.text = None
     paragraph.insert(0, letter)
+    if lead.strip():
+        lead_in = E.span({"class": "lead-in"}, lead)
+        lead_in.tail = rest[len(lead) :]
+        letter.addnext(lead_in)
+    else:
+        letter.tail = rest
     paragraph.set("class", (paragraph.get("class", "") + " has-dropcap").strip())
 
 

@@ -2,7 +2,8 @@
 
 Laid out chapter by chapter, a division that prints the page of a later one is laid
 out twice: once to be measured, again when the number is known (layout.py). The
-print edition prints "see page N" (print.css: `a.xref[data-folio]::after`); the
+print edition prints "see page N" (print.css: `a.xref[data-folio]::after`) and the
+page of each chapter an appendix's "Discussed in" names (`a.pageref`); the
 screen edition shows links instead, and a number nobody sees is not worth a
 second layout. The rules that print `attr(data-folio)` or a `target-counter()`
 are read from the edition's stylesheets and their selectors matched against the

@@ -280,6 +280,7 @@ class ColourConverter:
             if subtype == Name.Image:
                 self.image(xobject)
             elif subtype == Name.Form:
+                self.blending_space(xobject)
                 self.content(xobject, xobject.get("/Resources", resources))
         for name in list(resources.get("/Pattern", Dictionary()).keys()):
             pattern = resources.Pattern[name]
@@ -295,6 +296,14 @@ class ColourConverter:
             for name in list(spaces.keys()):
                 if space_kind(spaces[name])[0] != "pattern":
                     del spaces[name]
+
+    def blending_space(self, form: Any) -> None:
+        """A form's transparency group blends in the interior's own space. WeasyPrint gives
+        an SVG drawing the CMYK profile's ICC space, which a grey book would carry (140 KB)
+        for a blend that never sees a colour."""
+        group = form.get("/Group")
+        if isinstance(group, Dictionary) and "/CS" in group:
+            group.CS = Name.DeviceCMYK if self.colour else Name.DeviceGray
 
     def shading(self, shading: Any) -> None:
         if not self.once(shading):

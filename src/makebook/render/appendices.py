@@ -15,7 +15,14 @@ from markupsafe import Markup
 from makebook.cache import PRUNE_AFTER_SECONDS, modified_before
 from makebook.model import Book, Page, Person, Work
 from makebook.render.citations import work_anchor
-from makebook.render.csl import CslFormatter, formatter_for, title_sort_key, work_sort_key
+from makebook.render.csl import (
+    CslFormatter,
+    csl_locale,
+    formatter_for,
+    page_label,
+    title_sort_key,
+    work_sort_key,
+)
 from makebook.render.templating import render_fragment
 from makebook.xhtml import parse_fragments
 
@@ -25,13 +32,9 @@ class Entry:
     work: Work
     anchor: str
     citing: tuple[tuple[str, str], ...]  # (chapter title, id of the first citation there)
-    with_names: str = ""
-    names: str = ""
+    with_names: str = ""  # co-authors, credited after the entry in the reading list
     directors: str = ""
     cast: str = ""
-    editors: str = ""  # only when the names above are not already the editors
-    translators: str = ""
-    edition: str = ""  # "2nd ed.", or the edition as written when it is not a number
     text: Markup = Markup("")  # the entry as the book's citation style prints it (XHTML)
 
     @property
@@ -76,16 +79,6 @@ def lead_people(work: Work) -> tuple[Person, ...]:
     )
 
 
-def edition_text(edition: str) -> str:
-    if not edition.isdigit():
-        return edition
-    number = int(edition)
-    suffix = (
-        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    )
-    return f"{number}{suffix} ed."
-
-
 def entry_for(work: Work, citing: dict[str, tuple[tuple[str, str], ...]], text: str = "") -> Entry:
     authors = lead_people(work)
     return Entry(
@@ -94,12 +87,8 @@ def entry_for(work: Work, citing: dict[str, tuple[tuple[str, str], ...]], text: 
         anchor=re.sub(r"[^A-Za-z0-9_-]", "-", work.id),
         citing=citing.get(work_anchor(work.id), ()),
         with_names=join_names(authors[1:]),
-        names=join_names(authors),
         directors=join_names(work.people("director")),
         cast=join_names(work.people("cast")),
-        editors=join_names(work.people("editor")) if work.authors else "",
-        translators=join_names(work.people("translator")),
-        edition=edition_text(work.edition),
     )
 
 
@@ -174,6 +163,7 @@ def appendix_pages(
         ),
     }
     marks = ("\u2018", "\u2019") if book.quotes == "single" else ("\u201c", "\u201d")
+    label = page_label(csl_locale(book.meta.language or "en"))
     pages = []
     for settings in book.appendices:
         template, context = content[settings.key]
@@ -181,7 +171,13 @@ def appendix_pages(
             continue
         page_id = f"appendix-{settings.key}"
         html = render_fragment(
-            env, template, page_id=page_id, title=settings.title, quote_marks=marks, **context
+            env,
+            template,
+            page_id=page_id,
+            title=settings.title,
+            quote_marks=marks,
+            page_label=label,
+            **context,
         )
         pages.append(
             Page(

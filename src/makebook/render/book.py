@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
@@ -151,6 +152,19 @@ def link_line(chapter: Chapter, href: str) -> int | None:
     )
 
 
+PART_LABEL = re.compile(r"(?P<label>\S+(?:\s+\S+){0,2}?)\s*:\s+(?P<name>\S.*)", re.DOTALL)
+
+
+def part_label_and_name(title: str) -> tuple[str, str]:
+    """A part's title as its page sets it: the label ("Part Two", "Deuxième partie") and the
+    name ("A Small Lexicon of Being Seen") on lines of their own; ("", title) without a
+    short label before a colon."""
+    match = PART_LABEL.fullmatch(title.strip())
+    if match is None:
+        return "", title
+    return match["label"], match["name"].strip()
+
+
 def render_book(
     book: Book, progress: Callable[..., None] = lambda *_: None, cache: Path | None = None
 ) -> RenderedBook:
@@ -190,7 +204,10 @@ def render_book(
         if chapter.part and chapter.part not in opened:
             opened.add(chapter.part)
             part = parts[chapter.part]
-            html = render_fragment(env, "part.xhtml.j2", part=part)
+            label, part_name = part_label_and_name(part.title)
+            html = render_fragment(
+                env, "part.xhtml.j2", part=part, label=label, part_name=part_name
+            )
             pages.append(body_start(pages, Page(part.id, part.title, "part", "body", html)))
         pages.append(body_start(pages, chapters[chapter.id]))
     memo = cache / "entries" if cache is not None else None  # formatted bibliography entries

@@ -83,6 +83,9 @@ NAME_VARIABLES = tuple(ROLES.values())
 PLACEHOLDER = "\ue000"  # the stand-in name of a work whose author is suppressed
 ITEM_START, ITEM_SEP, ITEM_END = "\ue001", "\ue002", "\ue003"
 SHADOW = "\ue004"  # the key suffix of a work's copy with the placeholder name
+# Raised when makebook prints the same entries otherwise (2: a style's quotation marks
+# kept): entries remembered by an earlier build (`remembered`) are then made again.
+ENTRIES_FORMAT = 2
 NAMELESS = "\ue005"  # the key suffix of a work's copy without its lead names
 
 # The CSL locator types; their terms in the book's locale (long and short, singular and
@@ -117,6 +120,23 @@ def locator_terms(locale: str) -> dict[str, str]:
             if form.strip():
                 terms.setdefault(form.strip().lower(), label)
     return terms
+
+
+@functools.cache
+def page_label(locale: str) -> str:
+    """The locale's short word for one page ("p." in English, "S." in German): what
+    "Discussed in" prints before a page number in print."""
+    for code in (locale, "en-US"):
+        path = citeproc_compat.locale_file(code)
+        if not path.is_file():
+            continue
+        tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+        for term in tree.iterfind(".//{*}term[@name='page'][@form='short']"):
+            single = term.find("{*}single")
+            text = (single.text if single is not None else term.text) or ""
+            if text.strip():
+                return text.strip()
+    return "p."
 
 
 def parse_locator(text: str, terms: Mapping[str, str]) -> tuple[Locator | None, str]:
@@ -377,7 +397,9 @@ class CslFormatter:
         # What the entries depend on: the style, the language and every item as given.
         self.fingerprint = hashlib.sha256(
             prepared_style(path)
-            + json.dumps([language, items, keys], sort_keys=True, default=str).encode()
+            + json.dumps(
+                [ENTRIES_FORMAT, language, items, keys], sort_keys=True, default=str
+            ).encode()
         ).hexdigest()
         self.memo: Path | None = None  # a folder remembering entries between builds
         self.memo_used: set[str] = set()  # its files this build read or wrote
@@ -768,6 +790,11 @@ def to_xhtml(text: str) -> str:
     return text
 
 
+STYLE_MARKS = str.maketrans({"\u2018": "\ue010", "\u2019": "\ue011", "\u201c": "\ue012",
+                             "\u201d": "\ue013"})  # fmt: skip
+STYLE_MARKS_BACK = str.maketrans({held: chr(mark) for mark, held in STYLE_MARKS.items()})
+
+
 def smart_quotes(xhtml: str, style: str) -> str:
     """Straight quotes and apostrophes in the bibliography's own text ("Infant's") as
     typographic ones, as pandoc's reader makes them; the style's own marks are already."""
@@ -778,7 +805,10 @@ def smart_quotes(xhtml: str, style: str) -> str:
         for kind in ("text", "tail"):
             value = getattr(element, kind) if element is not holder or kind == "text" else None
             if value and ("'" in value or '"' in value):
-                setattr(element, kind, smarten(value, style))
+                # The style's marks stay as they are: smartening would read them as typed
+                # quotes and, in a book that opens with single quotes, swap them.
+                kept = smarten(value.translate(STYLE_MARKS), style)
+                setattr(element, kind, kept.translate(STYLE_MARKS_BACK))
     inner = etree.tostring(holder, encoding="unicode")
     return inner[len("<span>") : -len("</span>")] if inner != "<span/>" else ""
 
@@ -806,15 +836,17 @@ def title_sort_key(title: str, language: str) -> str:
     return words
 
 
-def work_sort_key(work: Work, language: str) -> tuple[str, str, str]:
-    """Works Cited order: lead name without particle ("van der Kolk" under K), then
-    year, then title without its article."""
+def work_sort_key(work: Work, language: str) -> tuple[tuple[str, ...], str, str]:
+    """Works Cited order, as a CSL style's names key sorts: by the names the work is
+    listed under, each without its particle ("van der Kolk" under K), so one author's own
+    works come before those written with others, and those by their co-authors' names;
+    then year, then title without its article (an anonymous work files under its title)."""
     people = work.authors or work.people("editor")
     if not people and work.is_film:
         people = work.people("director")
     title = title_sort_key(work.title, language)
-    lead = people[0].sort_key if people else title
-    return (lead, work.year, title)
+    names = tuple(person.sort_key for person in people) if people else (title,)
+    return (names, work.year, title)
 
 
 def formatter_for(book: Book) -> CslFormatter:

@@ -240,8 +240,9 @@ def groups_of(divisions: list[Division]) -> list[Group]:
 
 
 def numbered(link: etree._Element, in_toc: bool) -> bool:
-    """A link that prints its target's page: a contents entry, or a cross-reference."""
-    return in_toc or "xref" in (link.get("class") or "").split()
+    """A link that may print its target's page: a contents entry, a cross-reference, or
+    a page reference (an appendix's "Discussed in"); the edition's stylesheets decide."""
+    return in_toc or not {"xref", "pageref"}.isdisjoint((link.get("class") or "").split())
 
 
 def referenced_targets(divisions: Iterable[Division]) -> list[str]:
