@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from makebook.errors import ManuscriptError, Problem, error
+from makebook.manuscript.structure import MAX_PROMPT_LINES
 from makebook.manuscript import csl_styles
 from makebook.manuscript.isbns import parse_isbns, with_isbns
 from makebook.manuscript.text import FORBIDDEN_CHARACTERS, read_text
@@ -634,6 +635,7 @@ def parse_pdf(pdf: _Fields, printing: _Fields) -> PdfSettings:
     if screen not in ("trim", "letter", "a4"):
         pdf.report("screen_size", '`screen_size` in [pdf] must be "trim", "letter" or "a4"')
     return PdfSettings(
+        prompt_lines=parse_prompt_lines(pdf),
         width=width,
         height=height,
         isbn=isbn,
@@ -644,6 +646,19 @@ def parse_pdf(pdf: _Fields, printing: _Fields) -> PdfSettings:
         drop_caps=pdf.bool("drop_caps", False),
         color=printing.bool("color", False),  # the print edition's interior: grey or CMYK
     )
+
+
+def parse_prompt_lines(pdf: _Fields) -> int:
+    """[pdf] prompt_lines: the write-in lines under each reflection prompt in print."""
+    value = pdf.get("prompt_lines", PdfSettings.prompt_lines)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PROMPT_LINES:
+        pdf.report(
+            "prompt_lines",
+            f"`prompt_lines` in [pdf] must be a whole number from 0 to {MAX_PROMPT_LINES}",
+            "write prompt_lines = 4, without quotes (0: no lines)",
+        )
+        return PdfSettings.prompt_lines
+    return value
 
 
 # [print] paper: KDP's published thickness per page, in inches (pdf/cover.py uses these).

@@ -19,7 +19,13 @@ from dataclasses import replace
 from makebook.errors import Problem
 from makebook.manuscript.lists import is_list_item
 from makebook.manuscript.sanitize import ALLOWED_TAGS
-from makebook.manuscript.syntax import fence_roles, mask_code, unclosed_fences
+from makebook.manuscript.syntax import (
+    FENCE_OPEN,
+    fence_attributes,
+    fence_roles,
+    mask_code,
+    unclosed_fences,
+)
 from makebook.manuscript.tables import table_lines
 from makebook.model import Chapter
 
@@ -52,6 +58,7 @@ def structure_problems(chapter: Chapter) -> list[Problem]:
     first = chapter.body_line
     found = [
         *fence_problems(lines, roles, first),
+        *prompt_problems(lines, roles, first),
         *nesting_problems(masked.split("\n"), roles, first),
         *footnote_problems(masked, first),
         *unclosed_citations(masked, first),
@@ -99,6 +106,40 @@ def fence_problems(lines: list[str], roles: list[str], first: int) -> Iterator[P
                 hint='write `::: name` (one word) or `::: {.name title="..."}`, '
                 "and close the div with `:::`",
             )
+
+
+MAX_PROMPT_LINES = 20  # as [pdf] prompt_lines (config.py)
+
+
+def prompt_problems(lines: list[str], roles: list[str], first: int) -> Iterator[Problem]:
+    """A `::: prompts` block's `lines=` is a whole number, and the block holds questions."""
+    stack: list[int] = []
+    for index, role in enumerate(roles):
+        if role == "open":
+            stack.append(index)
+        elif role == "close" and stack:
+            opening = stack.pop()
+            attrs = fence_attributes(FENCE_OPEN.match(lines[opening].strip()))  # type: ignore[arg-type]
+            if "prompts" not in attrs.get("class", "").split():
+                continue
+            count = attrs.get("data-lines")
+            if count is not None and not (
+                count.isdigit() and int(count) <= MAX_PROMPT_LINES
+            ):
+                yield Problem(
+                    f"`lines={count}` of a prompts block must be a whole number "
+                    f"from 0 to {MAX_PROMPT_LINES}",
+                    line=first + opening,
+                    hint="write the write-in lines each question gets in print, "
+                    "e.g. ::: {.prompts lines=3}",
+                )
+            if not any(line.strip() for line in lines[opening + 1 : index]):
+                yield Problem(
+                    "this prompts block holds no questions, so nothing is printed for it",
+                    line=first + opening,
+                    hint="write the questions inside it as a list (1. ...) or paragraphs",
+                    severity="warning",
+                )
 
 
 def nesting_depth(line: str, divs: int) -> int:
