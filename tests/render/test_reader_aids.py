@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from makebook.render.book import content_notes_page
@@ -133,3 +134,18 @@ def test_further_reading_links_each_work_to_its_appendix_entry(loaded_small_book
     )
     (item,) = unlinked.xpath(".//section[@class='further-reading']/ul/li")
     assert item.find("a") is None and item.findtext("cite") == "Parenting from the Inside Out"
+
+
+def test_a_prompts_block_converts_with_pandoc_unchanged(render_body):
+    """pandoc reads the same block as a div with the class around the same questions."""
+    pytest.importorskip("pypandoc")
+    from vs_pandoc import pandoc_html
+
+    markdown = '::: {.prompts title="Before you go on" lines=3}\n1. Who?\n2. *Why*?\n:::\n'
+    theirs = etree.fromstring(f"<body>{pandoc_html(markdown)}</body>")
+    (div,) = theirs.findall("div")
+    assert (div.get("class"), div.get("data-lines")) == ("prompts", "3")
+    ours = prompts_of(render_body(markdown))[0]
+    assert [" ".join("".join(li.itertext()).split()) for li in div.iter("li")] == [
+        " ".join("".join(li.itertext()).split()) for li in ours.iter("li")
+    ]
