@@ -112,9 +112,7 @@ def test_further_reading_links_resolve_in_the_epub(demo_build):
         found = 0
         for chapter in ("the-second-try", "a-door-with-two-handles"):
             tree = etree.fromstring(epub.read(f"EPUB/text/{chapter}.xhtml"))
-            links = tree.xpath(
-                "//x:section[@class='further-reading']//x:a", namespaces=XHTML
-            )
+            links = tree.xpath("//x:section[@class='further-reading']//x:a", namespaces=XHTML)
             assert len(links) == 3
             for link in links:
                 file, _, anchor = link.get("href").partition("#")
@@ -132,9 +130,7 @@ def test_further_reading_prints_the_page_of_the_reading_entry(demo_build):
     assert match, "the print edition gives the entry's page"
     start = next(i for i, (_, body) in enumerate(texts) if body.startswith("Suggested Reading"))
     (entry_page,) = [
-        folio
-        for folio, body in texts[start:]
-        if "The Power of Discord: Why the Ups" in body
+        folio for folio, body in texts[start:] if "The Power of Discord: Why the Ups" in body
     ]
     assert entry_page == match.group(1)
     screen = " ".join(body for _, body in page_texts(demo_build["screen"]))

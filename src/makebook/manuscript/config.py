@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from makebook.errors import ManuscriptError, Problem, error
-from makebook.manuscript.structure import MAX_PROMPT_LINES
 from makebook.manuscript import csl_styles
 from makebook.manuscript.isbns import parse_isbns, with_isbns
+from makebook.manuscript.structure import MAX_PROMPT_LINES
 from makebook.manuscript.text import FORBIDDEN_CHARACTERS, read_text
 from makebook.model import (
     Accessibility,

@@ -12,6 +12,7 @@ Python's stack). No book needs more than a few levels, so 20 is far from both.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -109,6 +110,8 @@ def fence_problems(lines: list[str], roles: list[str], first: int) -> Iterator[P
 
 
 MAX_PROMPT_LINES = 20  # as [pdf] prompt_lines (config.py)
+# What a prompts block reads (render/aids.py), as fence_attributes names them.
+PROMPT_ATTRIBUTES = {"class", "id", "lang", "dir", "data-title", "data-lines"}
 
 
 def prompt_problems(lines: list[str], roles: list[str], first: int) -> Iterator[Problem]:
@@ -122,10 +125,19 @@ def prompt_problems(lines: list[str], roles: list[str], first: int) -> Iterator[
             attrs = fence_attributes(FENCE_OPEN.match(lines[opening].strip()))  # type: ignore[arg-type]
             if "prompts" not in attrs.get("class", "").split():
                 continue
+            for name in sorted(set(attrs) - PROMPT_ATTRIBUTES):
+                shown = name.removeprefix("data-")
+                close = difflib.get_close_matches(shown, ["lines", "title"], n=1)
+                yield Problem(
+                    f"a prompts block has no attribute `{shown}`, so it is left out",
+                    line=first + opening,
+                    hint=f"did you mean `{close[0]}=`?"
+                    if close
+                    else 'a prompts block takes title="..." and lines=N',
+                    severity="warning",
+                )
             count = attrs.get("data-lines")
-            if count is not None and not (
-                count.isdigit() and int(count) <= MAX_PROMPT_LINES
-            ):
+            if count is not None and not (count.isdigit() and int(count) <= MAX_PROMPT_LINES):
                 yield Problem(
                     f"`lines={count}` of a prompts block must be a whole number "
                     f"from 0 to {MAX_PROMPT_LINES}",

@@ -100,7 +100,9 @@ def content_note(chapter: Chapter) -> etree._Element | None:
             EPUB_TYPE: "notice",
             "aria-label": CONTENT_NOTE_LABEL,
         },
-        E.p(E.span({"class": "content-note-label"}, CONTENT_NOTE_LABEL + ": "), chapter.content_note),
+        E.p(
+            E.span({"class": "content-note-label"}, CONTENT_NOTE_LABEL + ": "), chapter.content_note
+        ),
     )
 
 

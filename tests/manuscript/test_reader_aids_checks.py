@@ -116,10 +116,10 @@ def test_further_reading_into_a_switched_off_appendix_is_a_warning(book):
 @pytest.mark.parametrize("value", ["many", "-1", "21", "2.5"])
 def test_prompts_lines_must_be_a_small_whole_number(book, value):
     path = book / "one.md"
-    write(path, path.read_text(encoding="utf-8") + f"\n::: {{.prompts lines={value}}}\n1. Why?\n:::\n")
-    opening = path.read_text(encoding="utf-8").split("\n").index(
-        f"::: {{.prompts lines={value}}}"
+    write(
+        path, path.read_text(encoding="utf-8") + f"\n::: {{.prompts lines={value}}}\n1. Why?\n:::\n"
     )
+    opening = path.read_text(encoding="utf-8").split("\n").index(f"::: {{.prompts lines={value}}}")
     (problem,) = problems(book)
     assert problem.severity == "error"
     assert f"`lines={value}` of a prompts block" in problem.message
@@ -158,3 +158,14 @@ def test_content_notes_is_a_page_name_no_chapter_may_take(book):
     with_front_matter(book, "id: content-notes\n")
     (problem,) = problems(book)
     assert "chapter id 'content-notes' is the name of a page makebook makes" in problem.message
+
+
+def test_a_misspelt_prompts_attribute_is_a_warning(book):
+    path = book / "one.md"
+    write(path, path.read_text(encoding="utf-8") + "\n::: {.prompts line=3}\n1. Why?\n:::\n")
+    (problem,) = problems(book)
+    assert problem.severity == "warning"
+    assert problem.message == "a prompts block has no attribute `line`, so it is left out"
+    assert problem.hint == "did you mean `lines=`?"
+    text = path.read_text(encoding="utf-8").split("\n")
+    assert text[problem.line - 1] == "::: {.prompts line=3}"

@@ -68,9 +68,7 @@ def test_paragraphs_become_the_questions_and_attributes_set_title_and_lines(rend
 
 
 def test_book_setting_gives_the_default_number_of_lines(loaded_small_book):
-    book = replace(
-        loaded_small_book, pdf=replace(loaded_small_book.pdf, prompt_lines=6)
-    )
+    book = replace(loaded_small_book, pdf=replace(loaded_small_book.pdf, prompt_lines=6))
     one = next(c for c in book.chapters if c.path == Path("one.md"))
     page = render_chapter(book, replace(one, markdown=PROMPTS_LIST), {})
     lines = etree.fromstring(page.html).xpath(".//div[@class='write-in']")
