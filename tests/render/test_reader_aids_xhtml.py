@@ -78,12 +78,15 @@ def test_book_setting_gives_the_default_number_of_lines(loaded_small_book):
 def test_content_note_stands_before_the_title_as_a_notice(loaded_small_book):
     book = loaded_small_book
     one = next(c for c in book.chapters if c.path == Path("one.md"))
-    noted = replace(one, content_note="discusses childhood neglect")
+    noted = replace(one, content_note="discusses *childhood* neglect, 'briefly'")
     section = etree.fromstring(render_chapter(book, noted, {}).html)
     note = section[0]
     assert note.get("class") == "content-note"
     assert note.get("role") == "doc-notice" and note.get(EPUB_TYPE) == "notice"
-    assert "".join(note.itertext()) == "Content note: discusses childhood neglect"
+    assert (
+        "".join(note.itertext()) == "Content note: discusses childhood neglect, \u2018briefly\u2019"
+    )
+    assert note.find("p/em").text == "childhood"  # inline Markdown, the book's quotes
     assert section[1].get("class") == "chapter-head"
     plain = etree.fromstring(render_chapter(book, one, {}).html)
     assert not plain.xpath(".//*[@class='content-note']")
@@ -94,7 +97,7 @@ def test_content_notes_page_lists_the_chapters_with_notes(loaded_small_book):
     env = environment(book.styles_dir.parent / "templates")
     assert content_notes_page(book, env) is None  # no notes, no page
     chapters = tuple(
-        replace(c, content_note="talks about grief") if c.path == Path("two.md") else c
+        replace(c, content_note="talks about *grief*") if c.path == Path("two.md") else c
         for c in book.chapters
     )
     page = content_notes_page(replace(book, chapters=chapters), env)
@@ -105,6 +108,7 @@ def test_content_notes_page_lists_the_chapters_with_notes(loaded_small_book):
     assert link.get("href") == "#two"
     assert "xref" in link.get("class").split()  # print gives its page
     assert "".join(item.itertext()) == "A Short Note: talks about grief"
+    assert item.find("em").text == "grief"
 
 
 def test_further_reading_links_each_work_to_its_appendix_entry(loaded_small_book):

@@ -14,9 +14,11 @@ further reading.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from lxml import etree
+from markupsafe import Markup
 
 from makebook.model import Book, Chapter
 from makebook.render.appendices import entry_anchor, join_names, lead_people
@@ -88,10 +90,14 @@ def write_in_lines(count: int) -> etree._Element:
     return lines
 
 
-def content_note(chapter: Chapter) -> etree._Element | None:
-    """The chapter's content note, set before its title."""
-    if not chapter.content_note:
-        return None
+def content_note(chapter: Chapter, text: etree._Element) -> etree._Element:
+    """The chapter's content note, set before its title; `text` is the note as inline
+    Markdown renders it (a holder of one paragraph)."""
+    paragraph = E.p(E.span({"class": "content-note-label"}, CONTENT_NOTE_LABEL + ": "))
+    words = text[0] if len(text) else E.p()
+    paragraph[-1].tail = words.text
+    for child in words:
+        paragraph.append(child)
     return E.div(
         {
             "class": "content-note",
@@ -100,9 +106,16 @@ def content_note(chapter: Chapter) -> etree._Element | None:
             EPUB_TYPE: "notice",
             "aria-label": CONTENT_NOTE_LABEL,
         },
-        E.p(
-            E.span({"class": "content-note-label"}, CONTENT_NOTE_LABEL + ": "), chapter.content_note
-        ),
+        paragraph,
+    )
+
+
+def inner_xhtml(holder: etree._Element) -> Markup:
+    """A rendered paragraph's content as XHTML, for a template."""
+    paragraph = holder[0] if len(holder) else E.p()
+    return Markup(
+        html.escape(paragraph.text or "", quote=False)
+        + "".join(etree.tostring(child, encoding="unicode") for child in paragraph)
     )
 
 

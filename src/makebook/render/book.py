@@ -14,9 +14,9 @@ from makebook.errors import Problem
 from makebook.manuscript.isbns import copyright_lines, hyphenated
 from makebook.model import Book, Chapter, Page, RenderedBook
 from makebook.processes import fork_context, worker_pool
-from makebook.render.aids import content_notes
+from makebook.render.aids import content_notes, inner_xhtml
 from makebook.render.appendices import appendix_pages
-from makebook.render.chapter import render_chapter
+from makebook.render.chapter import inline_markdown, render_chapter
 from makebook.render.cover import book_cover
 from makebook.render.crossref import resolve_book_crossrefs
 from makebook.render.header_refs import link_across_chapters
@@ -67,12 +67,20 @@ def content_notes_page(book: Book, env) -> Page | None:  # type: ignore[no-untyp
     chapters = content_notes(book.chapters)
     if not chapters:
         return None
+    notes = [
+        {
+            "id": c.id,
+            "title": c.title,
+            "note": inner_xhtml(inline_markdown(c.content_note, book.quotes)),
+        }
+        for c in chapters
+    ]
     html = render_fragment(
         env,
         "content-notes.xhtml.j2",
         page_id="content-notes",
         title=CONTENT_NOTES_TITLE,
-        chapters=chapters,
+        notes=notes,
     )
     return Page("content-notes", CONTENT_NOTES_TITLE, "content-notes", "front", html)
 

@@ -499,8 +499,8 @@ def chapter_section(book: Book, chapter: Chapter, body: etree._Element) -> etree
     if role:
         attrs["role"] = role
     section = E.section(attrs)
-    notice = content_note(chapter)
-    if notice is not None:
+    if chapter.content_note:
+        notice = content_note(chapter, inline_markdown(chapter.content_note, book.quotes))
         section.append(notice)
     header = E.header({"class": "chapter-head"})
     header.append(E.h1({"class": "chapter-title"}, chapter.title))

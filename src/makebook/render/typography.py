@@ -26,7 +26,7 @@ ATTRS = (
 T = TypeVar("T", Chapter, Metadata, Work)
 
 TEXT_FIELDS = {
-    Chapter: ("title", "subtitle", "tagline", "content_note"),
+    Chapter: ("title", "subtitle", "tagline"),
     Metadata: ("title", "subtitle", "rights", "description", "dedication", "publisher", "edition"),
     Work: ("title", "subtitle", "annotation", "publisher", "container_title"),
 }
