@@ -11,6 +11,8 @@ from pathlib import Path
 import pdfplumber
 from lxml import etree
 
+from conftest import ace_violations, cli_build, copy_book, edit, run_ace, run_epubcheck
+
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 MARGIN = 0.75 * 72  # running heads and folios sit outside this band
 
@@ -135,3 +137,41 @@ def test_further_reading_prints_the_page_of_the_reading_entry(demo_build):
     assert entry_page == match.group(1)
     screen = " ".join(body for _, body in page_texts(demo_build["screen"]))
     assert "The Power of Discord" in screen and "Discord (see page" not in screen
+
+
+def test_every_form_of_the_aids_gives_a_valid_epub(small_book, tmp_path):
+    """Prompts as paragraphs, titled, without lines and inside a note; content notes on
+    an essay and a concept; further reading of a book and a film: EPUBCheck and Ace
+    stay clean, and the Content Notes page lists both chapters in reading order."""
+    book = copy_book(small_book, tmp_path / "book")
+    edit(
+        book / "one.md",
+        "subtitle: Where it starts\n",
+        "subtitle: Where it starts\ncontent_note: Mentions *grief*.\n"
+        "further_reading: [siegel1999, room2015]\n",
+    )
+    with open(book / "one.md", "a", encoding="utf-8") as one:
+        one.write(
+            '\n::: {.prompts title="Before you go on" lines=0}\nWho?\n\nWhy?\n:::\n\n'
+            "::: note\n::: {.prompts lines=2}\n- Inside a note?\n:::\n:::\n"
+        )
+    edit(book / "idea.md", "kind: concept\n", "kind: concept\ncontent_note: Names a loss.\n")
+    result = cli_build(book, tmp_path / "out", "epub")
+    assert result.exit_code == 0, result.output
+    (epub,) = (tmp_path / "out").glob("*.epub")
+    with zipfile.ZipFile(epub) as opened:
+        page = etree.fromstring(opened.read("EPUB/text/content-notes.xhtml"))
+        listed = page.xpath("//x:ul[@class='content-notes-list']/x:li", namespaces=XHTML)
+        assert ["".join(li.itertext()) for li in listed] == [
+            "The First Essay: Mentions grief.",
+            "The Idea: Names a loss.",
+        ]
+        one = etree.fromstring(opened.read("EPUB/text/one.xhtml"))
+        prompts = one.xpath("//x:section[@class='prompts']", namespaces=XHTML)
+        assert len(prompts) == 2
+        assert len(one.xpath("//x:div[@class='write-in']", namespaces=XHTML)) == 1
+    report = run_epubcheck(epub, tmp_path / "epubcheck.json")
+    messages = [f"{m['severity']} {m['ID']}: {m['message']}" for m in report["messages"]]
+    assert report["checker"]["nError"] + report["checker"]["nFatal"] == 0, messages
+    assert report["checker"]["nWarning"] == 0, messages
+    assert ace_violations(run_ace(epub, tmp_path / "ace")) == []
