@@ -151,3 +151,11 @@ def test_a_prompts_block_converts_with_pandoc_unchanged(render_body):
     assert [" ".join("".join(li.itertext()).split()) for li in div.iter("li")] == [
         " ".join("".join(li.itertext()).split()) for li in ours.iter("li")
     ]
+
+
+def test_a_prompts_block_keeps_its_id_language_and_other_classes(render_body):
+    body = render_body("::: {.prompts .wide #questions lang=fr}\n1. Pourquoi ?\n:::\n")
+    (section,) = body.xpath(".//section[contains(@class, 'prompts')]")
+    assert section.get("class") == "prompts wide"
+    assert section.get("lang") == "fr"
+    assert section.get("id", "").endswith("questions")

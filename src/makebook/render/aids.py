@@ -45,8 +45,10 @@ def shape_prompts(body: etree._Element, chapter_id: str, default_lines: int, quo
             {"class": "prompts", "aria-labelledby": heading_id},
             E.h2({"class": "prompts-title", "id": heading_id}, smarten(title, quotes)),
         )
-        if div.get("id"):
-            section.set("id", div.get("id"))
+        for key, value in div.attrib.items():  # its id, lang, other classes: the block's own
+            if key == "class":
+                value = " ".join(["prompts", *(c for c in value.split() if c != "prompts")])
+            section.set(key, value)
         question_list = prompt_list(div)
         for item in question_list:
             item.set("class", (item.get("class", "") + " prompt").strip())
