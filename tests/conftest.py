@@ -525,6 +525,7 @@ def run_ace(epub: Path, out: Path) -> dict:  # type: ignore[type-arg]
 
 
 DEMO_TOP_LEVEL = [
+    "Content Notes",
     "Preface",
     "Part One: Learning to Listen",
     "Part Two: A Small Lexicon of Being Seen",

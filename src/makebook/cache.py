@@ -329,6 +329,9 @@ def render_context(book: Book) -> str:
     parts = [(p.id, p.title) for p in book.parts]
     return repr(
         (versions(), book.works, book.quotes, book.meta.language, neighbours, parts, book.root)
+        # Further reading links to the appendix that lists a work, when it is on; prompts
+        # get the book's number of write-in lines.
+        + (book.appendices, book.pdf.prompt_lines)
         # The style, and every citation of the book: a numbered style counts them, and a
         # year suffix (2020a) depends on which works the book cites.
         + (book.citation_style, [c.key for each in book.chapters for c in each.citations])

@@ -136,6 +136,8 @@ class Chapter:
     tagline: str = ""
     epigraph: Epigraph | None = None
     related: tuple[str, ...] = ()
+    content_note: str = ""  # e.g. "discusses childhood neglect": shown before the chapter opens
+    further_reading: tuple[str, ...] = ()  # work ids, listed at the chapter's end
     citations: tuple[Citation, ...] = ()
     images: tuple[ImageRef, ...] = ()
     headings: tuple[tuple[str, int], ...] = ()  # (text, line) of `##` headings
@@ -203,6 +205,7 @@ class PdfSettings:
     marks: bool = False  # crop marks (leave off for print-on-demand uploads)
     screen_size: str = "trim"  # the screen edition's page: trim, letter or a4
     drop_caps: bool = False
+    prompt_lines: int = 4  # write-in lines under each reflection prompt (print edition only)
     color: bool = False  # [print] color: a colour interior in CMYK (default: greyscale)
     openers: Openers = field(default_factory=Openers)  # which divisions open on a recto
 

@@ -25,7 +25,17 @@ from makebook.manuscript.text import (
 from makebook.manuscript.title_block import blank_title_block
 from makebook.model import CHAPTER_KINDS, Chapter, Epigraph, ImageRef, Matter
 
-FRONT_MATTER_KEYS = {"kind", "title", "subtitle", "tagline", "id", "related", "epigraph"}
+FRONT_MATTER_KEYS = {
+    "kind",
+    "title",
+    "subtitle",
+    "tagline",
+    "id",
+    "related",
+    "epigraph",
+    "content_note",
+    "further_reading",
+}
 IMAGE = re.compile(  # alt text may hold brackets one deep: a link, a citation `[@key]`
     r"!\[(?P<alt>(?:[^\[\]]|\[[^\[\]]*\])*)\]\((?P<src><[^>]*>|[^)\s]+)(?:\s+\"[^\"]*\")?\)"
     r"(?P<attrs>\{[^}\n]*\})?"
@@ -162,6 +172,8 @@ def parse_chapter(
         tagline=string("tagline"),
         epigraph=parse_epigraph(data.get("epigraph"), fail),
         related=parse_related(data.get("related"), fail),
+        content_note=string("content_note"),
+        further_reading=parse_further_reading(data.get("further_reading"), fail),
         citations=tuple(find_citations(body, body_line)),
         images=tuple(find_images(body, body_line)),
         headings=tuple(find_headings(body, body_line)),
@@ -196,6 +208,22 @@ def parse_related(value: Any, fail: Any) -> tuple[str, ...]:
             "related", "`related` must be a list of concept ids", "related: [attunement, repair]"
         )
     return tuple(related)
+
+
+def parse_further_reading(value: Any, fail: Any) -> tuple[str, ...]:
+    """`further_reading: [bowlby1988, gerhardt2004]` (or one key alone) as bibliography keys;
+    a leading `@`, as in a citation, is allowed."""
+    keys = value or []
+    if isinstance(keys, str):
+        keys = [keys]
+    if not isinstance(keys, list) or not all(isinstance(k, str) and k.strip() for k in keys):
+        raise fail(
+            "further_reading",
+            "`further_reading` must be a list of bibliography keys",
+            "further_reading: [bowlby1988, gerhardt2004]",
+        )
+    found = tuple(dict.fromkeys(k.strip().removeprefix("@") for k in keys))
+    return found
 
 
 def parse_epigraph(value: Any, fail: Any) -> Epigraph | None:

@@ -15,6 +15,7 @@ from typing import Any
 from makebook.errors import ManuscriptError, Problem, error
 from makebook.manuscript import csl_styles
 from makebook.manuscript.isbns import parse_isbns, with_isbns
+from makebook.manuscript.structure import MAX_PROMPT_LINES
 from makebook.manuscript.text import FORBIDDEN_CHARACTERS, read_text
 from makebook.model import (
     OPENER_KINDS,
@@ -637,6 +638,7 @@ def parse_pdf(pdf: _Fields, printing: _Fields) -> PdfSettings:
     if screen not in ("trim", "letter", "a4"):
         pdf.report("screen_size", '`screen_size` in [pdf] must be "trim", "letter" or "a4"')
     return PdfSettings(
+        prompt_lines=parse_prompt_lines(pdf),
         width=width,
         height=height,
         isbn=isbn,
@@ -684,6 +686,17 @@ def opening(table: _Fields, key: str, value: object) -> Opening:
     given = f', not "{value}"' if isinstance(value, str) else ""
     table.report(key, f'`{key}` in [{table.name}] must be "right" or "any"{given}', OPENERS_HINT)
     return "right"
+def parse_prompt_lines(pdf: _Fields) -> int:
+    """[pdf] prompt_lines: the write-in lines under each reflection prompt in print."""
+    value = pdf.get("prompt_lines", PdfSettings.prompt_lines)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PROMPT_LINES:
+        pdf.report(
+            "prompt_lines",
+            f"`prompt_lines` in [pdf] must be a whole number from 0 to {MAX_PROMPT_LINES}",
+            "write prompt_lines = 4, without quotes (0: no lines)",
+        )
+        return PdfSettings.prompt_lines
+    return value
 
 
 # [print] paper: KDP's published thickness per page, in inches (pdf/cover.py uses these).

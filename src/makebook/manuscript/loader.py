@@ -66,6 +66,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
     chapters, parts = read_chapters(root, config, diagnostics, unloaded)
     works, bibliography_read = read_works(root, config, diagnostics)
     chapters = with_citations_in_text(chapters, works)
+    works = with_further_reading_suggested(works, chapters)
     styles = read_styles(root, config, diagnostics)
     check_cover_image(root, config, diagnostics)
     check_isbns(config.meta, Path(BOOK_TOML), read_toml_text(root), diagnostics)
@@ -130,6 +131,15 @@ def with_citations_in_text(chapters: list[Chapter], works: tuple[Work, ...]) -> 
         replace(c, citations=tuple(find_citations(c.markdown, c.body_line, known)))
         for c in chapters
     ]
+
+
+def with_further_reading_suggested(
+    works: tuple[Work, ...], chapters: list[Chapter]
+) -> tuple[Work, ...]:
+    """A work a chapter recommends (`further_reading:`) is listed in Suggested Reading (or
+    Suggested Films), where its further-reading entry links to, as if marked suggested."""
+    named = {key for chapter in chapters for key in chapter.further_reading}
+    return tuple(replace(w, suggested=True) if w.id in named else w for w in works)
 
 
 def read_works(
@@ -393,6 +403,8 @@ def check_book(
                     chapter.line_of("related"),
                     f"known concepts: {', '.join(sorted(concepts)) or 'none'}",
                 )
+        if check_citations:
+            check_further_reading(book, chapter, work_ids, diagnostics)
         diagnostics.problems.extend(structure_problems(chapter))
         if chapter.kind == "concept":
             check_concept_sections(chapter, diagnostics)
@@ -408,6 +420,34 @@ def check_book(
     check_links(book, diagnostics, unloaded.paths)
     check_unused_works(book, diagnostics, unloaded.cited)
     check_glyphs(book.chapters, book.styles_dir, diagnostics)
+
+
+def check_further_reading(
+    book: Book, chapter: Chapter, work_ids: set[str], diagnostics: Diagnostics
+) -> None:
+    """Each `further_reading:` key names a work, and the appendix its entry links to is on."""
+    line = chapter.line_of("further_reading")
+    for key in chapter.further_reading:
+        if key not in work_ids:
+            close = difflib.get_close_matches(key, sorted(work_ids), n=1)
+            diagnostics.error(
+                f"further reading '{key}' is not in the bibliography",
+                chapter.path,
+                line,
+                f"did you mean '{close[0]}'?"
+                if close
+                else "add an entry with this id to a bibliography file, or fix the key",
+            )
+            continue
+        appendix = "films" if book.work(key).is_film else "reading"
+        if not book.appendix(appendix).enabled:
+            diagnostics.warn(
+                f"further reading '{key}' is listed without a link: "
+                f"[appendices.{appendix}] is switched off",
+                chapter.path,
+                line,
+                f"set enabled = true in [appendices.{appendix}] of book.toml to link it",
+            )
 
 
 def check_reciprocal(
@@ -518,7 +558,7 @@ def check_stray_files(root: Path, order: ReadingOrder, diagnostics: Diagnostics)
 
 # Pages and files makebook makes itself; a chapter may not take their names.
 GENERATED_PAGES = {"halftitle", "titlepage", "copyright", "dedication", "cover", "nav", "toc",
-                   "book-epigraph",
+                   "book-epigraph", "content-notes",
                    "sample-end", "landmarks", "page-list"}  # fmt: skip
 
 

@@ -12,6 +12,7 @@ Python's stack). No book needs more than a few levels, so 20 is far from both.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -19,7 +20,13 @@ from dataclasses import replace
 from makebook.errors import Problem
 from makebook.manuscript.lists import is_list_item
 from makebook.manuscript.sanitize import ALLOWED_TAGS
-from makebook.manuscript.syntax import fence_roles, mask_code, unclosed_fences
+from makebook.manuscript.syntax import (
+    FENCE_OPEN,
+    fence_attributes,
+    fence_roles,
+    mask_code,
+    unclosed_fences,
+)
 from makebook.manuscript.tables import table_lines
 from makebook.model import Chapter
 
@@ -52,6 +59,7 @@ def structure_problems(chapter: Chapter) -> list[Problem]:
     first = chapter.body_line
     found = [
         *fence_problems(lines, roles, first),
+        *prompt_problems(lines, roles, first),
         *nesting_problems(masked.split("\n"), roles, first),
         *footnote_problems(masked, first),
         *unclosed_citations(masked, first),
@@ -99,6 +107,51 @@ def fence_problems(lines: list[str], roles: list[str], first: int) -> Iterator[P
                 hint='write `::: name` (one word) or `::: {.name title="..."}`, '
                 "and close the div with `:::`",
             )
+
+
+MAX_PROMPT_LINES = 20  # as [pdf] prompt_lines (config.py)
+# What a prompts block reads (render/aids.py), as fence_attributes names them.
+PROMPT_ATTRIBUTES = {"class", "id", "lang", "dir", "data-title", "data-lines"}
+
+
+def prompt_problems(lines: list[str], roles: list[str], first: int) -> Iterator[Problem]:
+    """A `::: prompts` block's `lines=` is a whole number, and the block holds questions."""
+    stack: list[int] = []
+    for index, role in enumerate(roles):
+        if role == "open":
+            stack.append(index)
+        elif role == "close" and stack:
+            opening = stack.pop()
+            attrs = fence_attributes(FENCE_OPEN.match(lines[opening].strip()))  # type: ignore[arg-type]
+            if "prompts" not in attrs.get("class", "").split():
+                continue
+            for name in sorted(set(attrs) - PROMPT_ATTRIBUTES):
+                shown = name.removeprefix("data-")
+                close = difflib.get_close_matches(shown, ["lines", "title"], n=1)
+                yield Problem(
+                    f"a prompts block has no attribute `{shown}`, so it is left out",
+                    line=first + opening,
+                    hint=f"did you mean `{close[0]}=`?"
+                    if close
+                    else 'a prompts block takes title="..." and lines=N',
+                    severity="warning",
+                )
+            count = attrs.get("data-lines")
+            if count is not None and not (count.isdigit() and int(count) <= MAX_PROMPT_LINES):
+                yield Problem(
+                    f"`lines={count}` of a prompts block must be a whole number "
+                    f"from 0 to {MAX_PROMPT_LINES}",
+                    line=first + opening,
+                    hint="write the write-in lines each question gets in print, "
+                    "e.g. ::: {.prompts lines=3}",
+                )
+            if not any(line.strip() for line in lines[opening + 1 : index]):
+                yield Problem(
+                    "this prompts block holds no questions, so nothing is printed for it",
+                    line=first + opening,
+                    hint="write the questions inside it as a list (1. ...) or paragraphs",
+                    severity="warning",
+                )
 
 
 def nesting_depth(line: str, divs: int) -> int:

@@ -79,12 +79,18 @@ def lead_people(work: Work) -> tuple[Person, ...]:
     )
 
 
+def entry_anchor(work_id: str) -> str:
+    """What a work's entry in Suggested Reading (`reading-...`) or Films (`film-...`) is
+    named after."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", work_id)
+
+
 def entry_for(work: Work, citing: dict[str, tuple[tuple[str, str], ...]], text: str = "") -> Entry:
     authors = lead_people(work)
     return Entry(
         text=Markup(text),  # XHTML made by render/csl.py from the style's output
         work=work,
-        anchor=re.sub(r"[^A-Za-z0-9_-]", "-", work.id),
+        anchor=entry_anchor(work.id),
         citing=citing.get(work_anchor(work.id), ()),
         with_names=join_names(authors[1:]),
         directors=join_names(work.people("director")),

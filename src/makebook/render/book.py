@@ -15,8 +15,9 @@ from makebook.errors import Problem
 from makebook.manuscript.isbns import copyright_lines, hyphenated
 from makebook.model import Book, Chapter, Page, RenderedBook
 from makebook.processes import fork_context, worker_pool
+from makebook.render.aids import content_notes, inner_xhtml
 from makebook.render.appendices import appendix_pages
-from makebook.render.chapter import render_chapter
+from makebook.render.chapter import inline_markdown, render_chapter
 from makebook.render.cover import book_cover
 from makebook.render.crossref import resolve_book_crossrefs
 from makebook.render.header_refs import link_across_chapters
@@ -57,6 +58,32 @@ def front_pages(book: Book, env) -> list[Page]:  # type: ignore[no-untyped-def]
                  render_fragment(env, "epigraph.xhtml.j2", epigraph=meta.epigraph), in_toc=False)
         )  # fmt: skip
     return pages
+
+
+CONTENT_NOTES_TITLE = "Content Notes"
+
+
+def content_notes_page(book: Book, env) -> Page | None:  # type: ignore[no-untyped-def]
+    """The chapters' content notes on one page of the front matter, when there are any."""
+    chapters = content_notes(book.chapters)
+    if not chapters:
+        return None
+    notes = [
+        {
+            "id": c.id,
+            "title": c.title,
+            "note": inner_xhtml(inline_markdown(c.content_note, book.quotes)),
+        }
+        for c in chapters
+    ]
+    html = render_fragment(
+        env,
+        "content-notes.xhtml.j2",
+        page_id="content-notes",
+        title=CONTENT_NOTES_TITLE,
+        notes=notes,
+    )
+    return Page("content-notes", CONTENT_NOTES_TITLE, "content-notes", "front", html)
 
 
 def body_start(pages: list[Page], page: Page) -> Page:
@@ -197,6 +224,9 @@ def render_book(
     parts = {p.id: p for p in book.parts}
 
     pages = front_pages(book, env)
+    notes_page = content_notes_page(book, env)
+    if notes_page is not None:  # after the contents, before the preface
+        pages.append(notes_page)
     pages.extend(chapters[c.id] for c in book.chapters if c.matter == "front")
     body = [c for c in book.chapters if c.matter == "body"]
     opened: set[str] = set()

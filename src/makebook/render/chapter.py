@@ -23,6 +23,7 @@ from makebook.manuscript.svg import SVG_NS
 from makebook.manuscript.syntax import mask_code
 from makebook.model import Book, Chapter, Note, Page, Work
 from makebook.render import code
+from makebook.render.aids import content_note, further_reading, shape_prompts
 from makebook.render.blocks import LineBlockExtension
 from makebook.render.crossref import mark_references, mark_targets
 from makebook.render.csl import CslFormatter, formatter_for
@@ -170,6 +171,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     warnings += tex_warnings(chapter, tex_notes)
     warnings += raw_block_warnings(chapter.markdown, chapter.path, chapter.body_line)
     mark_attributions(body)
+    shape_prompts(body, chapter.id, book.pdf.prompt_lines, book.quotes)  # before data-title goes
     mark_notes_and_breaks(body)
     mark_languages(body)
     # Last: the notes' links, images and ids are mended with the text's, above.
@@ -497,6 +499,9 @@ def chapter_section(book: Book, chapter: Chapter, body: etree._Element) -> etree
     if role:
         attrs["role"] = role
     section = E.section(attrs)
+    if chapter.content_note:
+        notice = content_note(chapter, inline_markdown(chapter.content_note, book.quotes))
+        section.append(notice)
     header = E.header({"class": "chapter-head"})
     header.append(E.h1({"class": "chapter-title"}, chapter.title))
     line = chapter.tagline if chapter.kind == "concept" else chapter.subtitle
@@ -510,6 +515,9 @@ def chapter_section(book: Book, chapter: Chapter, body: etree._Element) -> etree
     for child in body:
         body_div.append(child)
     section.append(body_div)
+    reading = further_reading(book, chapter)
+    if reading is not None:
+        section.append(reading)
     if chapter.kind == "concept" and chapter.related:
         section.append(related_concepts(book, chapter))
     return section
