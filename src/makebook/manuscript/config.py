@@ -686,6 +686,8 @@ def opening(table: _Fields, key: str, value: object) -> Opening:
     given = f', not "{value}"' if isinstance(value, str) else ""
     table.report(key, f'`{key}` in [{table.name}] must be "right" or "any"{given}', OPENERS_HINT)
     return "right"
+
+
 def parse_prompt_lines(pdf: _Fields) -> int:
     """[pdf] prompt_lines: the write-in lines under each reflection prompt in print."""
     value = pdf.get("prompt_lines", PdfSettings.prompt_lines)
