@@ -12,7 +12,8 @@ What counts, read from the page alone:
 - a line ends hyphenated when its last word ends in a hyphen after a letter and a
   line follows it in the same column (on the page, or the next page's first line);
 - the break is a word's own hyphen ('co-' / 'regulation'), not a hyphenation, when the
-  book prints the same word with its hyphen inside a line somewhere;
+  book prints the same word with its hyphen inside a line somewhere, or a capital
+  follows it ('Social-' / 'Emotional');
 - a paragraph's last line is a fragment when it follows a hyphenated line and holds a
   single word;
 - lines belong to one column when each starts within one line height below the other.
@@ -145,7 +146,7 @@ def check(pdf_path: Path, first: int = 1, last: int | None = None) -> Report:
             continue
         brk = Break(line.page, line.words[-1], following.words[0])
         joined = (line.words[-1] + following.words[0]).lower().strip(".,;:!?\u2019\u201d)")
-        if joined in hyphenated_words:
+        if joined in hyphenated_words or following.words[0][:1].isupper():
             report.own_hyphens.append(brk)
         else:
             report.hyphenated.append(brk)

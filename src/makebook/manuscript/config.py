@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import re
 import tomllib
 import uuid
@@ -20,6 +21,7 @@ from makebook.model import (
     Accessibility,
     AppendixSettings,
     Epigraph,
+    Hyphenation,
     Metadata,
     PdfSettings,
     Person,
@@ -64,6 +66,7 @@ class BookConfig:
     lines: dict[str, int]  # where each chapter path is written in book.toml
     printing: PrintSettings = PrintSettings()  # [print]: the cover's paper and service
     quotes: str = "double"
+    hyphenation: Hyphenation = Hyphenation()
     sample: SampleSettings = SampleSettings()
     citation_style: str = csl_styles.DEFAULT_STYLE  # a style's name, or a .csl file's path
 
@@ -315,6 +318,7 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
     bibliography = section("bibliography")
     printing = section("print")  # read by two parsers: one table, so it knows both's keys
     pdf = section("pdf")
+    typography = section("typography")  # read by two parsers, as [print]
     meta = attempt(parse_metadata, book, attempt(parse_accessibility, section("accessibility")))
     isbns = attempt(parse_isbns, book, pdf, section("epub"))
     if meta is not None and isbns is not None:
@@ -327,7 +331,8 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
         pdf=attempt(parse_pdf, pdf, printing),
         lines=path_lines(text),
         printing=attempt(parse_print, printing),
-        quotes=attempt(parse_quotes, section("typography"), book),
+        quotes=attempt(parse_quotes, typography, book),
+        hyphenation=attempt(parse_hyphenation, typography, book),
         sample=attempt(parse_sample, section("sample")),
         citation_style=parse_citation_style(bibliography),
     )
@@ -428,6 +433,75 @@ def parse_quotes(typography: _Fields, book: _Fields) -> str:
             "single: ‘British’ style; double: “American” style",
         )
     return quotes
+
+
+# A word as `hyphenate` lists it: letters (an apostrophe inside), its breaks as hyphens.
+HYPHENATED_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+(?:['’][^\W\d_]+)*)*")
+PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def parse_hyphenation(typography: _Fields, book: _Fields) -> Hyphenation:
+    """`hyphenate`, `never_hyphenate` and `hyphenate_capitalised` in [typography].
+
+    Each word is checked at the line where it is written, so a typo is found at once.
+    """
+    exceptions: dict[str, str] = {}  # the word without hyphens, lower case -> as written
+    for word in typography.str_list("hyphenate"):
+        line = _string_line(typography, "hyphenate", word)
+        if not HYPHENATED_WORD.fullmatch(word):
+            typography.source.problems.append(Problem(
+                f"`hyphenate` in [typography]: '{word}' is not one word with hyphens where it "
+                "may break", typography.shown, line, None,
+                'write each word alone, its breaks as hyphens: hyphenate = ["at-tune-ment"]'))  # fmt: skip
+            continue
+        key = word.replace("-", "").lower()
+        if key in exceptions and exceptions[key].lower() != word.lower():
+            typography.source.problems.append(Problem(
+                f"`hyphenate` in [typography] gives '{key}' twice, with other breaks: "
+                f"'{exceptions[key]}' and '{word}'", typography.shown, line, None,
+                "keep the one with the breaks you want"))  # fmt: skip
+            continue
+        exceptions[key] = word
+    never: dict[str, str] = {}
+    for word in typography.str_list("never_hyphenate"):
+        line = _string_line(typography, "never_hyphenate", word)
+        if not PLAIN_WORD.fullmatch(word):
+            hint = (
+                "a word's own hyphen is always a place to break; list the parts you want "
+                f"kept whole: never_hyphenate = {json.dumps([p for p in word.split('-') if p])}"
+                if "-" in word.strip("-")
+                else 'write each word alone, in letters: never_hyphenate = ["Hogarth"]'
+            )
+            typography.source.problems.append(Problem(
+                f"`never_hyphenate` in [typography]: '{word}' is not one word", typography.shown,
+                line, None, hint))  # fmt: skip
+            continue
+        if word.lower() in exceptions:
+            typography.source.problems.append(Problem(
+                f"'{word}' is in both `never_hyphenate` and `hyphenate` in [typography]",
+                typography.shown, line, None,
+                "keep it in one list: hyphenate gives the places it may break, "
+                "never_hyphenate keeps it whole"))  # fmt: skip
+            continue
+        never.setdefault(word.lower(), word)
+    return Hyphenation(
+        language=book.str("language", "en") or "en",
+        exceptions=tuple(sorted(exceptions.values(), key=str.lower)),
+        never=tuple(sorted(never.values(), key=str.lower)),
+        capitalised=typography.bool("hyphenate_capitalised", False),
+    )
+
+
+def _string_line(table: _Fields, key: str, value: str) -> int | None:
+    """The line of book.toml where `value` is written as a string of `key`'s list."""
+    start = table.line(key)
+    if start is None:
+        return None
+    lines = table.text.split("\n")
+    for number in range(start, len(lines) + 1):
+        if f'"{value}"' in lines[number - 1] or f"'{value}'" in lines[number - 1]:
+            return number
+    return start
 
 
 def path_lines(text: str) -> dict[str, int]:
