@@ -95,8 +95,14 @@ class Report:
         )
 
 
-def page_lines(pdf_path: Path, first: int = 1, last: int | None = None) -> list[list[Line]]:
-    """The text lines of each page inside the margins, top to bottom."""
+def page_lines(
+    pdf_path: Path,
+    first: int = 1,
+    last: int | None = None,
+    top: float = TOP_MARGIN_PT,
+    bottom: float = BOTTOM_MARGIN_PT,
+) -> list[list[Line]]:
+    """The text lines of each page inside the margins (in points), top to bottom."""
     pages: list[list[Line]] = []
     with pdfplumber.open(pdf_path) as pdf:
         for number, page in enumerate(pdf.pages, 1):
@@ -107,8 +113,8 @@ def page_lines(pdf_path: Path, first: int = 1, last: int | None = None) -> list[
                 Line(number, raw["text"], raw["x0"], raw["x1"], raw["top"], raw["bottom"])
                 for raw in page.extract_text_lines(layout=False, strip=True)
                 if raw["text"].strip()
-                and raw["top"] >= TOP_MARGIN_PT - 2
-                and raw["bottom"] <= height - BOTTOM_MARGIN_PT + 2
+                and raw["top"] >= top - 2
+                and raw["bottom"] <= height - bottom + 2
             ]
             pages.append(sorted(lines, key=lambda line: line.top))
     return pages
@@ -124,11 +130,19 @@ def follows(previous: Line, line: Line) -> bool:
 
 def ends_hyphenated(line: Line) -> bool:
     words = line.words
-    return bool(words) and len(words[-1]) > 1 and words[-1][-1] in HYPHENS and words[-1][-2].isalpha()
+    return (
+        bool(words) and len(words[-1]) > 1 and words[-1][-1] in HYPHENS and words[-1][-2].isalpha()
+    )
 
 
-def check(pdf_path: Path, first: int = 1, last: int | None = None) -> Report:
-    pages = page_lines(pdf_path, first, last)
+def check(
+    pdf_path: Path,
+    first: int = 1,
+    last: int | None = None,
+    top: float = TOP_MARGIN_PT,
+    bottom: float = BOTTOM_MARGIN_PT,
+) -> Report:
+    pages = page_lines(pdf_path, first, last, top, bottom)
     flat = [line for page in pages for line in page]
     # Words the book prints with their own hyphen inside a line: "co-regulation".
     hyphenated_words = {
@@ -150,10 +164,16 @@ def check(pdf_path: Path, first: int = 1, last: int | None = None) -> Report:
             report.own_hyphens.append(brk)
         else:
             report.hyphenated.append(brk)
-            if brk.before[:1].isupper() or brk.before[:1] in "\u2018\u201c" and brk.before[1:2].isupper():
+            if (
+                brk.before[:1].isupper()
+                or brk.before[:1] in "\u2018\u201c"
+                and brk.before[1:2].isupper()
+            ):
                 report.capitalised.append(brk)
             after = flat[index + 2] if index + 2 < len(flat) else None
-            last_line = after is None or not follows(following, after) or starts_paragraph(following, after)
+            last_line = (
+                after is None or not follows(following, after) or starts_paragraph(following, after)
+            )
             if len(following.words) == 1 and last_line:
                 report.fragments.append(brk)
         run.append(brk)

@@ -445,45 +445,55 @@ def parse_hyphenation(typography: _Fields, book: _Fields) -> Hyphenation:
 
     Each word is checked at the line where it is written, so a typo is found at once.
     """
+
+    def problem(key: str, word: str, message: str, hint: str) -> None:
+        line = _string_line(typography, key, word)
+        typography.source.problems.append(Problem(message, typography.shown, line, None, hint))
+
     exceptions: dict[str, str] = {}  # the word without hyphens, lower case -> as written
     for word in typography.str_list("hyphenate"):
-        line = _string_line(typography, "hyphenate", word)
-        if not HYPHENATED_WORD.fullmatch(word):
-            typography.source.problems.append(Problem(
-                f"`hyphenate` in [typography]: '{word}' is not one word with hyphens where it "
-                "may break", typography.shown, line, None,
-                'write each word alone, its breaks as hyphens: hyphenate = ["at-tune-ment"]'))  # fmt: skip
-            continue
         key = word.replace("-", "").lower()
-        if key in exceptions and exceptions[key].lower() != word.lower():
-            typography.source.problems.append(Problem(
+        if not HYPHENATED_WORD.fullmatch(word):
+            problem(
+                "hyphenate",
+                word,
+                f"`hyphenate` in [typography]: '{word}' is not one word with hyphens "
+                "where it may break",
+                'write each word alone, its breaks as hyphens: hyphenate = ["at-tune-ment"]',
+            )
+        elif key in exceptions and exceptions[key].lower() != word.lower():
+            problem(
+                "hyphenate",
+                word,
                 f"`hyphenate` in [typography] gives '{key}' twice, with other breaks: "
-                f"'{exceptions[key]}' and '{word}'", typography.shown, line, None,
-                "keep the one with the breaks you want"))  # fmt: skip
-            continue
-        exceptions[key] = word
+                f"'{exceptions[key]}' and '{word}'",
+                "keep the one with the breaks you want",
+            )
+        else:
+            exceptions[key] = word
     never: dict[str, str] = {}
     for word in typography.str_list("never_hyphenate"):
-        line = _string_line(typography, "never_hyphenate", word)
         if not PLAIN_WORD.fullmatch(word):
-            hint = (
+            parts = json.dumps([p for p in word.split("-") if p])
+            problem(
+                "never_hyphenate",
+                word,
+                f"`never_hyphenate` in [typography]: '{word}' is not one word",
                 "a word's own hyphen is always a place to break; list the parts you want "
-                f"kept whole: never_hyphenate = {json.dumps([p for p in word.split('-') if p])}"
+                f"kept whole: never_hyphenate = {parts}"
                 if "-" in word.strip("-")
-                else 'write each word alone, in letters: never_hyphenate = ["Hogarth"]'
+                else 'write each word alone, in letters: never_hyphenate = ["Hogarth"]',
             )
-            typography.source.problems.append(Problem(
-                f"`never_hyphenate` in [typography]: '{word}' is not one word", typography.shown,
-                line, None, hint))  # fmt: skip
-            continue
-        if word.lower() in exceptions:
-            typography.source.problems.append(Problem(
+        elif word.lower() in exceptions:
+            problem(
+                "never_hyphenate",
+                word,
                 f"'{word}' is in both `never_hyphenate` and `hyphenate` in [typography]",
-                typography.shown, line, None,
                 "keep it in one list: hyphenate gives the places it may break, "
-                "never_hyphenate keeps it whole"))  # fmt: skip
-            continue
-        never.setdefault(word.lower(), word)
+                "never_hyphenate keeps it whole",
+            )
+        else:
+            never.setdefault(word.lower(), word)
     return Hyphenation(
         language=book.str("language", "en") or "en",
         exceptions=tuple(sorted(exceptions.values(), key=str.lower)),

@@ -29,8 +29,8 @@ import pyphen
 import weasyprint
 import weasyprint.layout
 import weasyprint.layout.block
-import weasyprint.text.line_break
 import weasyprint.pdf.tags
+import weasyprint.text.line_break
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.css.properties import INITIAL_VALUES
 from weasyprint.formatting_structure import boxes

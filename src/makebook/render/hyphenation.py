@@ -105,6 +105,9 @@ SKIPPED = TEXT_BLOCKS | {
     "kbd", "samp", "svg", "math", "img", "sup", "br",
 }  # fmt: skip
 LAST_WORD = re.compile(r"(\S+)(\s*)$")
+# The last two words, when the second is short (a year, 'p. 12', an initial): they go
+# to the next line together rather than leave it alone.
+LAST_TWO_WORDS = re.compile(r"(\S+[ \u00a0]+\S{1,6})(\s*)$")
 # Shorter words cannot break under the design's hyphenate-limit-chars (6 3 3).
 SHORTEST_BREAKABLE = 5
 
@@ -144,8 +147,7 @@ def _wrap_end(element: etree._Element, slot: str, pattern: re.Pattern[str], cls:
     if slot == "text":
         element.insert(0, span)
     else:
-        element.addnext(span)
-        span.tail, element.tail = span.tail, element.tail  # addnext moved the tail
+        element.addnext(span)  # after the element's tail, now the text before the word
     return True
 
 
@@ -183,15 +185,9 @@ def keep_last_words_whole(section: etree._Element) -> None:
         if found is None:
             continue
         element, slot = found
-        if "attribution" in classes:
-            if _wrap_end(element, slot, LAST_TWO_WORDS, NO_WRAP_CLASS):
-                continue
+        if "attribution" in classes and _wrap_end(element, slot, LAST_TWO_WORDS, NO_WRAP_CLASS):
+            continue
         match = LAST_WORD.search(getattr(element, slot) or "")
         letters = sum(c.isalpha() for c in match.group(1)) if match else 0
         if letters >= SHORTEST_BREAKABLE:
             _wrap_end(element, slot, LAST_WORD, NO_HYPHEN_CLASS)
-
-
-# The last two words, when the second is short (a year, 'p. 12', an initial): they go
-# to the next line together rather than leave it alone.
-LAST_TWO_WORDS = re.compile(r"(\S+[ \u00a0]+\S{1,6})(\s*)$")
