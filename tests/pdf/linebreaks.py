@@ -6,7 +6,8 @@ Used by the tests and runnable on any PDF makebook wrote:
 
 It prints the share of lines ending in a hyphen, the words broken at a line end that
 start with a capital, paragraphs whose last line is the end of a broken word ('com-' /
-'pany.'), and runs of more than two hyphenated lines in a row.
+'pany.'), runs of more than two hyphenated lines in a row, and loose lines (a space
+between words over 0.6 em, from justifying a line that was not hyphenated).
 
 What counts, read from the page alone:
 - a line ends hyphenated when its last word ends in a hyphen after a letter and a
@@ -32,6 +33,9 @@ import pdfplumber
 
 HYPHENS = ("-", "\u2010")
 # The print design's margins (styles/pdf.css): running heads and folios sit outside them.
+# A space between words this wide (the font's own is a quarter of an em) is a gap
+# a reader sees, made by justifying a line that could not be hyphenated.
+LOOSE = 0.6
 TOP_MARGIN_PT = 0.8 * 72
 BOTTOM_MARGIN_PT = 0.85 * 72
 
@@ -44,6 +48,7 @@ class Line:
     x1: float
     top: float
     bottom: float
+    widest_space: float = 0.0  # the widest space between two words, in ems
 
     @property
     def words(self) -> list[str]:
@@ -74,6 +79,7 @@ class Report:
     capitalised: list[Break] = field(default_factory=list)
     fragments: list[Break] = field(default_factory=list)  # the paragraph's last line
     runs: list[list[Break]] = field(default_factory=list)  # > 2 hyphen-ended lines in a row
+    loose: list[Line] = field(default_factory=list)  # a space between words over LOOSE ems
 
     @property
     def share(self) -> float:
@@ -91,6 +97,8 @@ class Report:
                 + "".join(f"\n  {b}" for b in self.fragments),
                 f"runs of more than 2 hyphen-ended lines: {len(self.runs)}"
                 + "".join(f"\n  {' | '.join(map(str, run))}" for run in self.runs),
+                f"loose lines (a space over {LOOSE} em): {len(self.loose)}"
+                + "".join(f"\n  p{line.page}: {line.text}" for line in self.loose),
             ]
         )
 
@@ -110,7 +118,15 @@ def page_lines(
                 continue
             height = float(page.height)
             lines = [
-                Line(number, raw["text"], raw["x0"], raw["x1"], raw["top"], raw["bottom"])
+                Line(
+                    number,
+                    raw["text"],
+                    raw["x0"],
+                    raw["x1"],
+                    raw["top"],
+                    raw["bottom"],
+                    widest_space(raw["chars"]),
+                )
                 for raw in page.extract_text_lines(layout=False, strip=True)
                 if raw["text"].strip()
                 and raw["top"] >= top - 2
@@ -118,6 +134,17 @@ def page_lines(
             ]
             pages.append(sorted(lines, key=lambda line: line.top))
     return pages
+
+
+def widest_space(chars: list[dict]) -> float:  # type: ignore[type-arg]
+    """The widest gap between two characters of a line, in ems of the font size (the
+    spaces between words: the PDF draws none)."""
+    gaps = [
+        (right["x0"] - left["x1"]) / left["size"]
+        for left, right in zip(chars, chars[1:], strict=False)
+        if left["size"]
+    ]
+    return max(gaps, default=0.0)
 
 
 def follows(previous: Line, line: Line) -> bool:
@@ -151,7 +178,7 @@ def check(
         for word in line.words[:-1] + line.words[-1:]
         if re.search(r"\w[-\u2010]\w", word)
     }
-    report = Report(lines=len(flat))
+    report = Report(lines=len(flat), loose=[line for line in flat if line.widest_space > LOOSE])
     run: list[Break] = []
     for index, line in enumerate(flat):
         following = flat[index + 1] if index + 1 < len(flat) else None
