@@ -226,3 +226,25 @@ def test_an_appendix_entry_moves_whole_to_the_next_page(tmp_path):
 
     assert not continuation_at_page_top("")
     assert continuation_at_page_top(".appendix li.work { break-inside: auto; }")
+
+
+def test_the_demo_related_concepts_are_ragged_right(demo_build):
+    """Each concept's list of related concepts (its entries run over two lines) keeps the
+    font's own spaces: before issue 19 it was justified, with spaces up to 0.54 em."""
+    pdf = demo_build["pdf"]
+    checked = 0
+    with pdfplumber.open(pdf) as document:
+        for page in document.pages:
+            words = page.extract_words(extra_attrs=["size"], use_text_flow=True)
+            heading = [w for w in words if w["text"] == "RELATED"]
+            if not heading:
+                continue
+            below = [w for w in words if w["top"] > heading[0]["top"] + 5]
+            gaps = [
+                (right["x0"] - left["x1"]) / left["size"]
+                for left, right in zip(below, below[1:], strict=False)
+                if abs(left["top"] - right["top"]) < 1 and right["x0"] > left["x1"]
+            ]
+            assert max(gaps) < 0.35, f"page {page.page_number}: a space of {max(gaps):.2f} em"
+            checked += 1
+    assert checked == 4  # the demo's four concepts
