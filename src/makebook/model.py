@@ -189,10 +189,11 @@ class Hyphenation:
     The EPUB leaves hyphenation to the reading system, which knows its reader's settings.
     """
 
-    language: str = "en"  # the book's language: which patterns (pyphen) break its words
     exceptions: tuple[str, ...] = ()  # hyphenate = ["at-tune-ment"]: a word's only breaks
     never: tuple[str, ...] = ()  # never_hyphenate = ["Hogarth"]: words never broken
-    capitalised: bool = False  # hyphenate_capitalised: break words that start with a capital
+    # hyphenate_capitalised: break words that start with a capital; None: by the text's
+    # language (German capitalises its nouns: yes; English, where capitals mark names: no)
+    capitalised: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -461,6 +461,8 @@ def test_hyphenation_exceptions_are_read_from_typography(tmp_path):
     assert rules.exceptions == ("at-tune-ment", "Hog-arth")
     assert rules.never == ("Williams",)
     assert rules.capitalised is True
+    (tmp_path / "book.toml").write_text(GOOD, encoding="utf-8")
+    assert load_config(tmp_path).hyphenation.capitalised is None  # by the text's language
 
 
 def test_bad_hyphenation_exceptions_are_errors_at_their_own_lines(tmp_path):

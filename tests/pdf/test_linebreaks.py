@@ -44,15 +44,16 @@ def narrow_pdf(
     rules: Hyphenation | None,
     paragraphs: list[str],
     lines_in_a_row: int = HYPHENATED_LINES_IN_A_ROW,
+    lang: str = "en-GB",
 ) -> Path:
     """The paragraphs laid out by WeasyPrint: with makebook's rules, or WeasyPrint's own
     hyphenation (pyphen's patterns for the language) when `rules` is None."""
     body = "".join(f"<p>{text}</p>" for text in paragraphs)
-    tree = etree.fromstring(f'<html lang="en-GB"><body><section>{body}</section></body></html>')
+    tree = etree.fromstring(f'<html lang="{lang}"><body><section>{body}</section></body></html>')
     if rules is not None:
         keep_last_words_whole(tree)
     html = HTML(string=etree.tostring(tree, encoding="unicode"))
-    out = tmp_path / f"{'makebook' if rules else 'weasyprint'}-{lines_in_a_row}.pdf"
+    out = tmp_path / f"{'makebook' if rules else 'weasyprint'}-{lines_in_a_row}-{lang}.pdf"
     if rules is None:
         html.write_pdf(out, stylesheets=[weasy_css()])
         return out
@@ -85,7 +86,7 @@ def test_without_makebooks_rules_the_narrow_column_shows_the_issues_breaks(tmp_p
 
 
 def test_the_narrow_column_breaks_only_where_a_proofreader_accepts(tmp_path):
-    report = check(narrow_pdf(tmp_path, Hyphenation("en-GB"), PARAGRAPHS))
+    report = check(narrow_pdf(tmp_path, Hyphenation(), PARAGRAPHS))
     assert len(report.hyphenated) >= 4  # hyphenation is on
     assert not first_parts(report) & ISSUE_BAD, report.summary()
     assert report.capitalised == [], report.summary()
@@ -102,17 +103,28 @@ LONG_WORDS = [
 
 
 def test_at_most_two_lines_in_a_row_end_in_a_hyphen(tmp_path):
-    unlimited = check(narrow_pdf(tmp_path, Hyphenation("en-GB"), LONG_WORDS, 99))
+    unlimited = check(narrow_pdf(tmp_path, Hyphenation(), LONG_WORDS, 99))
     assert any(len(run) >= 3 for run in unlimited.runs)  # what the limit prevents
-    limited = check(narrow_pdf(tmp_path, Hyphenation("en-GB"), LONG_WORDS))
+    limited = check(narrow_pdf(tmp_path, Hyphenation(), LONG_WORDS))
     assert limited.runs == [], limited.summary()
     assert len(limited.hyphenated) >= 4
+
+
+def test_a_german_text_keeps_hyphenating_its_capitalised_nouns(tmp_path):
+    german = [
+        "Die Donaudampfschifffahrtsgesellschaft veröffentlichte Bekanntmachungen über "
+        "Fahrplanänderungen, Sicherheitsvorkehrungen und Verantwortlichkeiten der "
+        "Geschäftsführung gegenüber den Aufsichtsbehörden"
+    ]
+    report = check(narrow_pdf(tmp_path, Hyphenation(), german, lang="de-DE"))
+    assert len(report.capitalised) >= 2, report.summary()  # nouns, not names, in German
+    assert report.runs == [], report.summary()
 
 
 def test_the_authors_exceptions_are_honoured_in_the_pdf(tmp_path):
     words = ["attunement", "temperature", "responsibilities", "Williams"] * 8
     paragraphs = [" ".join(words[i : i + 8]) + " end" for i in range(0, len(words), 8)]
-    rules = Hyphenation("en-GB", exceptions=("attunem-ent", "Wil-liams"), never=("temperature",))
+    rules = Hyphenation(exceptions=("attunem-ent", "Wil-liams"), never=("temperature",))
     report = check(narrow_pdf(tmp_path, rules, paragraphs))
     broken = {(b.before, b.after.strip(".,")) for b in report.hyphenated}
     broken |= {(b.before, b.after.strip(".,")) for b in report.capitalised}

@@ -14,7 +14,7 @@ from conftest import DEMO
 from makebook.model import Hyphenation
 from makebook.render.hyphenation import Hyphenator, hyphenator, keep_last_words_whole, patterns_for
 
-BRITISH = Hyphenation(language="en-GB")
+BRITISH = Hyphenation()
 
 
 def breaks_of(word: str, rules: Hyphenation = BRITISH, language: str = "en-GB") -> str:
@@ -132,14 +132,12 @@ def test_words_of_material_nobody_here_wrote_break_like_the_us_patterns(tmp_path
 def test_capitalised_words_are_not_broken_by_default():
     for name in ("Hogarth", "Williams", "Winnicott", "Attunement", "Sabotages", "NEUROSCIENCE"):
         assert breaks_of(name) == name
-    opened = Hyphenation(language="en-GB", capitalised=True)
+    opened = Hyphenation(capitalised=True)
     assert breaks_of("Sabotages", opened) == "Sab-o-tages"
 
 
 def test_the_authors_exceptions_are_the_only_breaks_of_their_words():
-    rules = Hyphenation(
-        language="en-GB", exceptions=("at-tune-ment", "Hog-arth"), never=("listening",)
-    )
+    rules = Hyphenation(exceptions=("at-tune-ment", "Hog-arth"), never=("listening",))
     assert breaks_of("attunement", rules) == "at-tune-ment"
     assert breaks_of("Attunement", rules) == "At-tune-ment"  # listed: capitalised or not
     assert breaks_of("Hogarth", rules) == "Hog-arth"
@@ -153,11 +151,13 @@ def test_the_authors_exceptions_are_the_only_breaks_of_their_words():
 
 
 def test_other_languages_keep_their_own_patterns():
-    assert breaks_of("Silbentrennung", Hyphenation("de", capitalised=True), "de-DE") == (
-        pyphen.Pyphen(lang="de_DE", left=3, right=3).inserted("Silbentrennung")
-    )
-    assert "-" in breaks_of("Silbentrennung", Hyphenation("de", capitalised=True), "de-DE")
-    assert breaks_of("constitution", Hyphenation("fr"), "fr") == "consti-tu-tion"
+    german = pyphen.Pyphen(lang="de_DE", left=3, right=3).inserted("Silbentrennung")
+    assert "-" in german
+    # German capitalises every noun: they break unless the author says otherwise.
+    assert breaks_of("Silbentrennung", Hyphenation(), "de-DE") == german
+    assert breaks_of("Silbentrennung", Hyphenation(capitalised=False), "de") == "Silbentrennung"
+    assert breaks_of("constitution", Hyphenation(), "fr") == "consti-tu-tion"
+    assert breaks_of("Constitution", Hyphenation(), "fr") == "Constitution"
     assert hyphenator(BRITISH, "ja", 3, 3) is None  # no patterns: not hyphenated
 
 

@@ -332,7 +332,7 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
         lines=path_lines(text),
         printing=attempt(parse_print, printing),
         quotes=attempt(parse_quotes, typography, book),
-        hyphenation=attempt(parse_hyphenation, typography, book),
+        hyphenation=attempt(parse_hyphenation, typography),
         sample=attempt(parse_sample, section("sample")),
         citation_style=parse_citation_style(bibliography),
     )
@@ -440,7 +440,7 @@ HYPHENATED_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+(?:['�
 PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
-def parse_hyphenation(typography: _Fields, book: _Fields) -> Hyphenation:
+def parse_hyphenation(typography: _Fields) -> Hyphenation:
     """`hyphenate`, `never_hyphenate` and `hyphenate_capitalised` in [typography].
 
     Each word is checked at the line where it is written, so a typo is found at once.
@@ -494,11 +494,13 @@ def parse_hyphenation(typography: _Fields, book: _Fields) -> Hyphenation:
             )
         else:
             never.setdefault(word.lower(), word)
+    capitalised = typography.get("hyphenate_capitalised")
     return Hyphenation(
-        language=book.str("language", "en") or "en",
         exceptions=tuple(sorted(exceptions.values(), key=str.lower)),
         never=tuple(sorted(never.values(), key=str.lower)),
-        capitalised=typography.bool("hyphenate_capitalised", False),
+        capitalised=None
+        if capitalised is None
+        else typography.bool("hyphenate_capitalised", False),
     )
 
 

@@ -10,8 +10,10 @@ decides instead, with a `Hyphenator` that pdf/weasy.py hands WeasyPrint:
   patterns for them (de, fr, ...);
 - a word listed in `[typography] hyphenate` breaks only where the list says, one in
   `never_hyphenate` never;
-- a word that starts with a capital (a name, mostly) is not broken, unless
-  `hyphenate_capitalised = true`.
+- in English, French and the other languages that capitalise names, not nouns, a word
+  that starts with a capital (a name, mostly) is not broken, unless
+  `hyphenate_capitalised = true`; in German, which capitalises every noun, it is,
+  unless `hyphenate_capitalised = false`.
 
 Two rules need the text around the word: a paragraph's last word is never broken (its
 last line would be a fragment, 'com-' / 'pany.'): `keep_last_words_whole` wraps it in
@@ -36,12 +38,17 @@ from makebook.model import Hyphenation
 
 # A language's patterns, where pyphen's own choice for it breaks words badly.
 PATTERNS = {"en": "en_US"}
+# Languages that capitalise every noun: a capital does not mark a name there.
+NOUNS_CAPITALISED = {"de", "lb"}
+
+
+def primary_language(language: str) -> str:
+    return language.replace("_", "-").split("-")[0].lower()
 
 
 def patterns_for(language: str) -> str | None:
     """The pyphen dictionary that breaks words of `language` (a BCP 47 tag), if any."""
-    primary = language.replace("_", "-").split("-")[0].lower()
-    return PATTERNS.get(primary) or pyphen.language_fallback(language)
+    return PATTERNS.get(primary_language(language)) or pyphen.language_fallback(language)
 
 
 def breaks(word: str) -> tuple[int, ...]:
@@ -56,11 +63,18 @@ def breaks(word: str) -> tuple[int, ...]:
 class Hyphenator:
     """pyphen.Pyphen's `iterate` (what WeasyPrint calls), with the book's rules."""
 
-    def __init__(self, rules: Hyphenation, patterns: str, left: int = 2, right: int = 2) -> None:
+    def __init__(
+        self,
+        rules: Hyphenation,
+        patterns: str,
+        left: int = 2,
+        right: int = 2,
+        capitalised: bool = False,
+    ) -> None:
         self.dictionary = pyphen.Pyphen(lang=patterns, left=left, right=right)
         self.exceptions = {w.replace("-", "").lower(): breaks(w) for w in rules.exceptions}
         self.never = {w.lower() for w in rules.never}
-        self.capitalised = rules.capitalised
+        self.capitalised = capitalised  # whether words that start with a capital break
 
     def positions(self, word: str) -> tuple[int, ...]:
         """Where `word` may break, as offsets from its start."""
@@ -89,7 +103,12 @@ class Hyphenator:
 def hyphenator(rules: Hyphenation, language: str, left: int, right: int) -> Hyphenator | None:
     """The hyphenator for text in `language` (an element's lang), or None: not hyphenated."""
     patterns = patterns_for(language)
-    return Hyphenator(rules, patterns, left, right) if patterns else None
+    if not patterns:
+        return None
+    capitalised = rules.capitalised
+    if capitalised is None:
+        capitalised = primary_language(language) in NOUNS_CAPITALISED
+    return Hyphenator(rules, patterns, left, right, capitalised)
 
 
 # --- what must stay whole, marked on the PDF's document tree ------------------------
