@@ -211,6 +211,20 @@ class PdfSettings:
 
 
 @dataclass(frozen=True)
+class Hyphenation:
+    """[typography]: how the PDFs break words at the end of a line (render/hyphenation.py).
+
+    The EPUB leaves hyphenation to the reading system, which knows its reader's settings.
+    """
+
+    exceptions: tuple[str, ...] = ()  # hyphenate = ["at-tune-ment"]: a word's only breaks
+    never: tuple[str, ...] = ()  # never_hyphenate = ["Hogarth"]: words never broken
+    # hyphenate_capitalised: break words that start with a capital; None: by the text's
+    # language (German capitalises its nouns: yes; English, where capitals mark names: no)
+    capitalised: bool | None = None
+
+
+@dataclass(frozen=True)
 class PrintSettings:
     """[print]: what the print-on-demand service needs to know for the cover (pdf/cover.py)."""
 
@@ -293,6 +307,7 @@ class Book:
     pdf: PdfSettings = field(default_factory=PdfSettings)
     printing: PrintSettings = field(default_factory=PrintSettings)  # [print]
     quotes: str = "double"  # which quotation marks open: "double" (US) or "single" (UK)
+    hyphenation: Hyphenation = field(default_factory=Hyphenation)  # [typography], PDFs only
     sample: SampleSettings = field(default_factory=SampleSettings)
     citation_style: str = "chicago-author-date"  # [bibliography] style: a name or a .csl path
     is_sample: bool = False  # set by sample.make_sample: adds the closing page

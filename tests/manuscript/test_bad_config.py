@@ -449,3 +449,59 @@ def test_a_chapter_without_title_is_not_reported_at_a_body_line(tmp_path):
             "---\nkind: essay\n---\n\nSome text\ntitle: not a key\n", Path("c.md"), "body", None
         )
     assert exc.value.problems[0].line == 2
+
+
+def test_hyphenation_exceptions_are_read_from_typography(tmp_path):
+    text = GOOD + (
+        '\n[typography]\nhyphenate = ["at-tune-ment", "Hog-arth"]\n'
+        'never_hyphenate = ["Williams"]\nhyphenate_capitalised = true\n'
+    )
+    (tmp_path / "book.toml").write_text(text, encoding="utf-8")
+    rules = load_config(tmp_path).hyphenation
+    assert rules.exceptions == ("at-tune-ment", "Hog-arth")
+    assert rules.never == ("Williams",)
+    assert rules.capitalised is True
+    (tmp_path / "book.toml").write_text(GOOD, encoding="utf-8")
+    assert load_config(tmp_path).hyphenation.capitalised is None  # by the text's language
+
+
+def test_bad_hyphenation_exceptions_are_errors_at_their_own_lines(tmp_path):
+    text = GOOD + textwrap.dedent(
+        """
+        [typography]
+        hyphenate = [
+          "at-tune-ment",
+          "two words",
+          "attun-ement",
+        ]
+        never_hyphenate = ["co-regulation", "Attunement"]
+        hyphenate_capitalised = "no"
+        """
+    )
+    problems = problems_in(tmp_path, text)
+    assert [(p.message, p.line) for p in problems] == [
+        (
+            "`hyphenate` in [typography]: 'two words' is not one word with hyphens where "
+            "it may break",
+            line_of(text, '  "two words",'),
+        ),
+        (
+            "`hyphenate` in [typography] gives 'attunement' twice, with other breaks: "
+            "'at-tune-ment' and 'attun-ement'",
+            line_of(text, '  "attun-ement",'),
+        ),
+        (
+            "`never_hyphenate` in [typography]: 'co-regulation' is not one word",
+            line_of(text, 'never_hyphenate = ["co-regulation", "Attunement"]'),
+        ),
+        (
+            "'Attunement' is in both `never_hyphenate` and `hyphenate` in [typography]",
+            line_of(text, 'never_hyphenate = ["co-regulation", "Attunement"]'),
+        ),
+        (
+            "`hyphenate_capitalised` in [typography] must be true or false",
+            line_of(text, 'hyphenate_capitalised = "no"'),
+        ),
+    ]
+    assert problems[2].hint.endswith('never_hyphenate = ["co", "regulation"]')
+    assert all(p.path == Path("book.toml") for p in problems)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import re
 import tomllib
 import uuid
@@ -22,6 +23,7 @@ from makebook.model import (
     Accessibility,
     AppendixSettings,
     Epigraph,
+    Hyphenation,
     Metadata,
     Openers,
     Opening,
@@ -68,6 +70,7 @@ class BookConfig:
     lines: dict[str, int]  # where each chapter path is written in book.toml
     printing: PrintSettings = PrintSettings()  # [print]: the cover's paper and service
     quotes: str = "double"
+    hyphenation: Hyphenation = Hyphenation()
     sample: SampleSettings = SampleSettings()
     citation_style: str = csl_styles.DEFAULT_STYLE  # a style's name, or a .csl file's path
 
@@ -319,6 +322,7 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
     bibliography = section("bibliography")
     printing = section("print")  # read by two parsers: one table, so it knows both's keys
     pdf = section("pdf")
+    typography = section("typography")  # read by two parsers, as [print]
     meta = attempt(parse_metadata, book, attempt(parse_accessibility, section("accessibility")))
     isbns = attempt(parse_isbns, book, pdf, section("epub"))
     if meta is not None and isbns is not None:
@@ -331,7 +335,8 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
         pdf=attempt(parse_pdf, pdf, printing),
         lines=path_lines(text),
         printing=attempt(parse_print, printing),
-        quotes=attempt(parse_quotes, section("typography"), book),
+        quotes=attempt(parse_quotes, typography, book),
+        hyphenation=attempt(parse_hyphenation, typography),
         sample=attempt(parse_sample, section("sample")),
         citation_style=parse_citation_style(bibliography),
     )
@@ -432,6 +437,87 @@ def parse_quotes(typography: _Fields, book: _Fields) -> str:
             "single: ‘British’ style; double: “American” style",
         )
     return quotes
+
+
+# A word as `hyphenate` lists it: letters (an apostrophe inside), its breaks as hyphens.
+HYPHENATED_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+(?:['’][^\W\d_]+)*)*")
+PLAIN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def parse_hyphenation(typography: _Fields) -> Hyphenation:
+    """`hyphenate`, `never_hyphenate` and `hyphenate_capitalised` in [typography].
+
+    Each word is checked at the line where it is written, so a typo is found at once.
+    """
+
+    def problem(key: str, word: str, message: str, hint: str) -> None:
+        line = _string_line(typography, key, word)
+        typography.source.problems.append(Problem(message, typography.shown, line, None, hint))
+
+    exceptions: dict[str, str] = {}  # the word without hyphens, lower case -> as written
+    for word in typography.str_list("hyphenate"):
+        key = word.replace("-", "").lower()
+        if not HYPHENATED_WORD.fullmatch(word):
+            problem(
+                "hyphenate",
+                word,
+                f"`hyphenate` in [typography]: '{word}' is not one word with hyphens "
+                "where it may break",
+                'write each word alone, its breaks as hyphens: hyphenate = ["at-tune-ment"]',
+            )
+        elif key in exceptions and exceptions[key].lower() != word.lower():
+            problem(
+                "hyphenate",
+                word,
+                f"`hyphenate` in [typography] gives '{key}' twice, with other breaks: "
+                f"'{exceptions[key]}' and '{word}'",
+                "keep the one with the breaks you want",
+            )
+        else:
+            exceptions[key] = word
+    never: dict[str, str] = {}
+    for word in typography.str_list("never_hyphenate"):
+        if not PLAIN_WORD.fullmatch(word):
+            parts = json.dumps([p for p in word.split("-") if p])
+            problem(
+                "never_hyphenate",
+                word,
+                f"`never_hyphenate` in [typography]: '{word}' is not one word",
+                "a word's own hyphen is always a place to break; list the parts you want "
+                f"kept whole: never_hyphenate = {parts}"
+                if "-" in word.strip("-")
+                else 'write each word alone, in letters: never_hyphenate = ["Hogarth"]',
+            )
+        elif word.lower() in exceptions:
+            problem(
+                "never_hyphenate",
+                word,
+                f"'{word}' is in both `never_hyphenate` and `hyphenate` in [typography]",
+                "keep it in one list: hyphenate gives the places it may break, "
+                "never_hyphenate keeps it whole",
+            )
+        else:
+            never.setdefault(word.lower(), word)
+    capitalised = typography.get("hyphenate_capitalised")
+    return Hyphenation(
+        exceptions=tuple(sorted(exceptions.values(), key=str.lower)),
+        never=tuple(sorted(never.values(), key=str.lower)),
+        capitalised=None
+        if capitalised is None
+        else typography.bool("hyphenate_capitalised", False),
+    )
+
+
+def _string_line(table: _Fields, key: str, value: str) -> int | None:
+    """The line of book.toml where `value` is written as a string of `key`'s list."""
+    start = table.line(key)
+    if start is None:
+        return None
+    lines = table.text.split("\n")
+    for number in range(start, len(lines) + 1):
+        if f'"{value}"' in lines[number - 1] or f"'{value}'" in lines[number - 1]:
+            return number
+    return start
 
 
 def path_lines(text: str) -> dict[str, int]:

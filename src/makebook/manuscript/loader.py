@@ -81,6 +81,7 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         pdf=config.pdf,
         printing=config.printing,
         quotes=config.quotes,
+        hyphenation=config.hyphenation,
         sample=config.sample,
         citation_style=check_style_file(root, config.citation_style, diagnostics),
     )

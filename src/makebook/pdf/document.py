@@ -38,10 +38,19 @@ from makebook.manuscript.styles import (
     stylesheets,
 )
 from makebook.manuscript.svg import MATHML_NS, clean_svg_file
-from makebook.model import Book, Metadata, Openers, Page, PdfSettings, RenderedBook
+from makebook.model import (
+    Book,
+    Hyphenation,
+    Metadata,
+    Openers,
+    Page,
+    PdfSettings,
+    RenderedBook,
+)
 from makebook.pdf import math
 from makebook.pdf.artifacts import mark_artifacts
-from makebook.pdf.weasy import notes_and_headers_tagged
+from makebook.pdf.weasy import hyphenating, notes_and_headers_tagged
+from makebook.render.hyphenation import hyphenator, keep_last_words_whole
 from makebook.render.templating import environment, render_fragment
 from makebook.xhtml import E, parse_fragments
 
@@ -186,6 +195,7 @@ def book_divisions(rendered: RenderedBook, env: jinja2.Environment) -> list[Divi
             section.set("class", section.get("class", "") + " body-start")
             started_body = True
         place_footnotes(section, page)
+        keep_last_words_whole(section)
         number_lists(section)
         for formula in list(section.iter(f"{{{MATHML_NS}}}math")):
             formula.getparent().replace(formula, math.typeset(formula))
@@ -267,6 +277,8 @@ def page_css(settings: PdfSettings, edition: Edition, inside: str) -> str:
 
 
 SCREEN_SIZES = {"letter": "letter", "a4": "A4"}
+# A third line in a row ending in a hyphen is one too many (a ladder down the margin).
+HYPHENATED_LINES_IN_A_ROW = 2
 
 
 def lay_out(rendered: RenderedBook, edition_name: str = PRINT.name) -> Document:
@@ -297,7 +309,7 @@ def estimated_pages(book: Book) -> int:
 def _render(rendered: RenderedBook, edition: Edition, inside: str) -> Document:
     book = rendered.book
     env = environment(book.styles_dir.parent / "templates")
-    context = LayoutContext(book.root, book.styles_dir, book.pdf, edition.name)
+    context = LayoutContext(book.root, book.styles_dir, book.pdf, edition.name, book.hyphenation)
     assets = styles_digest(book, edition.name)
     return render_html(context, book_document(rendered, env, edition), inside, assets)
 
@@ -310,6 +322,7 @@ class LayoutContext:
     styles_dir: Path
     settings: PdfSettings
     edition: str
+    hyphenation: Hyphenation = Hyphenation()
 
 
 @dataclass
@@ -335,6 +348,7 @@ def styles_digest(book: Book, edition: str) -> str:
     """
     digest = hashlib.sha256(json.dumps([versions(), edition], sort_keys=True).encode())
     digest.update(json.dumps(vars(book.pdf), sort_keys=True, default=str).encode())
+    digest.update(json.dumps(vars(book.hyphenation), sort_keys=True).encode())
     for sheet in stylesheets(book.styles_dir, edition):
         digest.update(sheet.name.encode() + file_digest(sheet).encode())
     for folder in dict.fromkeys([book.styles_dir, DEFAULT_STYLES]):
@@ -376,7 +390,8 @@ def render_html(
     try:
         styles = edition_styles(context, inside, assets)
         document = HTML(string=html, base_url=str(context.root) + "/", url_fetcher=styles.fetcher)
-        with pages_at_most(limit):
+        words = functools.partial(hyphenator, context.hyphenation)
+        with pages_at_most(limit), hyphenating(words, HYPHENATED_LINES_IN_A_ROW):
             return document.render(
                 stylesheets=styles.sheets + styles.extra(extra_css),
                 font_config=styles.fonts,

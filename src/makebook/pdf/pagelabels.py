@@ -193,7 +193,7 @@ def write_blank_verso(rendered: RenderedBook, out: Path) -> None:
     book = rendered.book
     sections = [E.div(E.p("\u00a0")), E.section({"class": "makebook-blank-verso"}, E.p("\u00a0"))]
     html = serialized(html_tree(rendered.meta, PRINT.name, sections))
-    context = LayoutContext(book.root, book.styles_dir, book.pdf, PRINT.name)
+    context = LayoutContext(book.root, book.styles_dir, book.pdf, PRINT.name, book.hyphenation)
     css = ".makebook-blank-verso { break-before: right; }"
     document = render_html(context, html, book.pdf.inside, styles_digest(book, PRINT.name), css)
     write_document(document, out, PRINT.name, rendered.meta.identifier)

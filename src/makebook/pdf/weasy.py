@@ -19,14 +19,18 @@ with that list, and a build stops with it before laying anything out
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pydyf
+import pyphen
 import weasyprint
 import weasyprint.layout
+import weasyprint.layout.block
 import weasyprint.pdf.tags
+import weasyprint.text.line_break
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.css.properties import INITIAL_VALUES
 from weasyprint.formatting_structure import boxes
@@ -53,6 +57,18 @@ EXPECTED_SIGNATURES = {
         "nums",
         "annotations",
         "tags",
+    ],
+    "weasyprint.layout.block.iter_line_boxes": [
+        "context",
+        "box",
+        "position_y",
+        "bottom_space",
+        "skip_stack",
+        "containing_block",
+        "absolute_boxes",
+        "fixed_boxes",
+        "first_letter_style",
+        "first_line_style",
     ],
     "weasyprint.anchors.make_page_bookmark_tree": [
         "page",
@@ -87,6 +103,8 @@ def missing_internals() -> list[str]:
             found.append(f"{dotted} takes ({', '.join(actual)}), not ({', '.join(parameters)})")
     found += [f"weasyprint boxes.{name} no longer exists" for name in BOX_CLASSES
               if not hasattr(boxes, name)]  # fmt: skip
+    if getattr(weasyprint.text.line_break, "pyphen", None) is not pyphen:
+        found.append("weasyprint.text.line_break no longer hyphenates with pyphen")
     return found
 
 
@@ -251,3 +269,103 @@ def _notes_in_sections(elements: list[Any], pdf: Any) -> list[Any]:
             section["K"].append(reference)
         area["K"] = pydyf.Array()
     return kept
+
+
+# --- hyphenation ---------------------------------------------------------------------
+# WeasyPrint hyphenates in weasyprint.text.line_break, which asks its module global
+# `pyphen` for the text's patterns (`language_fallback(lang)`, then `Pyphen(lang=...,
+# left=..., right=...)`) and calls `iterate(word)` on what it gets. Inside
+# `hyphenating`, that global is `_Hyphenation`, which answers with makebook's rules.
+# Lines come from weasyprint.layout.block's `iter_line_boxes`, one paragraph at a time:
+# counting there how many of a paragraph's lines in a row end in a hyphen, the word
+# that would make one too many is not broken (CSS's hyphenate-limit-lines, which
+# WeasyPrint 70 does not implement).
+
+
+class _LineRun:
+    """The lines in a row ending in a hyphen, in the paragraph being set."""
+
+    def __init__(self) -> None:
+        self.hyphenated = 0
+
+
+_RUNS: list[_LineRun] = []  # one a paragraph being set; footnotes are set inside lines
+
+
+class _Hyphenation:
+    """Stands in for the pyphen module in WeasyPrint's line breaking."""
+
+    def __init__(self, make: Callable[[str, int, int], Any], lines_in_a_row: int) -> None:
+        self.make, self.lines_in_a_row = make, lines_in_a_row
+
+    def language_fallback(self, language: str) -> str | None:
+        # The tag itself: it comes back as Pyphen's `lang`, and keys WeasyPrint's cache.
+        return language if self.make(language, 2, 2) is not None else None
+
+    def Pyphen(self, lang: str, left: int = 2, right: int = 2) -> _LimitedHyphenator:  # noqa: N802
+        return _LimitedHyphenator(self.make(lang, left, right), self.lines_in_a_row)
+
+
+class _LimitedHyphenator:
+    def __init__(self, hyphenator: Any, lines_in_a_row: int) -> None:
+        self.hyphenator, self.lines_in_a_row = hyphenator, lines_in_a_row
+
+    def iterate(self, word: str) -> Iterator[tuple[str, str]]:
+        if _RUNS and _RUNS[-1].hyphenated >= self.lines_in_a_row:
+            return iter(())
+        return self.hyphenator.iterate(word)
+
+
+def _ends_in_hyphen(line: Any) -> bool:
+    """A laid-out line whose last text ends in its hyphenate-character (or a hyphen)."""
+    last = _last_text(line)
+    return last is not None and last.text.rstrip(" ").endswith(
+        (last.style["hyphenate_character"], "-")
+    )
+
+
+def _last_text(box: Any) -> Any:
+    """The last text box with text in a box, leaving out floats (a footnote's text)."""
+    for child in reversed(getattr(box, "children", ())):
+        if child.is_floated():
+            continue
+        if isinstance(child, boxes.TextBox):
+            if child.text.strip(" "):
+                return child
+        elif (found := _last_text(child)) is not None:
+            return found
+    return None
+
+
+def _counted_lines(iter_line_boxes: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(iter_line_boxes)
+    def counted(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        lines, run = iter_line_boxes(*args, **kwargs), _LineRun()
+        while True:
+            _RUNS.append(run)
+            try:
+                item = next(lines)
+            except StopIteration:
+                return
+            finally:
+                _RUNS.pop()
+            run.hyphenated = run.hyphenated + 1 if _ends_in_hyphen(item[0]) else 0
+            yield item
+
+    return counted
+
+
+@contextlib.contextmanager
+def hyphenating(make: Callable[[str, int, int], Any], lines_in_a_row: int) -> Iterator[None]:
+    """For the layout done inside the block, WeasyPrint breaks words where
+    `make(language, left, right)` says (an object with pyphen's `iterate(word)`, or None
+    for a language not hyphenated), and sets at most `lines_in_a_row` lines in a row of
+    one paragraph ending in a hyphen."""
+    line_break, block = weasyprint.text.line_break, weasyprint.layout.block
+    saved = line_break.pyphen, block.iter_line_boxes
+    line_break.pyphen = _Hyphenation(make, lines_in_a_row)
+    block.iter_line_boxes = _counted_lines(block.iter_line_boxes)
+    try:
+        yield
+    finally:
+        line_break.pyphen, block.iter_line_boxes = saved

@@ -679,7 +679,7 @@ def plan_edition(
     return EditionPlan(
         edition=edition,
         groups=groups,
-        context=LayoutContext(book.root, book.styles_dir, book.pdf, edition),
+        context=LayoutContext(book.root, book.styles_dir, book.pdf, edition, book.hyphenation),
         identifier=edition_identifier(rendered.meta, edition),
         document_for=lambda sections: html_tree(rendered.meta, edition, sections),
         folio_rules=FolioRules.read(stylesheets(book.styles_dir, edition)),
