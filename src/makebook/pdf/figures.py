@@ -1,0 +1,170 @@
+"""Deferred figures: a figure that does not fit under the text leaves no hole.
+
+WeasyPrint 70 has no page floats (`float: top` is not in its CSS), so a figure too tall
+for what is left of a page moves whole to the next one and leaves the rest of the page
+empty. After a layout, such a figure is found in the page boxes: it opens its page, and
+the page before ends more than HOLE_LINES lines short. It is then moved, in the document,
+past the paragraphs after it that fill the hole, and the document is laid out again:
+the text runs on to the foot of the page and the figure follows on the next page, as
+close to where it was as the text allows.
+
+The decision reads only the pages of the figure's own division, so a chapter laid out
+on its own (chapterwise/) and in the whole book (--release) defers the same figures
+to the same places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+
+HOLE_LINES = 2  # a page may end this many lines short before a figure that did not fit
+FLOWING = {"p"}  # what a figure may be moved past: running text, not headings or sections
+ROUNDS = 3  # layouts after the first at most: each moves every figure that left a hole
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """Move the `figure`-th image figure of the document (in document order) past the
+    next `past` elements after it."""
+
+    figure: int
+    past: int
+
+
+def is_image_figure(element: Any) -> bool:
+    return element is not None and element.tag.rpartition("}")[2] == "figure" and (
+        "image" in (element.get("class") or "").split()
+    )
+
+
+def deferrals(document: Document) -> list[Deferral]:
+    """Every image figure that opens a page after a hole, with how far to move it."""
+    from makebook.pdf.weasy import page_box
+
+    pages = [page_box(page) for page in document.pages]
+    html = root_element(pages[0]) if pages else None
+    if html is None:
+        return []
+    order = {id(e): index for index, e in enumerate(e for e in html.iter() if is_image_figure(e))}
+    if not order:
+        return []
+    parents = {id(child): parent for parent in html.iter() for child in parent}
+    found: list[Deferral] = []
+    for number in range(1, len(pages)):
+        previous, page = pages[number - 1], pages[number]
+        figure = opening_figure(page)
+        if figure is None or id(figure.element) not in order:
+            continue
+        hole, line = free_space(previous)
+        if line == 0 or hole <= HOLE_LINES * line + 1:
+            continue
+        siblings = list(parents[id(figure.element)])
+        place = siblings.index(figure.element)
+        if place == 0 or not holds(previous, siblings[place - 1]):
+            continue  # nothing of the text before it on that page: a break put it there
+        past = siblings_to_fill(page, siblings[place + 1 :], hole)
+        if past:
+            found.append(Deferral(order[id(figure.element)], past))
+    return found
+
+
+def root_element(page: Any) -> Any | None:
+    return next((c.element for c in page.children if c.element_tag == "html"), None)
+
+
+def opening_figure(page: Any) -> Any | None:
+    """The image figure whose box is the first thing in the page's text block, if one is."""
+    top = page.content_box_y()
+    for box in flow_boxes(page):
+        if is_image_figure(box.element) and box.element_tag == "figure":
+            return box if box.border_box_y() <= top + 1 else None
+        if not box.children or type(box).__name__ == "LineBox":
+            return None  # text (or anything else) comes first
+    return None
+
+
+def flow_boxes(page: Any) -> Iterator[Any]:
+    """The page's boxes in the main flow (not its margin boxes or footnotes), depth first."""
+    root = next((c for c in page.children if c.element_tag == "html"), None)
+    if root is not None:
+        yield from descendants(root)
+
+
+def descendants(box: Any) -> Iterator[Any]:
+    for child in getattr(box, "children", ()) or ():
+        if type(child).__name__ in ("TextBox", "FootnoteAreaBox"):
+            continue
+        yield child
+        if type(child).__name__ != "LineBox":
+            yield from descendants(child)
+
+
+def free_space(page: Any) -> tuple[float, float]:
+    """How much of the page's text block is left empty under its last line, and the
+    height of that line (both in CSS pixels)."""
+    bottom = page.content_box_y() + page.height
+    area = getattr(page, "footnote_area", None)
+    if area is not None and area.children:
+        bottom = area.margin_box_y()
+    lowest, line = page.content_box_y(), 0.0
+    for box in flow_boxes(page):
+        if type(box).__name__ in ("LineBox", "BlockReplacedBox"):
+            end = box.position_y + box.margin_height()
+            if end >= lowest:
+                lowest, line = end, box.margin_height()
+    return bottom - lowest, line
+
+
+def holds(page: Any, element: Any) -> bool:
+    """Whether the page holds (part of) `element`: the text before the figure."""
+    return any(box.element is element for box in flow_boxes(page))
+
+
+def siblings_to_fill(page: Any, following: list[Any], hole: float) -> int:
+    """How many of the elements after the figure (paragraphs only) it takes to fill
+    `hole`: their heights as laid out after the figure on its page."""
+    wanted = {id(e) for e in following}
+    heights: dict[int, float] = {}
+    for box in flow_boxes(page):
+        key = id(box.element)
+        if key in wanted and key not in heights and type(box).__name__ != "LineBox":
+            heights[key] = box.margin_height()
+    past, filled = 0, 0.0
+    for sibling in following:
+        if sibling.tag.rpartition("}")[2] not in FLOWING:
+            break
+        past += 1
+        filled += heights.get(id(sibling), hole)  # on a later page: longer than the hole
+        if filled >= hole:
+            break
+    return past
+
+
+def deferred(html: str, moves: list[Deferral]) -> str:
+    """The document with each figure moved past the elements after it."""
+    tree = etree.fromstring(html)
+    figures = [e for e in tree.iter() if is_image_figure(e)]
+    for move in moves:
+        figure = figures[move.figure]
+        after = figure
+        for _ in range(move.past):
+            following = after.getnext()
+            if following is None:
+                break
+            after = following
+        if after is not figure:
+            # The figure's tail (the space between two blocks) stays where it was.
+            tail, figure.tail = figure.tail, None
+            before = figure.getprevious()
+            if before is not None:
+                before.tail = (before.tail or "") + (tail or "")
+            after.addnext(figure)
+            figure.tail = "\n"
+    return etree.tostring(tree, encoding="unicode", method="xml")
