@@ -37,8 +37,16 @@ class PageFill:
     short: int  # whole lines of the text block left empty at its foot
     first_top: float | None  # pt below the text block's top of the first thing on it
     headed: bool  # a running head: a continuation page of a chapter, not an opener
+    head: str  # the running head's text
     starts_with_image: bool  # the first thing on the page is a picture
+    first_font: str  # the font of the first line ("" on an empty page)
+    first_words: str  # the first line's beginning
     ends_division: bool  # the last page of its chapter (or part, or front matter page)
+
+    @property
+    def starts_with_heading(self) -> bool:
+        """Headings are set in Source Sans Pro (book.css), running text in Source Serif Pro."""
+        return "Sans" in self.first_font
 
     @property
     def hole(self) -> bool:
@@ -56,13 +64,18 @@ def page_fills(pdf_path: Path, edition: str = "print") -> list[PageFill]:
             block_bottom = trim[3] - bottom_in * 72
             words = page.extract_words()
             inside = [w for w in words if w["bottom"] > block_top and w["top"] < block_bottom]
-            images = [
-                i for i in page.images if i["bottom"] > block_top and i["top"] < block_bottom
-            ]
+            images = [i for i in page.images if i["bottom"] > block_top and i["top"] < block_bottom]
             below = [w["text"] for w in words if w["top"] >= block_bottom]
             bottoms = [w["bottom"] for w in inside] + [i["bottom"] for i in images]
             tops = [(w["top"], False) for w in inside] + [(i["top"], True) for i in images]
             first = min(tops) if tops else None
+            chars = sorted(
+                (c for c in page.chars if block_top < c["bottom"] and c["top"] < block_bottom),
+                key=lambda c: (round(c["top"]), c["x0"]),
+            )
+            opening = (
+                [c for c in chars if round(c["top"]) == round(chars[0]["top"])] if chars else []
+            )
             pages.append(
                 {
                     "empty": not bottoms,
@@ -71,14 +84,16 @@ def page_fills(pdf_path: Path, edition: str = "print") -> list[PageFill]:
                     else 0,
                     "first": first,
                     "block_top": block_top,
-                    "headed": any(w["bottom"] <= block_top for w in words),
+                    "head": " ".join(w["text"] for w in words if w["bottom"] <= block_top),
                     "folio": next((t for t in below if FOLIO.match(t)), ""),
+                    "font": opening[0]["fontname"] if opening else "",
+                    "words": "".join(c["text"] for c in opening)[:40],
                 }
             )
     fills = []
     for index, page in enumerate(pages):
         following = pages[index + 1] if index + 1 < len(pages) else None
-        ends = following is None or following["empty"] or not following["headed"]
+        ends = following is None or following["empty"] or not following["head"]
         first = page["first"]
         fills.append(
             PageFill(
@@ -86,8 +101,11 @@ def page_fills(pdf_path: Path, edition: str = "print") -> list[PageFill]:
                 folio=page["folio"],
                 short=page["short"],
                 first_top=None if first is None else round(first[0] - page["block_top"], 1),
-                headed=page["headed"],
+                headed=bool(page["head"]),
+                head=page["head"],
                 starts_with_image=bool(first and first[1]),
+                first_font=page["font"],
+                first_words=page["words"],
                 ends_division=ends or page["empty"],
             )
         )
@@ -114,7 +132,13 @@ def main() -> None:
     for index, fill in enumerate(fills):
         if fill.short > 1 and not fill.ends_division:
             following = fills[index + 1] if index + 1 < len(fills) else None
-            why = " (next page opens with a figure)" if following and following.starts_with_image else ""
+            why = ""
+            if following and following.starts_with_image:
+                why = ", next page opens with a figure"
+            elif following and following.starts_with_heading:
+                why = f", next page opens with a heading: {following.first_words}"
+            elif following:
+                why = f", next page opens: {following.first_words}"
             print(f"page {fill.index} [{fill.folio}]: {fill.short} lines short{why}")
     found = holes(fills)
     shorts = sum(f.short for f in found)

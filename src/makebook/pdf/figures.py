@@ -39,8 +39,10 @@ class Deferral:
 
 
 def is_image_figure(element: Any) -> bool:
-    return element is not None and element.tag.rpartition("}")[2] == "figure" and (
-        "image" in (element.get("class") or "").split()
+    return (
+        element is not None
+        and element.tag.rpartition("}")[2] == "figure"
+        and ("image" in (element.get("class") or "").split())
     )
 
 
