@@ -179,6 +179,7 @@ class PdfSettings:
     marks: bool = False  # crop marks (leave off for print-on-demand uploads)
     screen_size: str = "trim"  # the screen edition's page: trim, letter or a4
     drop_caps: bool = False
+    figure_shrink: float = 1.0  # a figure may be drawn this much smaller to fit under the text
     color: bool = False  # [print] color: a colour interior in CMYK (default: greyscale)
 
 

@@ -9,7 +9,6 @@ each case, read back with pdfplumber (holes.py).
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 import pdfplumber
@@ -17,8 +16,10 @@ import pytest
 from holes import HOLE, holes, page_fills
 from PIL import Image
 
-from conftest import make_small_book
+from conftest import make_small_book, set_chapters
 from makebook.build import build
+from makebook.errors import ManuscriptError
+from makebook.manuscript.loader import load_book
 from makebook.pdf.figures import Deferral, deferred
 from pdfshape import shape
 
@@ -29,12 +30,13 @@ FILLER = (
 )
 
 
-def add_chapter(root: Path, name: str, text: str) -> None:
-    (root / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+def add_chapter(root: Path, name: str, title: str, *blocks: str) -> None:
+    text = f"---\nkind: essay\ntitle: {title}\n---\n" + "\n\n".join(blocks) + "\n"
+    (root / name).write_text(text, encoding="utf-8")
     toml = root / "book.toml"
-    toml.write_text(
-        toml.read_text().replace('"idea.md"]', f'"idea.md", "{name}"]'), encoding="utf-8"
-    )
+    chapters = re.search(r"(?m)^chapters = \[(.*)\]$", toml.read_text())
+    assert chapters is not None
+    set_chapters(root, [*re.findall(r'"([^"]+)"', chapters.group(1)), name])
 
 
 def filler(first: int, count: int) -> str:
@@ -87,29 +89,15 @@ def broken_boxes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = make_small_book(tmp_path_factory.mktemp("boxes") / "book")
     note = " ".join(["A note that runs on for many lines, longer than the room left."] * 12)
     quote = " ".join(["A pull quote long enough to need a break of its own."] * 8)
+    # Each at the same place in a chapter of its own, where it cannot fit whole.
     add_chapter(
-        root,
-        "boxes.md",
-        f"""
-        ---
-        kind: essay
-        title: Boxes at the Break
-        ---
-        {filler(1, 7)}
-
-        ::: note
-        NOTE_START {note} NOTE_END
-        :::
-
-        {filler(8, 7)}
-
-        ::: pullquote
-        QUOTE_START {quote} QUOTE_END
-        :::
-
-        {filler(15, 4)}
-        """,
-    )
+        root, "note.md", "A Note at the Break", filler(1, 7),
+        f"::: note\nNOTE_START {note} NOTE_END\n:::", filler(8, 4),
+    )  # fmt: skip
+    add_chapter(
+        root, "quote.md", "A Pull Quote at the Break", filler(1, 7),
+        f"::: pullquote\nQUOTE_START {quote} QUOTE_END\n:::", filler(8, 4),
+    )  # fmt: skip
     return build(root, tmp_path_factory.mktemp("boxes-out"), ["pdf"]).outputs
 
 
@@ -139,25 +127,23 @@ def test_a_note_or_pull_quote_breaks_across_pages_with_its_rules_on_both(
 # --- a figure that does not fit --------------------------------------------------------
 
 
-def figure_book(root: Path) -> Path:
+def figure_book(root: Path, before: int = 6, shrink: float = 1.0) -> Path:
+    """A chapter of `before` paragraphs, a figure too tall for what is left of the page,
+    and twelve paragraphs more."""
     make_small_book(root)
+    if shrink != 1.0:
+        toml = root / "book.toml"
+        toml.write_text(toml.read_text() + f"\n[pdf]\nfigure_shrink = {shrink}\n")
     picture = root / "images" / "tall.png"
     picture.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", (600, 500), (90, 120, 160)).save(picture)
     add_chapter(
         root,
         "figure.md",
-        f"""
-        ---
-        kind: essay
-        title: A Figure That Does Not Fit
-        ---
-        {filler(1, 6)}
-
-        ![A tall picture that cannot fit under the text.](images/tall.png)
-
-        {filler(7, 12)}
-        """,
+        "A Figure That Does Not Fit",
+        filler(1, before),
+        "![A tall picture that cannot fit under the text.](images/tall.png)",
+        filler(before + 1, 12),
     )
     return root
 
@@ -218,3 +204,33 @@ def test_a_deferred_figure_moves_past_the_paragraphs_after_it() -> None:
         '<html><body><section><p>a</p><p>b</p><p>c</p><figure class="image">'
         '<img src="x.png"/></figure><h2>d</h2></section></body></html>',
     )
+
+
+def image_heights(pdf_path: Path) -> list[tuple[int, float]]:
+    with pdfplumber.open(pdf_path) as pdf:
+        return [(n, i["height"]) for n, page in enumerate(pdf.pages) for i in page.images]
+
+
+@pytest.mark.slow
+def test_a_figure_the_author_lets_shrink_is_drawn_smaller_in_the_hole(tmp_path: Path) -> None:
+    # Two paragraphs leave room for the figure at about 87% of its height.
+    full = build(figure_book(tmp_path / "a", before=2), tmp_path / "a-out", ["pdf"])
+    shrunk = build(figure_book(tmp_path / "b", before=2, shrink=0.8), tmp_path / "b-out", ["pdf"])
+    stays = build(figure_book(tmp_path / "c", before=2, shrink=0.9), tmp_path / "c-out", ["pdf"])
+    [(moved_to, height)] = image_heights(full.outputs["pdf"])
+    [(page, smaller)] = image_heights(shrunk.outputs["pdf"])
+    assert page == moved_to - 1  # on the page of the text before it
+    assert 0.8 * height <= smaller < 0.95 * height
+    with pdfplumber.open(shrunk.outputs["pdf"]) as pdf:
+        assert "Paragraph 2 " in pdf.pages[page].extract_text()
+    assert image_heights(stays.outputs["pdf"]) == [(moved_to, height)]  # 90% is too small
+
+
+def test_figure_shrink_is_a_number_from_a_half_to_one(tmp_path: Path) -> None:
+    root = figure_book(tmp_path / "book", shrink=1.0)
+    toml = root / "book.toml"
+    toml.write_text(toml.read_text() + "\n[pdf]\nfigure_shrink = 0.2\n")
+    with pytest.raises(ManuscriptError) as caught:
+        load_book(root)
+    [problem] = caught.value.problems
+    assert "figure_shrink" in problem.message and problem.line == len(toml.read_text().splitlines())

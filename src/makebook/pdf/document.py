@@ -352,7 +352,8 @@ def render_html(
                     pdf_variant=edition.pdf_variant,
                     pdf_tags=True,
                 )
-            moves = figures.deferrals(laid) if round_ < figures.ROUNDS else []
+            shrink = context.settings.figure_shrink
+            moves = figures.deferrals(laid, shrink) if round_ < figures.ROUNDS else []
             if not moves:
                 return laid
             html = figures.deferred(html, moves)

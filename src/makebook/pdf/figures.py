@@ -6,7 +6,9 @@ empty. After a layout, such a figure is found in the page boxes: it opens its pa
 the page before ends more than HOLE_LINES lines short. It is then moved, in the document,
 past the paragraphs after it that fill the hole, and the document is laid out again:
 the text runs on to the foot of the page and the figure follows on the next page, as
-close to where it was as the text allows.
+close to where it was as the text allows. An author who lets figures shrink
+([pdf] figure_shrink = 0.8: to 80% of their height at the least) gets a figure that
+fits at that size drawn smaller in the hole instead.
 
 The decision reads only the pages of the figure's own division, so a chapter laid out
 on its own (chapterwise/) and in the whole book (--release) defers the same figures
@@ -32,10 +34,12 @@ ROUNDS = 3  # layouts after the first at most: each moves every figure that left
 @dataclass(frozen=True)
 class Deferral:
     """Move the `figure`-th image figure of the document (in document order) past the
-    next `past` elements after it."""
+    next `past` elements after it; or, with `height`, keep it in place and draw its
+    picture that many CSS pixels high, so that it fits in the hole."""
 
     figure: int
-    past: int
+    past: int = 0
+    height: float = 0.0
 
 
 def is_image_figure(element: Any) -> bool:
@@ -46,8 +50,10 @@ def is_image_figure(element: Any) -> bool:
     )
 
 
-def deferrals(document: Document) -> list[Deferral]:
-    """Every image figure that opens a page after a hole, with how far to move it."""
+def deferrals(document: Document, shrink: float = 1.0) -> list[Deferral]:
+    """Every image figure that opens a page after a hole, with how far to move it, or
+    how small to draw it to fit the hole when the author lets figures shrink to
+    `shrink` of their size ([pdf] figure_shrink)."""
     from makebook.pdf.weasy import page_box
 
     pages = [page_box(page) for page in document.pages]
@@ -71,10 +77,32 @@ def deferrals(document: Document) -> list[Deferral]:
         place = siblings.index(figure.element)
         if place == 0 or not holds(previous, siblings[place - 1]):
             continue  # nothing of the text before it on that page: a break put it there
-        past = siblings_to_fill(page, siblings[place + 1 :], hole)
-        if past:
-            found.append(Deferral(order[id(figure.element)], past))
+        index = order[id(figure.element)]
+        height = shrunk_to_fit(figure, hole, shrink)
+        past = siblings_to_fill(page, siblings[place + 1 :], hole) if not height else 0
+        if height or past:
+            found.append(Deferral(index, past, height))
     return found
+
+
+def shrunk_to_fit(figure: Any, hole: float, shrink: float) -> float:
+    """The height (CSS px) its picture must have for the figure to fit in `hole`, if
+    that is no less than `shrink` of its height now; 0 if it is."""
+    picture = next((b for b in boxes_in(figure) if type(b).__name__.endswith("ReplacedBox")), None)
+    if picture is None or shrink >= 1 or "height:" in (picture.element.get("style") or ""):
+        return 0.0  # drawn smaller once already: it moves on instead
+    # At the top of its page the figure lost its space above (margin-break): it has
+    # it again under the text.
+    space_above = figure.style["margin_top"].value if figure.style["margin_top"].unit == "px" else 0
+    needed = figure.margin_height() + space_above - hole + 1  # 1px: rounding in the layout
+    height = picture.height - needed
+    return round(height, 2) if height >= picture.height * shrink else 0.0
+
+
+def boxes_in(box: Any) -> Iterator[Any]:
+    for child in getattr(box, "children", ()) or ():
+        yield child
+        yield from boxes_in(child)
 
 
 def root_element(page: Any) -> Any | None:
@@ -155,6 +183,11 @@ def deferred(html: str, moves: list[Deferral]) -> str:
     figures = [e for e in tree.iter() if is_image_figure(e)]
     for move in moves:
         figure = figures[move.figure]
+        if move.height:
+            for picture in figure.iter("{*}img", "img"):
+                style = (picture.get("style") or "").rstrip("; ")
+                picture.set("style", f"{style}; height: {move.height}px; width: auto".lstrip("; "))
+            continue
         after = figure
         for _ in range(move.past):
             following = after.getnext()
