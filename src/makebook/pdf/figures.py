@@ -35,11 +35,12 @@ ROUNDS = 3  # layouts after the first at most: each moves every figure that left
 class Deferral:
     """Move the `figure`-th image figure of the document (in document order) past the
     next `past` elements after it; or, with `height`, keep it in place and draw its
-    picture that many CSS pixels high, so that it fits in the hole."""
+    picture `width` by `height` CSS pixels, so that it fits in the hole."""
 
     figure: int
     past: int = 0
     height: float = 0.0
+    width: float = 0.0
 
 
 def is_image_figure(element: Any) -> bool:
@@ -79,9 +80,11 @@ def deferrals(document: Document, shrink: float = 1.0) -> list[Deferral]:
             continue  # nothing of the text before it on that page: a break put it there
         index = order[id(figure.element)]
         height = shrunk_to_fit(figure, hole, shrink)
-        past = siblings_to_fill(page, siblings[place + 1 :], hole) if not height else 0
-        if height or past:
-            found.append(Deferral(index, past, height))
+        past = siblings_to_fill(page, siblings[place + 1 :], hole)
+        if height:
+            found.append(Deferral(index, height=height, width=scaled_width(figure, height)))
+        elif past:
+            found.append(Deferral(index, past))
     return found
 
 
@@ -97,6 +100,11 @@ def shrunk_to_fit(figure: Any, hole: float, shrink: float) -> float:
     needed = figure.margin_height() + space_above - hole + 1  # 1px: rounding in the layout
     height = picture.height - needed
     return round(height, 2) if height >= picture.height * shrink else 0.0
+
+
+def scaled_width(figure: Any, height: float) -> float:
+    picture = next(b for b in boxes_in(figure) if type(b).__name__.endswith("ReplacedBox"))
+    return round(picture.width * height / picture.height, 2)
 
 
 def boxes_in(box: Any) -> Iterator[Any]:
@@ -186,7 +194,9 @@ def deferred(html: str, moves: list[Deferral]) -> str:
         if move.height:
             for picture in figure.iter("{*}img", "img"):
                 style = (picture.get("style") or "").rstrip("; ")
-                picture.set("style", f"{style}; height: {move.height}px; width: auto".lstrip("; "))
+                picture.set(
+                    "style", f"{style}; width: {move.width}px; height: {move.height}px".lstrip("; ")
+                )
             continue
         after = figure
         for _ in range(move.past):
