@@ -140,10 +140,15 @@ def main() -> None:
             elif following:
                 why = f", next page opens: {following.first_words}"
             print(f"page {fill.index} [{fill.folio}]: {fill.short} lines short{why}")
-    found = holes(fills)
-    shorts = sum(f.short for f in found)
-    print(f"{len(fills)} pages, {len(found)} holes ({shorts} lines)")
-
+    short = [f for f in fills if f.hole]
+    after = {f.index - 1: f for f in fills}
+    figure = [f for f in short if f.index in after and after[f.index].starts_with_image]
+    heading = [f for f in short if f.index in after and after[f.index].starts_with_heading]
+    print(
+        f"{len(fills)} pages; {len(short)} end more than {HOLE} lines short mid-chapter "
+        f"({sum(f.short for f in short)} lines): {len(figure)} before a figure, "
+        f"{len(heading)} before a heading, {len(short) - len(figure) - len(heading)} other"
+    )
 
 if __name__ == "__main__":
     main()
