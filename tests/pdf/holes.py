@@ -150,5 +150,6 @@ def main() -> None:
         f"{len(heading)} before a heading, {len(short) - len(figure) - len(heading)} other"
     )
 
+
 if __name__ == "__main__":
     main()

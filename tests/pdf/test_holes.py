@@ -234,3 +234,41 @@ def test_figure_shrink_is_a_number_from_a_half_to_one(tmp_path: Path) -> None:
         load_book(root)
     [problem] = caught.value.problems
     assert "figure_shrink" in problem.message and problem.line == len(toml.read_text().splitlines())
+
+
+def laid_out(html: str):  # type: ignore[no-untyped-def]
+    from weasyprint import HTML
+
+    return HTML(string=html).render()
+
+
+def test_a_figure_that_left_a_hole_is_found_and_moved_past_enough_text() -> None:
+    words = "one<br/>two<br/>three"  # a paragraph of three 20px lines
+    html = (
+        "<html><head><style>@page { size: 300px 400px; margin: 20px; }"
+        " html { font: 10px/20px sans-serif; } p { margin: 0; orphans: 2; widows: 2; }"
+        " figure { margin: 0; break-inside: avoid; }</style></head><body><section>"
+        + "".join(f"<p>{words}</p>" for _ in range(3))  # 180px of the page's 360px
+        + '<figure class="image"><div style="height: 260px"></div></figure>'
+        + "".join(f"<p>{words}</p>" for _ in range(4))
+        + "</section></body></html>"
+    )
+    from makebook.pdf.figures import ROUNDS, deferrals, free_space, opening_figure
+    from makebook.pdf.weasy import page_box
+
+    # The body's 8px margin leaves a hole of 172px under the three paragraphs. One
+    # paragraph (60px) follows the figure on its page; the next, on a later page, is
+    # taken as long enough: the first round moves the figure past two.
+    moves = deferrals(laid_out(html))
+    assert moves == [Deferral(figure=0, past=2)]
+    for _ in range(ROUNDS):
+        html = deferred(html, moves)
+        moves = deferrals(laid_out(html))
+        if not moves:
+            break
+    assert moves == []
+    pages = [page_box(page) for page in laid_out(html).pages]
+    assert opening_figure(pages[1]) is None  # text opens the next page, then the figure
+    hole, line = free_space(pages[0])
+    assert line == 20 and hole < 3 * line  # three-line paragraphs, two lines kept together
+    assert html.index("<figure") > html.index("</p>", html.index("<p>") + 1) > 0

@@ -148,9 +148,9 @@ def free_space(page: Any) -> tuple[float, float]:
     """How much of the page's text block is left empty under its last line, and the
     height of that line (both in CSS pixels)."""
     bottom = page.content_box_y() + page.height
-    area = getattr(page, "footnote_area", None)
-    if area is not None and area.children:
-        bottom = area.margin_box_y()
+    for area in page.children:
+        if type(area).__name__ == "FootnoteAreaBox" and area.children:
+            bottom = area.position_y  # the top of its margin box: the notes' rule and space
     lowest, line = page.content_box_y(), 0.0
     for box in flow_boxes(page):
         if type(box).__name__ in ("LineBox", "BlockReplacedBox"):
