@@ -206,6 +206,7 @@ class PdfSettings:
     screen_size: str = "trim"  # the screen edition's page: trim, letter or a4
     drop_caps: bool = False
     prompt_lines: int = 4  # write-in lines under each reflection prompt (print edition only)
+    figure_shrink: float = 1.0  # a figure may be drawn this much smaller to fit under the text
     color: bool = False  # [print] color: a colour interior in CMYK (default: greyscale)
     openers: Openers = field(default_factory=Openers)  # which divisions open on a recto
 

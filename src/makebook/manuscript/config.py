@@ -723,6 +723,15 @@ def parse_pdf(pdf: _Fields, printing: _Fields) -> PdfSettings:
     screen = pdf.str("screen_size", "trim").lower()
     if screen not in ("trim", "letter", "a4"):
         pdf.report("screen_size", '`screen_size` in [pdf] must be "trim", "letter" or "a4"')
+    shrink = pdf.get("figure_shrink", 1.0)
+    if isinstance(shrink, bool) or not isinstance(shrink, int | float) or not 0.5 <= shrink <= 1:
+        pdf.report(
+            "figure_shrink",
+            "`figure_shrink` in [pdf] must be a number from 0.5 to 1",
+            "0.8 lets a figure be drawn at 80% of its height to fit under the text; "
+            "1 (the default) never shrinks one",
+        )
+        shrink = 1.0
     return PdfSettings(
         prompt_lines=parse_prompt_lines(pdf),
         width=width,
@@ -733,6 +742,7 @@ def parse_pdf(pdf: _Fields, printing: _Fields) -> PdfSettings:
         marks=pdf.bool("marks", False),
         screen_size=screen,
         drop_caps=pdf.bool("drop_caps", False),
+        figure_shrink=float(shrink),
         color=printing.bool("color", False),  # the print edition's interior: grey or CMYK
         openers=parse_openers(pdf),
     )

@@ -47,7 +47,7 @@ from makebook.model import (
     PdfSettings,
     RenderedBook,
 )
-from makebook.pdf import math
+from makebook.pdf import figures, math
 from makebook.pdf.artifacts import mark_artifacts
 from makebook.pdf.weasy import hyphenating, notes_and_headers_tagged
 from makebook.render.hyphenation import hyphenator, keep_last_words_whole
@@ -384,21 +384,33 @@ def edition_styles(context: LayoutContext, inside: str, assets: str) -> Styles:
 def render_html(
     context: LayoutContext, html: str, inside: str, assets: str, extra_css: str = ""
 ) -> Document:
-    """Lay out one XHTML document with the edition's stylesheets, reading only the book."""
+    """Lay out one XHTML document with the edition's stylesheets, reading only the book.
+
+    A figure that did not fit under the text and left a hole is moved past the text
+    after it, and the document laid out again (figures.py)."""
     edition = BY_NAME[context.edition]
     limit = page_limit(html)
     try:
         styles = edition_styles(context, inside, assets)
-        document = HTML(string=html, base_url=str(context.root) + "/", url_fetcher=styles.fetcher)
         words = functools.partial(hyphenator, context.hyphenation)
-        with pages_at_most(limit), hyphenating(words, HYPHENATED_LINES_IN_A_ROW):
-            return document.render(
-                stylesheets=styles.sheets + styles.extra(extra_css),
-                font_config=styles.fonts,
-                color_profiles=styles.profiles,
-                pdf_variant=edition.pdf_variant,
-                pdf_tags=True,
+        for round_ in range(figures.ROUNDS + 1):
+            document = HTML(
+                string=html, base_url=str(context.root) + "/", url_fetcher=styles.fetcher
             )
+            with pages_at_most(limit), hyphenating(words, HYPHENATED_LINES_IN_A_ROW):
+                laid = document.render(
+                    stylesheets=styles.sheets + styles.extra(extra_css),
+                    font_config=styles.fonts,
+                    color_profiles=styles.profiles,
+                    pdf_variant=edition.pdf_variant,
+                    pdf_tags=True,
+                )
+            shrink = context.settings.figure_shrink
+            moves = figures.deferrals(laid, shrink) if round_ < figures.ROUNDS else []
+            if not moves:
+                return laid
+            html = figures.deferred(html, moves)
+        raise AssertionError("unreachable: the last round moves nothing")
     except PageLimitReached:
         raise TooManyPages(edition.name, division_ids(html), limit) from None
     except FatalURLFetchingError as exc:

@@ -79,7 +79,10 @@ EXPECTED_SIGNATURES = {
         "matrix",
     ],
 }
-BOX_CLASSES = ("Box", "ParentBox", "PageBox", "MarginBox", "FootnoteAreaBox", "LineBox", "TextBox")
+BOX_CLASSES = (
+    "Box", "ParentBox", "PageBox", "MarginBox", "FootnoteAreaBox", "LineBox", "TextBox",
+    "BlockReplacedBox", "InlineReplacedBox",  # pictures (figures.py)
+)  # fmt: skip
 
 __all__ = ["INITIAL_VALUES", "boxes", "page_bookmark_tree", "page_box", "margin_boxes_made_by"]
 
