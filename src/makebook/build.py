@@ -253,7 +253,7 @@ def write_cover(
     from makebook.pdf.cover import page_count, write_print_cover
 
     progress("Writing the print cover")
-    return write_print_cover(rendered, page_count(print_pdf), out, progress)
+    return write_print_cover(rendered, page_count(print_pdf), out)
 
 
 def pdfs_to_lay_out(
