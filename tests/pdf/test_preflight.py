@@ -302,6 +302,11 @@ def test_the_command_line_names_each_finding_and_fails(tmp_path: Path, capsys) -
     assert main([str(good), "--grey"]) == 0
 
 
+def test_the_command_line_says_a_missing_file_without_a_traceback(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main([str(tmp_path / "nothing.pdf")]) == 2
+    assert capsys.readouterr().err == f"{tmp_path / 'nothing.pdf'}: no such file\n"
+
+
 def test_the_grey_profile_is_a_monochrome_output_profile_black_to_paper() -> None:
     data = grey_output_profile()
     assert (data[12:16], data[16:20], data[36:40]) == (b"prtr", b"GRAY", b"acsp")

@@ -186,7 +186,7 @@ def test_spine_text_only_above_the_services_threshold(
 
 def test_a_blank_spine_without_a_print_table_is_a_warning_about_the_book(small_book, tmp_path):
     [warning] = blank_spine_warnings(make_cover(small_book, 40, tmp_path / "cover.pdf"))
-    assert str(warning.path) == "book.toml" and warning.line is None
+    assert str(warning.path) == "book.toml" and warning.line == 2  # the title's
     assert "KDP prints spine text from 79 pages" in warning.message
 
 

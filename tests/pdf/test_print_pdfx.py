@@ -14,7 +14,7 @@ from PIL import Image
 from conftest import add_picture, edit, make_small_book
 from makebook.build import build
 from makebook.pdf.preflight import preflight_pdfx4, used_colour
-from makebook.pdf.print_colour import cmyk_of_rgb, grey_of_rgb
+from makebook.pdf.print_colour import ColourConverter, cmyk_of_rgb, grey_of_rgb
 from pdfshape import structure_tags
 
 AUTHOR_CSS = (
@@ -168,3 +168,52 @@ def test_neutral_colours_are_black_ink_only_and_colours_within_the_ink_limit() -
     assert (cyan, magenta, yellow) == (0.0, 0.0, 0.0) and 0.7 < black < 1.0
     assert sum(cmyk_of_rgb(0.1, 0.0, 0.0)) <= 3.0
     assert cmyk_of_rgb(0.16, 0.44, 0.86)[0] > 0.5  # a blue keeps its cyan
+
+
+def gradient_pdf(space: object, c0: list[float], c1: list[float]) -> pikepdf.Pdf:
+    """A page filled with an axial gradient from c0 to c1 in `space`, as a pattern."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(100, 100))
+    function = pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=c0, C1=c1, N=1)
+    stitched = pikepdf.Dictionary(
+        FunctionType=3, Domain=[0, 1], Functions=[function], Bounds=[], Encode=[0, 1]
+    )
+    shading = pikepdf.Dictionary(
+        ShadingType=2, ColorSpace=space, Coords=[0, 0, 100, 0], Function=stitched
+    )
+    pattern = pdf.make_indirect(pikepdf.Dictionary(PatternType=2, Shading=shading))
+    page = pdf.pages[0].obj
+    page.Resources = pikepdf.Dictionary(Pattern=pikepdf.Dictionary(P0=pattern))
+    page.Contents = pdf.make_stream(b"/Pattern cs /P0 scn 0 0 100 100 re f")
+    return pdf
+
+
+def shading_stops(pdf: pikepdf.Pdf) -> tuple[str, list[float], list[float]]:
+    shading = pdf.pages[0].obj.Resources.Pattern.P0.Shading
+    function = shading.Function.Functions[0]
+    return (
+        str(shading.ColorSpace),
+        [float(v) for v in function.C0],
+        [float(v) for v in function.C1],
+    )
+
+
+def test_a_gradient_with_rgb_stops_in_a_cmyk_space_is_read_as_rgb() -> None:
+    """WeasyPrint 70 labels a CSS gradient's RGB stops with the print edition's CMYK
+    output profile: the stops are converted as the RGB they are (once read as CMYK, an
+    author's gradient printed solid black)."""
+    icc = pikepdf.Array([pikepdf.Name.ICCBased, pikepdf.Dictionary(N=4)])
+    red, blue = [0.8, 0.2, 0.2], [0.2, 0.4, 0.8]
+    grey = gradient_pdf(icc, red, blue)
+    ColourConverter(grey).convert()
+    assert shading_stops(grey) == ("/DeviceGray", [grey_of_rgb(*red)], [grey_of_rgb(*blue)])
+    assert 0.25 < grey_of_rgb(*red) < 0.75  # a mid grey, not black
+    colour = gradient_pdf(icc, red, blue)
+    ColourConverter(colour, colour=True).convert()
+    assert shading_stops(colour) == (
+        "/DeviceCMYK",
+        list(cmyk_of_rgb(*red)),
+        list(cmyk_of_rgb(*blue)),
+    )
+    ColourConverter(colour, colour=True).convert()  # converting again changes nothing
+    assert shading_stops(colour)[1] == list(cmyk_of_rgb(*red))

@@ -380,7 +380,10 @@ def spine_warnings(rendered: RenderedBook, geometry: CoverGeometry) -> list[Prob
     """A spine too thin for text, and an IngramSpark spine's approximation, said."""
     service, paper = service_of(rendered), rendered.book.printing.paper
     text = toml_text(rendered)
-    line = setting_line(text, "service") or setting_line(text, "paper")
+    # Where the service is chosen, or else the title the spine would carry.
+    line = (
+        setting_line(text, "service") or setting_line(text, "paper") or setting_line(text, "title")
+    )
     warnings = []
     if not geometry.spine_text:
         needed = service.pages_for_spine_text(paper)

@@ -452,6 +452,9 @@ def main(argv: list[str] | None = None) -> int:
         help="the most total ink a CMYK colour may have (default 300; IngramSpark covers 240)",
     )  # fmt: skip
     args = parser.parse_args(argv)
+    if not args.pdf.is_file():
+        print(f"{args.pdf}: no such file", file=sys.stderr)
+        return 2
     findings = STANDARDS[args.standard](args.pdf, grey=args.grey, max_ink=args.max_ink / 100)
     for finding in findings:
         print(finding)

@@ -362,9 +362,15 @@ class ColourConverter:
         if not self.once(shading):
             return
         kind = space_kind(shading.get("/ColorSpace"))
-        if kind[0] == "grey" or (kind[0] == "cmyk" and self.colour):
-            return
         function = shading.get("/Function")
+        stops = stop_components(function)
+        if stops not in (None, kind[1]):
+            # WeasyPrint 70 labels a gradient's RGB stops with the output intent's CMYK
+            # (ICCBased, N 4) in a PDF/X variant: the stops say what they are.
+            kind = {1: ("grey", 1), 3: ("rgb", 3), 4: ("cmyk", 4)}.get(stops, kind)
+        if kind[0] == "grey" and stops in (None, 1):
+            shading.ColorSpace = Name.DeviceGray
+            return
         if function is not None and self.converted_function(function, kind[0]):
             cmyk = self.target(kind[0]) == "cmyk"
             shading.ColorSpace = Name.DeviceCMYK if cmyk else Name.DeviceGray
@@ -420,6 +426,17 @@ class ColourConverter:
             image.write(zlib.compress(result.tobytes()), filter=Name.FlateDecode)
         image.ColorSpace = space
         image.BitsPerComponent = 8
+
+
+def stop_components(function: Any) -> int | None:
+    """How many components a gradient's colour stops have (its type 2 functions' C0)."""
+    if not isinstance(function, Dictionary):
+        return None
+    if function.get("/FunctionType") == 3 and len(function.get("/Functions", ())) > 0:
+        return stop_components(function.Functions[0])
+    if function.get("/FunctionType") == 2:
+        return len(function.get("/C0", Array([0.0])))
+    return None
 
 
 # --- annotations, output intent, boxes -----------------------------------------------
