@@ -689,6 +689,15 @@ def preflight_every_built_pdf():  # type: ignore[no-untyped-def]
     patch.undo()
 
 
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """What the preflights of the built PDFs cost this run."""
+    if PREFLIGHTED:
+        seconds = sum(s for _, _, s in PREFLIGHTED)
+        terminalreporter.write_line(
+            f"preflighted {len(PREFLIGHTED)} built PDFs in {seconds:.1f} s (PDF/X-4, PDF/UA-1)"
+        )
+
+
 # --- slow tests: every test that builds a book --------------------------------------
 #
 # `pytest -m "not slow"` runs the tests that need no book built, in well under a

@@ -520,6 +520,9 @@ def test_the_build_writes_the_cover_beside_the_print_pdf_for_its_page_count(smal
         0.25 + 12 + pages * 0.002252, abs=0.001
     )
     assert not list(out.glob(".*.part"))
+    # The small book is too thin for spine text: said in the build's warnings.
+    [blank] = blank_spine_warnings(result.warnings)
+    assert f"has {pages} pages" in blank.message and str(blank.path) == "book.toml"
     again = build(small_book, out, ["pdf"])  # nothing changed: both reused
     assert again.outputs == result.outputs
     result.outputs["cover"].unlink()  # a cover deleted is made again
