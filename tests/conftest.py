@@ -653,13 +653,13 @@ def preflight_written(rendered, todo, targets) -> None:  # type: ignore[no-untyp
     from makebook.pdf.preflight import preflight_pdfx4
 
     book = rendered.book
+    ink = SERVICES[book.printing.service].max_ink
     checks = {
-        PRINT: ("pdf/x-4", lambda path: preflight_pdfx4(path, grey=not book.pdf.color)),
+        PRINT: ("pdf/x-4", lambda path: preflight_pdfx4(path, not book.pdf.color, ink)),
         SCREEN: ("pdf/ua-1", lambda path: list(preflight_ua.preflight(path))),
     }
     written = [(targets(e), *checks[e]) for e in todo if e in checks]
     if PRINT in todo and not book.is_sample:
-        ink = SERVICES[book.printing.service].max_ink
         written.append((targets(COVER), "pdf/x-4", lambda path: preflight_pdfx4(path, max_ink=ink)))
     for path, standard, check in written:
         if not path.is_file():

@@ -162,6 +162,31 @@ def test_a_colour_interior_is_cmyk_under_a_cmyk_intent_with_black_text_one_ink(c
         assert images[0].ColorSpace == "/DeviceCMYK"
 
 
+def test_an_ingramspark_colour_interior_keeps_within_240_percent_ink(tmp_path: Path) -> None:
+    """Lightning Source's presses take less than 240 % ink: a near-black author colour,
+    310 % through the profile, is brought under it (grey component to black first)."""
+    book = make_small_book(tmp_path / "book")
+    edit(book / "one.md", "> We are", "*Dark.*\n\n> We are")
+    css = book / "styles" / "book.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.chapter-body em { color: #05050f; }\n")
+    toml = book / "book.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8") + '\n[print]\ncolor = true\nservice = "ingramspark"\n',
+        "utf-8",
+    )
+    printed = build(book, tmp_path / "out", ["pdf"]).outputs["pdf"]
+    assert sum(cmyk_of_rgb(5 / 255, 5 / 255, 15 / 255)) > 2.4  # what the profile asks for
+    assert preflight_pdfx4(printed, max_ink=2.4) == []
+    with pikepdf.open(printed) as pdf:
+        inks = [
+            sum(float(v) for v in instruction.operands)
+            for page in pdf.pages
+            for instruction in pikepdf.parse_content_stream(page)
+            if str(instruction.operator) == "k"
+        ]
+    assert max(inks) == pytest.approx(2.4, abs=0.001)
+
+
 def test_neutral_colours_are_black_ink_only_and_colours_within_the_ink_limit() -> None:
     assert cmyk_of_rgb(0.0, 0.0, 0.0) == (0.0, 0.0, 0.0, 1.0)
     cyan, magenta, yellow, black = cmyk_of_rgb(0.2, 0.2, 0.2)

@@ -47,12 +47,14 @@ CMYK_INFO = (
 MAX_INK = 3.0  # total ink (C+M+Y+K, 1 each) of a colour interior: the profile's own limit
 
 
-def after(wait: Callable[[], None], pdf: Path, colour: bool = False) -> Callable[[], None]:
+def after(
+    wait: Callable[[], None], pdf: Path, colour: bool = False, max_ink: float = MAX_INK
+) -> Callable[[], None]:
     """`wait` (the edition being written to `pdf`), then make the file print-ready."""
 
     def waited() -> None:
         wait()
-        make_print_ready(pdf, colour)
+        make_print_ready(pdf, colour, max_ink)
 
     return waited
 
