@@ -414,6 +414,65 @@ def pandoc_constructs_build(
     return build(pandoc_constructs_book, out, ["epub", "pdf", "screen"])
 
 
+# A book with an author's colours: CSS colours and a gradient in its book.css, a colour
+# image in a chapter and on the cover, a table, a footnote and a link; printed by
+# IngramSpark on creme paper. Its print PDF must come out grey, its cover CMYK within
+# 240 % ink, its screen PDF tagged (tests/pdf/test_preflight_books.py).
+AUTHOR_COLOURS = """
+h1, h2 { color: #8b1e3f; }
+blockquote { background: #eef4ff; border-left: 4px solid rgb(30, 90, 200); }
+a { color: #0a7a55; }
+th { background: hsl(40 80% 85%); color: rgb(20, 20, 90); }
+hr { height: 4px; border: 0; background: linear-gradient(to right, #c33, #36c); }
+"""
+
+
+def make_author_colours_book(root: Path) -> Path:
+    make_small_book(root)
+    Image.new("RGB", (240, 160), (30, 140, 200)).save(root / "chart.png")
+    Image.new("RGB", (1900, 2800), (150, 20, 40)).save(root / "cover.png")
+    with (root / "styles" / "book.css").open("a", encoding="utf-8") as css:
+        css.write(AUTHOR_COLOURS)
+    edit(root / "book.toml", 'rights = "Public domain."',
+         'rights = "Public domain."\ncover = "cover.png"\nisbn = "9781234567897"')  # fmt: skip
+    with (root / "book.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[print]\nservice = "ingramspark"\npaper = "cream"\n')
+    body = """
+A chart in colour.[^n]
+
+![A blue chart](chart.png)
+
+| Season | Colour |
+| ------ | ------ |
+| Spring | green  |
+| Autumn | red    |
+
+> A quotation on a tinted ground.
+
+* * *
+
+See [the note](two.md).
+
+[^n]: A footnote under the chart.
+"""
+    (root / "one.md").write_text(chapter_text("In Colour", body), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def author_colours_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_author_colours_book(tmp_path_factory.mktemp("colour") / "book")
+
+
+@pytest.fixture(scope="session")
+def author_colours_build(
+    author_colours_book: Path, tmp_path_factory: pytest.TempPathFactory
+) -> BuildResult:
+    return build(
+        author_colours_book, tmp_path_factory.mktemp("colour-build"), ["epub", "pdf", "screen"]
+    )
+
+
 @pytest.fixture(scope="module")
 def loaded_small_book(small_book: Path):  # type: ignore[no-untyped-def]
     """The small book, loaded once a module, for tests that render chapters of their own."""
@@ -571,6 +630,73 @@ def ace_reports(
 ) -> dict[str, dict]:  # type: ignore[type-arg]
     out = tmp_path_factory.mktemp("ace")
     return {name: run_ace(epub, out / name) for name, epub in validated_books.items()}
+
+
+# --- every PDF a test builds is preflighted (issue 18) -----------------------------
+#
+# Each build's print PDF and cover pass the PDF/X-4 preflight (a greyscale interior
+# unless [print] color; the cover within its service's ink) and its screen PDF the
+# PDF/UA-1 one, as soon as the build has written them: a failing file fails the test
+# that built it, naming the file and each rule. Builds in this process only (make-book
+# run by a child process is not seen); a file reused from an earlier build is not
+# checked again. About 0.4 s a demo build (tests/pdf/test_preflight_books.py measures it).
+
+PREFLIGHTED: list[tuple[Path, str, float]] = []  # (file, standard, seconds), this session
+
+
+def preflight_written(rendered, todo, targets) -> None:  # type: ignore[no-untyped-def]
+    """The preflights of the PDF editions a build has just written."""
+    import time
+
+    from makebook.editions import COVER, PRINT, SCREEN
+    from makebook.pdf import preflight_ua
+    from makebook.pdf.cover import SERVICES
+    from makebook.pdf.preflight import preflight_pdfx4
+
+    book = rendered.book
+    ink = SERVICES[book.printing.service].max_ink
+    checks = {
+        PRINT: ("pdf/x-4", lambda path: preflight_pdfx4(path, not book.pdf.color, ink)),
+        SCREEN: ("pdf/ua-1", lambda path: list(preflight_ua.preflight(path))),
+    }
+    written = [(targets(e), *checks[e]) for e in todo if e in checks]
+    if PRINT in todo and not book.is_sample:
+        written.append((targets(COVER), "pdf/x-4", lambda path: preflight_pdfx4(path, max_ink=ink)))
+    for path, standard, check in written:
+        if not path.is_file():
+            continue  # the build stopped before (a test made it fail): nothing to check
+        start = time.perf_counter()
+        findings = [str(f) for f in check(path)]
+        PREFLIGHTED.append((path, standard, time.perf_counter() - start))
+        assert not findings, f"{path.name} fails the {standard} preflight: {findings}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def preflight_every_built_pdf():  # type: ignore[no-untyped-def]
+    import sys
+
+    import makebook.build  # noqa: F401  (the package's `build` is the function: the module is in sys.modules)
+
+    module = sys.modules["makebook.build"]
+    original = module.write_editions
+
+    def written_and_checked(rendered, todo, editions, targets, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(rendered, todo, editions, targets, *args, **kwargs)
+        preflight_written(rendered, todo, targets)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(module, "write_editions", written_and_checked)
+    yield PREFLIGHTED
+    patch.undo()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """What the preflights of the built PDFs cost this run."""
+    if PREFLIGHTED:
+        seconds = sum(s for _, _, s in PREFLIGHTED)
+        terminalreporter.write_line(
+            f"preflighted {len(PREFLIGHTED)} built PDFs in {seconds:.1f} s (PDF/X-4, PDF/UA-1)"
+        )
 
 
 # --- slow tests: every test that builds a book --------------------------------------

@@ -219,9 +219,12 @@ def write_editions(
                 progress(f"Writing the {edition.format.upper()} edition")
                 wait = layouts[edition.name].start_writing(temps[edition])
                 if edition.name == PRINT.name:
+                    from makebook.pdf.cover import SERVICES
                     from makebook.pdf.print_colour import after
 
-                    wait = after(wait, temps[edition], rendered.book.pdf.color)  # print-ready
+                    book = rendered.book  # print-ready, within the service's ink
+                    ink = SERVICES[book.printing.service].max_ink
+                    wait = after(wait, temps[edition], book.pdf.color, ink)
                 waits.append(wait)
             if EPUB in todo:
                 progress("Writing the EPUB edition")
@@ -253,7 +256,7 @@ def write_cover(
     from makebook.pdf.cover import page_count, write_print_cover
 
     progress("Writing the print cover")
-    return write_print_cover(rendered, page_count(print_pdf), out, progress)
+    return write_print_cover(rendered, page_count(print_pdf), out)
 
 
 def pdfs_to_lay_out(

@@ -149,6 +149,19 @@ def rgb_image(pdf: pikepdf.Pdf) -> Dictionary:
     return Dictionary(Im1=image)
 
 
+def cmyk_image(*pixels: tuple[int, int, int, int]) -> Callable[[pikepdf.Pdf], Dictionary]:
+    """A DeviceCMYK image of these pixels (0-255 an ink), one row."""
+
+    def make(pdf: pikepdf.Pdf) -> Dictionary:
+        image = pdf.make_stream(zlib.compress(bytes(v for pixel in pixels for v in pixel)))
+        image.Type, image.Subtype = Name.XObject, Name.Image
+        image.Width, image.Height, image.BitsPerComponent = len(pixels), 1, 8
+        image.ColorSpace, image.Filter = Name.DeviceCMYK, Name.FlateDecode
+        return Dictionary(Im1=image)
+
+    return make
+
+
 def nested_rgb_form(pdf: pikepdf.Pdf) -> Dictionary:
     """An RGB colour two forms deep: the walk goes into nested forms."""
     inner = pdf.make_stream(b"1 0 0 RG 0 0 10 10 re S")
@@ -216,6 +229,10 @@ BROKEN: dict[str, tuple[Callable[[pikepdf.Pdf], None], str]] = {
         "colour.not-grey",
     ),
     "400 % ink": (content(b"/CS0 cs 1 1 1 1 scn", ColorSpace=icc_cmyk_space), "colour.total-ink"),
+    "one image pixel of 320 % ink": (
+        content(b"/Im1 Do", XObject=cmyk_image((0, 0, 0, 0), (255, 255, 45, 255), (9, 9, 9, 9))),
+        "colour.total-ink",
+    ),
 }
 
 
@@ -242,6 +259,29 @@ def test_cmyk_is_allowed_under_a_cmyk_intent_but_not_in_a_grey_interior(tmp_path
     assert findings_of(pdf, tmp_path, grey=True) == {"colour.not-grey"}
 
 
+def with_cmyk_intent(pdf: pikepdf.Pdf) -> pikepdf.Pdf:
+    profile = pdf.make_stream(CMYK_PROFILE.read_bytes())
+    profile.N = 4
+    pdf.Root.OutputIntents[0].DestOutputProfile = profile
+    return pdf
+
+
+def test_the_ink_limit_can_be_lower_for_a_service(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """IngramSpark's covers take 240 %: 254 % passes at 300 % and fails at 240 %, in
+    vector colour and in an image's pixels alike."""
+    vector = tmp_path / "vector.pdf"
+    with_cmyk_intent(good_pdf(b"0.82 0.68 0.53 0.51 k 0 0 9 9 re f")).save(vector)
+    image = tmp_path / "image.pdf"
+    pdf = with_cmyk_intent(good_pdf(b"/Im1 Do"))
+    pdf.pages[0].obj.Resources.XObject = cmyk_image((209, 174, 136, 130))(pdf)
+    pdf.save(image)
+    for path in (vector, image):
+        assert preflight_pdfx4(path) == []
+        assert [f.rule for f in preflight_pdfx4(path, max_ink=2.4)] == ["colour.total-ink"]
+        assert main([str(path), "--max-ink", "240"]) == 1
+    assert "colour.total-ink: page 1: 254 % ink (at most 240%)" in capsys.readouterr().out
+
+
 def test_an_encrypted_file_fails(tmp_path: Path) -> None:
     path = tmp_path / "locked.pdf"
     good_pdf().save(path, encryption=pikepdf.Encryption(owner="o", user=""))
@@ -260,6 +300,11 @@ def test_the_command_line_names_each_finding_and_fails(tmp_path: Path, capsys) -
     good = tmp_path / "good.pdf"
     good_pdf().save(good)
     assert main([str(good), "--grey"]) == 0
+
+
+def test_the_command_line_says_a_missing_file_without_a_traceback(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main([str(tmp_path / "nothing.pdf")]) == 2
+    assert capsys.readouterr().err == f"{tmp_path / 'nothing.pdf'}: no such file\n"
 
 
 def test_the_grey_profile_is_a_monochrome_output_profile_black_to_paper() -> None:

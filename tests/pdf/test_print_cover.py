@@ -20,6 +20,9 @@ from makebook.manuscript.config import load_config
 from makebook.manuscript.loader import load_book
 from makebook.pdf import cover as cover_module
 from makebook.pdf.cover import barcode_modules, write_print_cover
+from makebook.pdf.preflight import main as preflight_main
+from makebook.pdf.preflight import preflight_pdfx4, used_colour
+from makebook.pdf.print_colour import cmyk_of_rgb, ink_peak
 from makebook.render.book import render_book
 
 ISBN = "9781234567897"
@@ -80,21 +83,52 @@ def isbn_book(small_book: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 # --- the sheet's size --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("pages", "paper", "spine"),
-    [(300, "white", 0.6756), (120, "cream", 0.3), (200, "premium-color", 0.4694)],
-)
-def test_the_sheet_is_two_trims_a_spine_and_the_bleed(small_book, tmp_path, pages, paper, spine):
-    root = cover_book(small_book, tmp_path / "book", extra=f'[print]\npaper = "{paper}"')
+# Each service's thickness of a page, in inches, as pdf/cover.py's sources give it
+# (IngramSpark's an approximation: README, "What to upload where").
+A_PAGE = {
+    ("kdp", "white"): 0.002252,
+    ("kdp", "cream"): 0.0025,
+    ("kdp", "premium-color"): 0.002347,
+    ("ingramspark", "white"): 1 / 472,  # 472 pages an inch
+    ("ingramspark", "cream"): 11.63 / 25.4 / 200,  # 200 pages: 11.63 mm
+}
+
+
+def print_table(service: str, paper: str) -> str:
+    return f'[print]\nservice = "{service}"\npaper = "{paper}"'
+
+
+@pytest.mark.parametrize(("service", "paper"), sorted(A_PAGE))
+@pytest.mark.parametrize("pages", [120, 300])
+def test_the_sheet_is_two_trims_a_spine_and_the_bleed(small_book, tmp_path, service, paper, pages):
+    root = cover_book(small_book, tmp_path / "book", extra=print_table(service, paper))
     out = tmp_path / "cover.pdf"
     make_cover(root, pages, out)
+    spine = pages * A_PAGE[service, paper]
     width, height = size(out)
-    assert width == pytest.approx(BLEED + 6 + spine + 6 + BLEED, abs=0.001)
+    assert width == pytest.approx(2 * 6 + spine + 2 * BLEED, abs=0.001)
     assert height == pytest.approx(BLEED + 9 + BLEED, abs=0.001)
     trim = boxes(out)["TrimBox"]
     assert trim[2] - trim[0] == pytest.approx(12 + spine, abs=0.001)
     assert trim[3] - trim[1] == pytest.approx(9, abs=0.001)
     assert boxes(out)["BleedBox"] == boxes(out)["MediaBox"]
+
+
+@pytest.mark.parametrize(
+    ("pages", "paper", "spine"),
+    [(300, "white", 0.6756), (120, "cream", 0.3), (200, "premium-color", 0.4694)],
+)
+def test_kdps_spines_are_its_published_figures(pages, paper, spine):
+    """KDP's own worked figures, independent of the table above."""
+    assert cover_module.SERVICES["kdp"].spine_width(pages, paper) == pytest.approx(spine, abs=1e-4)
+
+
+def test_ingramsparks_spines_are_the_figures_its_generator_gave_for_200_pages():
+    """The one published reading of IngramSpark's cover template generator makebook's
+    approximation rests on: 200 pages, 10.77 mm on white, 11.63 mm on creme."""
+    ingram = cover_module.SERVICES["ingramspark"]
+    assert ingram.spine_width(200, "white") * 25.4 == pytest.approx(10.77, abs=0.01)
+    assert ingram.spine_width(200, "cream") * 25.4 == pytest.approx(11.63, abs=0.01)
 
 
 def test_the_trim_comes_from_book_toml(small_book, tmp_path):
@@ -107,19 +141,53 @@ def test_the_trim_comes_from_book_toml(small_book, tmp_path):
 # --- the spine ---------------------------------------------------------------------
 
 
-def spine_characters(pdf: Path, pages: int) -> str:
-    spine = pages * 0.002252
+def spine_characters(pdf: Path, pages: int, a_page: float = 0.002252) -> str:
+    spine = pages * a_page
     return "".join(c for c, x, _, _ in sheet_words(pdf) if BLEED + 6 <= x <= BLEED + 6 + spine)
 
 
-@pytest.mark.parametrize(("pages", "shown"), [(78, False), (79, True), (400, True)])
-def test_spine_text_only_from_79_pages(small_book, tmp_path, pages, shown):
+def blank_spine_warnings(warnings: list) -> list:  # type: ignore[type-arg]
+    return [w for w in warnings if "spine" in w.message and "left blank" in w.message]
+
+
+# KDP: spine text from 79 pages. IngramSpark: on spines of 0.35 in or more, 166 pages of
+# white (472 an inch), 153 of creme.
+SPINE_TEXT_CASES = [
+    ("kdp", "white", 78, False), ("kdp", "white", 79, True), ("kdp", "cream", 78, False),
+    ("kdp", "white", 400, True), ("ingramspark", "white", 165, False),
+    ("ingramspark", "white", 166, True), ("ingramspark", "cream", 152, False),
+    ("ingramspark", "cream", 153, True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("service", "paper", "pages", "shown"), SPINE_TEXT_CASES)
+def test_spine_text_only_above_the_services_threshold(
+    small_book, tmp_path, service, paper, pages, shown
+):
+    root = cover_book(small_book, tmp_path / "book", extra=print_table(service, paper))
     out = tmp_path / "cover.pdf"
-    make_cover(small_book, pages, out)
-    text = spine_characters(out, pages)
-    assert ("ASmallBook" in text.replace(" ", "")) is shown, text
+    warnings = make_cover(root, pages, out)
+    text = spine_characters(out, pages, A_PAGE[service, paper]).replace(" ", "")
+    assert ("ASmallBook" in text) is shown, text
     if shown:
-        assert "AdaExample" in text.replace(" ", "")
+        assert "AdaExample" in text
+    # A blank spine is said, in the build's warnings, with what it would take.
+    blank = blank_spine_warnings(warnings)
+    assert len(blank) == (0 if shown else 1)
+    if not shown:
+        [warning] = blank
+        assert warning.severity == "warning" and str(warning.path) == "book.toml"
+        text_lines = (root / "book.toml").read_text().split("\n")
+        assert text_lines[warning.line - 1] == f'service = "{service}"'
+        assert f"{pages} pages" in warning.message
+        needed = {"kdp": 79, "ingramspark": 166 if paper == "white" else 153}[service]
+        assert f"spine text needs {needed} pages" in warning.hint
+
+
+def test_a_blank_spine_without_a_print_table_is_a_warning_about_the_book(small_book, tmp_path):
+    [warning] = blank_spine_warnings(make_cover(small_book, 40, tmp_path / "cover.pdf"))
+    assert str(warning.path) == "book.toml" and warning.line == 2  # the title's
+    assert "KDP prints spine text from 79 pages" in warning.message
 
 
 def test_spine_text_keeps_clear_of_the_folds(small_book, tmp_path):
@@ -139,15 +207,19 @@ def test_spine_text_keeps_clear_of_the_folds(small_book, tmp_path):
 # --- the back: blurb and barcode ---------------------------------------------------
 
 
+PAPER = (0.0, 0.0, 0.0, 0.0)  # CMYK: no ink, the paper's white
+
+
 def white_boxes(pdf: Path) -> list[tuple[float, float, float, float]]:
-    """(left, top, width, height) in inches from the sheet's top left of white rectangles."""
+    """(left, top, width, height) in inches from the sheet's top left of white rectangles
+    (no ink at all: white is paper on the print-ready sheet)."""
     with pdfplumber.open(pdf) as document:
         page = document.pages[0]
         return [
             ((r["x0"] - page.bbox[0]) / PT, (r["top"] - page.bbox[1]) / PT,
              r["width"] / PT, r["height"] / PT)
             for r in page.rects
-            if r.get("non_stroking_color") in ((1.0, 1.0, 1.0), (1, 1, 1), [1, 1, 1])
+            if tuple(r.get("non_stroking_color") or ()) == PAPER
         ]  # fmt: skip
 
 
@@ -307,7 +379,9 @@ RED = (200, 30, 30)
 
 
 def reddish(pixel: tuple[int, int, int]) -> bool:
-    return all(abs(a - b) <= 4 for a, b in zip(pixel, RED, strict=True))
+    """RED as printed: converted to CMYK, then rendered back by poppler (not exactly RED)."""
+    red, green, blue = pixel
+    return red > 150 and green < 90 and blue < 90
 
 
 def test_the_authors_image_fills_the_front_panel_and_its_bleed(small_book, tmp_path):
@@ -363,22 +437,61 @@ def test_a_books_cover_css_replaces_the_design(small_book, tmp_path):
     out = tmp_path / "cover.pdf"
     make_cover(root, 200, out)
     png = Image.open(render_png(out, tmp_path, 20)).convert("RGB")
-    assert png.getpixel((3, 3)) == (0, 128, 0)
+    red, green, blue = png.getpixel((3, 3))
+    assert green > red + 60 and green > blue + 60, (red, green, blue)
+    # ... in the CMYK the print-ready sheet gives that green (print_colour's conversion)
+    assert fill_colours(out) >= {cmyk_of_rgb(0, 128 / 255, 0)}
     # ... and the geometry stays makebook's: the sheet is as wide as ever
     assert size(out)[0] == pytest.approx(0.25 + 12 + 0.4504, abs=0.001)
+
+
+def fill_colours(pdf: Path) -> set[tuple[float, ...]]:
+    """The CMYK fill colours (`k`) the sheet's content sets."""
+    with pikepdf.open(pdf) as document:
+        return {
+            tuple(round(float(v), 4) for v in instruction.operands)
+            for instruction in pikepdf.parse_content_stream(document.pages[0])
+            if str(instruction.operator) == "k"
+        }
 
 
 # --- book.toml ---------------------------------------------------------------------
 
 
-def test_ingramspark_is_refused_at_its_line(small_book, tmp_path):
-    root = cover_book(small_book, tmp_path / "book", extra='[print]\nservice = "ingramspark"')
+def test_ingramspark_premium_colour_paper_is_refused_at_its_line(small_book, tmp_path):
+    """No figure for IngramSpark's 70 lb paper that two sources agree on: no guessed spine."""
+    root = cover_book(
+        small_book, tmp_path / "book", extra=print_table("ingramspark", "premium-color")
+    )
     with pytest.raises(ManuscriptError) as caught:
         load_config(root)
     [problem] = caught.value.problems
     text = (root / "book.toml").read_text().split("\n")
-    assert text[problem.line - 1] == 'service = "ingramspark"'
-    assert "IngramSpark" in problem.message and 'service = "kdp"' in problem.hint
+    assert text[problem.line - 1] == 'paper = "premium-color"'
+    assert "IngramSpark" in problem.message and 'paper = "white" or "cream"' in problem.hint
+
+
+def test_an_unknown_service_is_an_error_at_its_line(small_book, tmp_path):
+    root = cover_book(small_book, tmp_path / "book", extra='[print]\nservice = "lulu"')
+    with pytest.raises(ManuscriptError) as caught:
+        load_config(root)
+    [problem] = caught.value.problems
+    assert "lulu" in problem.message and '"ingramspark"' in problem.hint
+    assert (root / "book.toml").read_text().split("\n")[problem.line - 1] == 'service = "lulu"'
+
+
+def test_an_ingramspark_cover_says_its_spine_is_an_approximation(small_book, tmp_path):
+    root = cover_book(small_book, tmp_path / "book", extra=print_table("ingramspark", "cream"))
+    warnings = [
+        w for w in make_cover(root, 200, tmp_path / "cover.pdf") if "approximation" in w.message
+    ]
+    assert [(w.severity, str(w.path)) for w in warnings] == [("warning", "book.toml")]
+    assert "0.458 in for 200 pages on cream paper" in warnings[0].message
+    assert "cover template generator" in warnings[0].hint
+    kdp = cover_book(small_book, tmp_path / "kdp", extra=print_table("kdp", "cream"))
+    assert not [
+        w for w in make_cover(kdp, 200, tmp_path / "kdp.pdf") if "approximation" in w.message
+    ]
 
 
 def test_an_unknown_paper_is_an_error_at_its_line(small_book, tmp_path):
@@ -407,6 +520,9 @@ def test_the_build_writes_the_cover_beside_the_print_pdf_for_its_page_count(smal
         0.25 + 12 + pages * 0.002252, abs=0.001
     )
     assert not list(out.glob(".*.part"))
+    # The small book is too thin for spine text: said in the build's warnings.
+    [blank] = blank_spine_warnings(result.warnings)
+    assert f"has {pages} pages" in blank.message and str(blank.path) == "book.toml"
     again = build(small_book, out, ["pdf"])  # nothing changed: both reused
     assert again.outputs == result.outputs
     result.outputs["cover"].unlink()  # a cover deleted is made again
@@ -463,3 +579,81 @@ def test_a_failed_cover_leaves_the_previous_files(small_book, tmp_path, monkeypa
     assert {p.name: p.read_bytes() for p in out.glob("*.pdf")} == before
     assert not list(out.glob(".*.part"))
     assert set(first.outputs) == {"pdf", "cover"}
+
+
+# --- PDF/X-4: the sheet as the press takes it ------------------------------------------
+
+
+def dark_cover_book(small_book: Path, where: Path, service: str) -> Path:
+    """A book whose cover has an image and a design with a near-black panel: the most ink
+    an RGB colour asks for once in CMYK."""
+    root = with_cover_image(small_book, where, Image.new("RGB", (1900, 2800), (10, 12, 30)))
+    edit(root / "book.toml", 'cover = "cover.png"', f'cover = "cover.png"\nisbn = "{ISBN}"')
+    with (root / "book.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n" + print_table(service, "white") + "\n")
+    (root / "styles" / "cover.css").write_text(
+        ".panel { background: rgb(5, 5, 20); } body { color: rgb(250, 240, 200); }"
+    )
+    return root
+
+
+@pytest.mark.parametrize(("service", "ink"), [("kdp", 3.0), ("ingramspark", 2.4)])
+def test_the_cover_passes_the_pdfx4_preflight_in_cmyk_within_its_ink(
+    small_book, tmp_path, service, ink
+):
+    root = dark_cover_book(small_book, tmp_path / "book", service)
+    out = tmp_path / "cover.pdf"
+    make_cover(root, 200, out)
+    assert [str(f) for f in preflight_pdfx4(out, max_ink=ink)] == []
+    assert preflight_main([str(out), "--standard", "pdf/x-4", "--max-ink", str(ink * 100)]) == 0
+    with pikepdf.open(out) as document:
+        assert set(used_colour(document).used) == {"cmyk"}  # no RGB, no grey: four inks
+        images = [o for o in document.objects if isinstance(o, pikepdf.Stream)
+                  and o.get("/Subtype") == "/Image"]  # fmt: skip
+        assert [str(i.ColorSpace) for i in images] == ["/DeviceCMYK"]
+        peak = ink_peak(pikepdf.PdfImage(images[0]).as_pil_image())
+        [intent] = document.Root.OutputIntents
+        assert intent.DestOutputProfile.read_bytes()[16:20] == b"CMYK"
+        assert "/Annots" not in document.pages[0].obj
+    assert peak <= ink * 255
+    assert max(sum(c) for c in fill_colours(out)) <= ink + 1e-6
+    if service == "ingramspark":  # the dark panel needs more than 240 % through the profile
+        assert max(sum(c) for c in fill_colours(out)) == pytest.approx(2.4, abs=0.001)
+
+
+def test_the_preflight_fails_on_a_cover_left_in_rgb(small_book, tmp_path, monkeypatch):
+    """The check can fail: the same sheet, not made print-ready, is refused for its RGB."""
+    monkeypatch.setattr(cover_module, "make_print_ready", lambda *args, **kwargs: None)
+    root = dark_cover_book(small_book, tmp_path / "book", "kdp")
+    out = tmp_path / "cover.pdf"
+    make_cover(root, 200, out)
+    findings = [str(f) for f in preflight_pdfx4(out)]
+    assert (
+        "colour.device-space: page 1: DeviceRGB on 1 pages, but the output intent is cmyk"
+        in findings
+    )
+
+
+def test_a_kdp_cover_is_over_ingramsparks_ink(small_book, tmp_path):
+    """The ink check can fail on a real sheet: KDP's 300 % is not IngramSpark's 240 %."""
+    root = dark_cover_book(small_book, tmp_path / "book", "kdp")
+    out = tmp_path / "cover.pdf"
+    make_cover(root, 200, out)
+    assert [f.rule for f in preflight_pdfx4(out, max_ink=2.4)] == ["colour.total-ink"]
+
+
+@pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbarimg (zbar-tools) not installed")
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) missing")
+@pytest.mark.parametrize("paper", ["white", "cream"])
+def test_an_ingramspark_barcode_scans_as_the_print_isbn_in_black_ink_alone(
+    small_book, tmp_path, paper
+):
+    root = cover_book(
+        small_book, tmp_path / "book", f'isbn = "{ISBN}"', print_table("ingramspark", paper)
+    )
+    out = tmp_path / "cover.pdf"
+    make_cover(root, 250, out)
+    assert as_modules(drawn_bars(out)) == ean13_modules(ISBN)
+    png = render_png(out, tmp_path, 300)
+    read = subprocess.run(["zbarimg", "--quiet", "--raw", str(png)], capture_output=True, text=True)
+    assert read.stdout.split() == [ISBN]

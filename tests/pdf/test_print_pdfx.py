@@ -14,7 +14,7 @@ from PIL import Image
 from conftest import add_picture, edit, make_small_book
 from makebook.build import build
 from makebook.pdf.preflight import preflight_pdfx4, used_colour
-from makebook.pdf.print_colour import cmyk_of_rgb, grey_of_rgb
+from makebook.pdf.print_colour import ColourConverter, cmyk_of_rgb, grey_of_rgb
 from pdfshape import structure_tags
 
 AUTHOR_CSS = (
@@ -181,9 +181,83 @@ def test_a_colour_interior_is_cmyk_under_a_cmyk_intent_with_black_text_one_ink(c
         assert images[0].ColorSpace == "/DeviceCMYK"
 
 
+def test_an_ingramspark_colour_interior_keeps_within_240_percent_ink(tmp_path: Path) -> None:
+    """Lightning Source's presses take less than 240 % ink: a near-black author colour,
+    310 % through the profile, is brought under it (grey component to black first)."""
+    book = make_small_book(tmp_path / "book")
+    edit(book / "one.md", "> We are", "*Dark.*\n\n> We are")
+    css = book / "styles" / "book.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n.chapter-body em { color: #05050f; }\n")
+    toml = book / "book.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8") + '\n[print]\ncolor = true\nservice = "ingramspark"\n',
+        "utf-8",
+    )
+    printed = build(book, tmp_path / "out", ["pdf"]).outputs["pdf"]
+    assert sum(cmyk_of_rgb(5 / 255, 5 / 255, 15 / 255)) > 2.4  # what the profile asks for
+    assert preflight_pdfx4(printed, max_ink=2.4) == []
+    with pikepdf.open(printed) as pdf:
+        inks = [
+            sum(float(v) for v in instruction.operands)
+            for page in pdf.pages
+            for instruction in pikepdf.parse_content_stream(page)
+            if str(instruction.operator) == "k"
+        ]
+    assert max(inks) == pytest.approx(2.4, abs=0.001)
+
+
 def test_neutral_colours_are_black_ink_only_and_colours_within_the_ink_limit() -> None:
     assert cmyk_of_rgb(0.0, 0.0, 0.0) == (0.0, 0.0, 0.0, 1.0)
     cyan, magenta, yellow, black = cmyk_of_rgb(0.2, 0.2, 0.2)
     assert (cyan, magenta, yellow) == (0.0, 0.0, 0.0) and 0.7 < black < 1.0
     assert sum(cmyk_of_rgb(0.1, 0.0, 0.0)) <= 3.0
     assert cmyk_of_rgb(0.16, 0.44, 0.86)[0] > 0.5  # a blue keeps its cyan
+
+
+def gradient_pdf(space: object, c0: list[float], c1: list[float]) -> pikepdf.Pdf:
+    """A page filled with an axial gradient from c0 to c1 in `space`, as a pattern."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(100, 100))
+    function = pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=c0, C1=c1, N=1)
+    stitched = pikepdf.Dictionary(
+        FunctionType=3, Domain=[0, 1], Functions=[function], Bounds=[], Encode=[0, 1]
+    )
+    shading = pikepdf.Dictionary(
+        ShadingType=2, ColorSpace=space, Coords=[0, 0, 100, 0], Function=stitched
+    )
+    pattern = pdf.make_indirect(pikepdf.Dictionary(PatternType=2, Shading=shading))
+    page = pdf.pages[0].obj
+    page.Resources = pikepdf.Dictionary(Pattern=pikepdf.Dictionary(P0=pattern))
+    page.Contents = pdf.make_stream(b"/Pattern cs /P0 scn 0 0 100 100 re f")
+    return pdf
+
+
+def shading_stops(pdf: pikepdf.Pdf) -> tuple[str, list[float], list[float]]:
+    shading = pdf.pages[0].obj.Resources.Pattern.P0.Shading
+    function = shading.Function.Functions[0]
+    return (
+        str(shading.ColorSpace),
+        [float(v) for v in function.C0],
+        [float(v) for v in function.C1],
+    )
+
+
+def test_a_gradient_with_rgb_stops_in_a_cmyk_space_is_read_as_rgb() -> None:
+    """WeasyPrint 70 labels a CSS gradient's RGB stops with the print edition's CMYK
+    output profile: the stops are converted as the RGB they are (once read as CMYK, an
+    author's gradient printed solid black)."""
+    icc = pikepdf.Array([pikepdf.Name.ICCBased, pikepdf.Dictionary(N=4)])
+    red, blue = [0.8, 0.2, 0.2], [0.2, 0.4, 0.8]
+    grey = gradient_pdf(icc, red, blue)
+    ColourConverter(grey).convert()
+    assert shading_stops(grey) == ("/DeviceGray", [grey_of_rgb(*red)], [grey_of_rgb(*blue)])
+    assert 0.25 < grey_of_rgb(*red) < 0.75  # a mid grey, not black
+    colour = gradient_pdf(icc, red, blue)
+    ColourConverter(colour, colour=True).convert()
+    assert shading_stops(colour) == (
+        "/DeviceCMYK",
+        list(cmyk_of_rgb(*red)),
+        list(cmyk_of_rgb(*blue)),
+    )
+    ColourConverter(colour, colour=True).convert()  # converting again changes nothing
+    assert shading_stops(colour)[1] == list(cmyk_of_rgb(*red))

@@ -797,9 +797,11 @@ def parse_prompt_lines(pdf: _Fields) -> int:
     return value
 
 
-# [print] paper: KDP's published thickness per page, in inches (pdf/cover.py uses these).
+# [print] paper and service: whose paper thickness per page makes the cover's spine
+# (pdf/cover.py SERVICES has the figures and their sources).
 PAPERS = ("white", "cream", "premium-color")
 SERVICES = ("kdp", "ingramspark")
+INGRAMSPARK_PAPERS = ("white", "cream")  # no figure for its 70 lb (premium colour) paper
 
 
 def parse_print(table: _Fields) -> PrintSettings:
@@ -812,19 +814,22 @@ def parse_print(table: _Fields) -> PrintSettings:
         )
         paper = PrintSettings.paper
     service = table.str("service", PrintSettings.service).lower()
-    if service == "ingramspark":
-        # IngramSpark publishes its spine widths through its cover template generator,
-        # not as a thickness per page makebook could use: a guessed spine is a rejected cover.
+    if service not in SERVICES:
         table.report(
-            "service",
-            "makebook cannot make an IngramSpark cover yet: IngramSpark publishes no "
-            "paper thickness per page to compute its spine from",
-            'use service = "kdp", or make the IngramSpark cover from its cover template '
-            "generator with the print PDF's page count",
+            "service", f"unknown service '{service}' in [print]", 'use "kdp" or "ingramspark"'
         )
-    elif service not in SERVICES:
-        table.report("service", f"unknown service '{service}' in [print]", 'use "kdp"')
-    return PrintSettings(paper=paper, service=service if service in SERVICES else "kdp")
+        service = PrintSettings.service
+    if service == "ingramspark" and paper not in INGRAMSPARK_PAPERS:
+        # No thickness for IngramSpark's 70 lb paper that two sources agree on: a guessed
+        # spine is a rejected cover (README, "What to upload where").
+        table.report(
+            "paper",
+            f"makebook has no spine width for IngramSpark's {paper} paper (its 70 lb white): "
+            "IngramSpark publishes spine widths only through its cover template generator",
+            'use paper = "white" or "cream" with IngramSpark, or make the cover from '
+            "IngramSpark's cover template generator with the print PDF's page count",
+        )
+    return PrintSettings(paper=paper, service=service)
 
 
 LENGTH = r"\d+(\.\d+)?(in|mm|cm|pt)"

@@ -1,16 +1,19 @@
 """The print cover: back, spine and front on one sheet with bleed, as print-on-demand
 services take it (`build/<slug>-cover.pdf`, written whenever the print edition is).
 
-The sheet's size comes from the trim ([pdf] trim), the print PDF's final page count and
-the paper ([print] paper): width = bleed + trim + spine + trim + bleed, height = bleed +
-trim height + bleed, the spine being the page count times the paper's thickness per page.
-The figures are KDP's, as published on its paperback cover help pages and quoted by every
-cover calculator (e.g. https://siutil.com/kdp-cover-calc/, https://www.kdpeasy.com/faq/covers):
-white 0.002252 in a page, cream 0.0025, premium colour 0.002347; no spine text below 79
-pages; the ISBN barcode in a 2 x 1.2 in white box 0.25 in from the spine and from the
-bottom trim (https://publishing.co.uk/guides/kdp-error-barcode-placement/, after KDP's
-barcode help page). IngramSpark publishes its spines only through its template
-generator, so [print] service = "ingramspark" is refused in book.toml (config.py).
+The sheet's size comes from the trim ([pdf] trim), the print PDF's final page count, the
+paper ([print] paper) and the service ([print] service): width = bleed + trim + spine +
+trim + bleed, height = bleed + trim height + bleed, the spine being the page count times
+the paper's thickness per page (SERVICES below says whose figures and where they come
+from). The ISBN barcode sits in a 2 x 1.2 in white box 0.25 in from the spine and from
+the bottom trim (https://publishing.co.uk/guides/kdp-error-barcode-placement/, after
+KDP's barcode help page); IngramSpark asks for cover art 0.25 in inside the trim, which
+the same box keeps (help.ingramspark.com, "Manufacturing and File Setup Tips").
+
+The sheet is made print-ready by the interior's own machinery (pdf/print_colour.py):
+every colour and image converted to the output intent's CMYK through its profile, neutral
+greys and the barcode in black ink alone, total ink within the service's limit, no
+annotations; `scripts/preflight <cover> --standard pdf/x-4` passes on it.
 
 The sheet is an XHTML template (render/templates/print-cover.xhtml.j2) laid out by
 WeasyPrint with styles/cover.css, which a book may override like any stylesheet; the
@@ -25,7 +28,8 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable, Iterator
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,13 +47,12 @@ from makebook.manuscript.config import BOOK_TOML, length_in_inches, setting_line
 from makebook.manuscript.styles import DEFAULT_STYLES, cover_stylesheet, font_dirs
 from makebook.model import RenderedBook
 from makebook.pdf.document import CMYK_PROFILE, BookFetcher, stable_document_id
+from makebook.pdf.print_colour import make_print_ready
 from makebook.render.templating import environment
 
-__all__ = ["COVER", "write_print_cover"]
+__all__ = ["COVER", "SERVICES", "write_print_cover"]
 
 BLEED = 0.125  # inches beyond the trim on the sheet's outer edges (KDP and IngramSpark)
-INCHES_A_PAGE = {"white": 0.002252, "cream": 0.0025, "premium-color": 0.002347}  # KDP
-SPINE_TEXT_FROM_PAGES = 79  # KDP: thinner books have a blank spine
 SPINE_CLEARANCE = 0.0625  # inches of the spine kept clear of text beside each fold
 BARCODE_BOX = (2.0, 1.2)  # inches, white, where KDP prints (or finds) the barcode
 BARCODE_INSET = 0.25  # inches from the spine fold and from the bottom trim
@@ -60,6 +63,67 @@ SERVED = "file:///makebook-cover/"  # the images the sheet shows, made here in m
 
 
 @dataclass(frozen=True)
+class Service:
+    """What a print-on-demand service asks of a paperback cover."""
+
+    title: str
+    inches_a_page: dict[str, float]  # by [print] paper
+    max_ink: float  # total ink, 1 a full ink
+    spine_text_pages: int = 0  # spine text from this many pages...
+    spine_text_width: float = 0.0  # ... or on a spine this wide (inches)
+    approximate: bool = False  # the spine figures are not the service's own
+
+    def spine_width(self, pages: int, paper: str) -> float:
+        return pages * self.inches_a_page[paper]
+
+    def spine_text(self, pages: int, paper: str) -> bool:
+        return pages >= self.pages_for_spine_text(paper)
+
+    def pages_for_spine_text(self, paper: str) -> int:
+        by_width = math.ceil(self.spine_text_width / self.inches_a_page[paper] - 1e-9)
+        return max(self.spine_text_pages, by_width)
+
+    def spine_text_rule(self) -> str:
+        if self.spine_text_pages:
+            return f"{self.title} prints spine text from {self.spine_text_pages} pages"
+        return f"{self.title} sets spine text only on a spine of {self.spine_text_width} in or more"
+
+
+SERVICES = {
+    # KDP's figures, as published on its paperback cover help pages and quoted by every
+    # cover calculator (https://kdp.amazon.com/en_US/help/topic/G201953020, e.g.
+    # https://siutil.com/kdp-cover-calc/, https://www.kdpeasy.com/faq/covers): no spine text
+    # below 79 pages. KDP publishes no total ink limit: 300 %, the CMYK profile's own.
+    "kdp": Service(
+        "KDP",
+        {"white": 0.002252, "cream": 0.0025, "premium-color": 0.002347},
+        max_ink=3.0,
+        spine_text_pages=79,
+    ),
+    # IngramSpark publishes its spine widths only through its cover template generator
+    # (help.ingramspark.com, "Cover Layout Submitted is not Built to the Correct
+    # Specifications"), never a thickness per page. These are approximations, and every
+    # IngramSpark cover says so in a warning: 50 lb white at 472 pages an inch, the one
+    # figure two independent accounts of the generator's output agree on (200 pages:
+    # 10.77 mm, https://answers.preparetopublish.com/p/what-sort-of-paper-should-my-book;
+    # "~472 PPI", a reverse-engineered Lightning Source calculator); 50 lb creme at
+    # 0.0022894 in a page, from the first source's 200 pages: 11.63 mm alone. Published by
+    # Ingram itself: no text on spines under 0.35 in (9 mm), which the 1/16 in binding
+    # variance can push off the spine (help.lightningsource.com, "Guide for Acceptable
+    # Variations in Production"), and less than 240 % total ink on covers
+    # (help.lightningsource.com, "Ink Coverage Exceeds 240% CMYK"). IngramSpark's 70 lb
+    # (premium colour) and groundwood papers have no figure two sources agree on: refused.
+    "ingramspark": Service(
+        "IngramSpark",
+        {"white": 1 / 472, "cream": 11.63 / 25.4 / 200},
+        max_ink=2.4,
+        spine_text_width=0.35,
+        approximate=True,
+    ),
+}
+
+
+@dataclass(frozen=True)
 class CoverGeometry:
     """The sheet in inches: the trim of one panel, the spine, the bleed."""
 
@@ -67,6 +131,7 @@ class CoverGeometry:
     trim_height: float
     spine: float
     pages: int
+    spine_text: bool = True  # whether the spine carries text (its service's rule)
     bleed: float = BLEED
 
     @property
@@ -76,10 +141,6 @@ class CoverGeometry:
     @property
     def height(self) -> float:
         return 2 * self.bleed + self.trim_height
-
-    @property
-    def spine_text(self) -> bool:
-        return self.pages >= SPINE_TEXT_FROM_PAGES
 
     @property
     def front_panel(self) -> tuple[float, float]:
@@ -94,17 +155,19 @@ class CoverGeometry:
         return left, top, width, height
 
 
-def spine_width(pages: int, paper: str) -> float:
-    return pages * INCHES_A_PAGE[paper]
+def service_of(rendered: RenderedBook) -> Service:
+    return SERVICES[rendered.book.printing.service]
 
 
 def cover_geometry(rendered: RenderedBook, pages: int) -> CoverGeometry:
-    book = rendered.book
+    book, service = rendered.book, service_of(rendered)
+    paper = book.printing.paper
     return CoverGeometry(
         length_in_inches(book.pdf.width),
         length_in_inches(book.pdf.height),
-        spine_width(pages, book.printing.paper),
+        service.spine_width(pages, paper),
         pages,
+        service.spine_text(pages, paper),
     )
 
 
@@ -274,9 +337,7 @@ def cover_html(rendered: RenderedBook, geometry: CoverGeometry, image: bool) -> 
     return html
 
 
-def write_print_cover(
-    rendered: RenderedBook, pages: int, out: Path, progress: Callable[..., None] = lambda *_: None
-) -> list[Problem]:
+def write_print_cover(rendered: RenderedBook, pages: int, out: Path) -> list[Problem]:
     """Lay the cover out for a print edition of `pages` pages and write it to `out`;
     returns its warnings."""
     book = rendered.book
@@ -285,11 +346,7 @@ def write_print_cover(
     warnings: list[Problem] = []
     if book.meta.cover and rendered.cover is not None:
         served["front"], warnings = front_image(rendered, geometry)
-    if not geometry.spine_text:
-        progress(
-            f"The print edition has {pages} pages: the spine is left blank "
-            f"(KDP prints spine text from {SPINE_TEXT_FROM_PAGES} pages)"
-        )
+    warnings += spine_warnings(rendered, geometry)
     html = cover_html(rendered, geometry, "front" in served)
     roots = [book.root, book.styles_dir, DEFAULT_STYLES, *font_dirs(book.styles_dir)]
     fetcher = ServingFetcher([*roots, CMYK_PROFILE], book.styles_dir, served)
@@ -313,6 +370,49 @@ def write_print_cover(
         pdf_identifier=identifier.encode("utf-8"),
         finisher=functools.partial(_finish, identifier=identifier),
     )
+    # WeasyPrint writes CSS colours and images in RGB: the press gets CMYK, as the colour
+    # interior does, within the service's ink.
+    make_print_ready(out, colour=True, max_ink=service_of(rendered).max_ink)
+    return warnings
+
+
+def spine_warnings(rendered: RenderedBook, geometry: CoverGeometry) -> list[Problem]:
+    """A spine too thin for text, and an IngramSpark spine's approximation, said."""
+    service, paper = service_of(rendered), rendered.book.printing.paper
+    text = toml_text(rendered)
+    # Where the service is chosen, or else the title the spine would carry.
+    line = (
+        setting_line(text, "service") or setting_line(text, "paper") or setting_line(text, "title")
+    )
+    warnings = []
+    if not geometry.spine_text:
+        needed = service.pages_for_spine_text(paper)
+        warnings.append(
+            Problem(
+                f"the print edition has {geometry.pages} pages: the print cover's spine "
+                f"({geometry.spine:.3f} in) is left blank ({service.spine_text_rule()})",
+                Path(BOOK_TOML),
+                line,
+                hint=f"nothing to do for a blank spine; spine text needs {needed} pages or "
+                f"more{f' on {paper} paper' if service.spine_text_width else ''}",
+                severity="warning",
+            )
+        )
+    if service.approximate:
+        warnings.append(
+            Problem(
+                f"the {service.title} cover's spine is {geometry.spine:.3f} in for "
+                f"{geometry.pages} pages on {paper} paper, makebook's approximation: "
+                f"{service.title} publishes its spine widths only through its cover "
+                "template generator",
+                Path(BOOK_TOML),
+                line,
+                hint=f"get the template for {geometry.pages} pages from {service.title}'s "
+                "cover template generator and check its spine width before uploading "
+                "(README, 'What to upload where')",
+                severity="warning",
+            )
+        )
     return warnings
 
 

@@ -20,7 +20,8 @@ printer's preflight rejects first, each rule a named finding:
   DeviceRGB only with an RGB intent, DeviceCMYK only with a CMYK intent;
 - colour.not-grey (with `grey=True`, makebook's black-and-white interior): nothing
   but DeviceGray (and patterns made of it);
-- colour.total-ink: CMYK vector colours at most 300 % ink;
+- colour.total-ink: CMYK colours at most 300 % ink (or the `max_ink` given: IngramSpark's
+  covers 240 %), vector colours and every pixel of CMYK images;
 - font.not-embedded: every font used has its program embedded;
 in every content stream: pages, form XObjects (nested), tiling patterns and
 annotation appearances.
@@ -71,8 +72,9 @@ class Spaces:
         self.used.setdefault(kind, set()).add(page)
 
 
-def preflight_pdfx4(path: Path, grey: bool = False) -> list[Finding]:
-    """Every PDF/X-4 rule this preflight knows that the file breaks (empty: it passes)."""
+def preflight_pdfx4(path: Path, grey: bool = False, max_ink: float = MAX_INK) -> list[Finding]:
+    """Every PDF/X-4 rule this preflight knows that the file breaks (empty: it passes);
+    `max_ink` the total ink allowed (1 a full ink)."""
     try:
         pdf = pikepdf.open(path)
     except pikepdf.PasswordError:
@@ -88,7 +90,7 @@ def preflight_pdfx4(path: Path, grey: bool = False) -> list[Finding]:
         findings += intent_findings
         findings += box_findings(pdf)
         findings += annotation_findings(pdf)
-        findings += colour_findings(used_colour(pdf), intent, grey)
+        findings += colour_findings(used_colour(pdf, max_ink), intent, grey, max_ink)
         findings += font_findings(pdf)
         return findings
 
@@ -216,7 +218,9 @@ def annotation_findings(pdf: pikepdf.Pdf) -> list[Finding]:
 # --- colour --------------------------------------------------------------------------
 
 
-def colour_findings(spaces: Spaces, intent: str | None, grey: bool) -> list[Finding]:
+def colour_findings(
+    spaces: Spaces, intent: str | None, grey: bool, max_ink: float = MAX_INK
+) -> list[Finding]:
     findings = []
     allowed = {"grey", intent} if intent else {"grey"}
     for kind, pages in sorted(spaces.used.items()):
@@ -239,7 +243,9 @@ def colour_findings(spaces: Spaces, intent: str | None, grey: bool) -> list[Find
                 )
             )
     for page, ink in spaces.ink[:1]:
-        findings.append(Finding("colour.total-ink", f"{ink * 100:.0f} % ink (at most 300 %)", page))
+        findings.append(
+            Finding("colour.total-ink", f"{ink * 100:.0f} % ink (at most {max_ink:.0%})", page)
+        )
     return findings
 
 
@@ -270,8 +276,9 @@ class ColourWalker:
     """Every colour space a PDF's content uses: operators, images, shadings, in pages,
     forms (nested), tiling patterns and annotation appearances."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_ink: float = MAX_INK) -> None:
         self.spaces = Spaces()
+        self.max_ink = max_ink
         self.seen: set[tuple[int, int, int]] = set()
 
     def walk(self, pdf: pikepdf.Pdf) -> Spaces:
@@ -338,6 +345,7 @@ class ColourWalker:
         if subtype == Name.Image:
             if not xobject.get("/ImageMask", False):
                 self.use(xobject.get("/ColorSpace"), page)
+                self.image_ink(xobject, page)
         elif subtype == Name.Form:
             self.stream(xobject, xobject.get("/Resources", resources), page)
 
@@ -346,8 +354,25 @@ class ColourWalker:
             total = sum(float(v) for v in operands)
         except (TypeError, ValueError):
             return
-        if total > MAX_INK + 1e-6:
+        if total > self.max_ink + 1e-6:
             self.spaces.ink.append((page, total))
+
+    def image_ink(self, image: Any, page: int) -> None:
+        """The most ink at any pixel of a CMYK image (each image once)."""
+        if device_kind(space_name(image.get("/ColorSpace"))) != "cmyk":
+            return
+        if not self.first_time(image, 0):
+            return
+        from makebook.pdf.print_colour import ink_peak
+
+        try:
+            picture = pikepdf.PdfImage(image).as_pil_image()
+        except (pikepdf.PdfError, NotImplementedError, ValueError):
+            return  # a filter Pillow cannot decode: its ink is not measured
+        if picture.mode == "CMYK":
+            total = ink_peak(picture) / 255
+            if total > self.max_ink + 0.5 / 255:
+                self.spaces.ink.append((page, total))
 
 
 def appearance_streams(annotation: Any) -> Iterator[Any]:
@@ -358,8 +383,8 @@ def appearance_streams(annotation: Any) -> Iterator[Any]:
             yield from (s for s in state.values() if isinstance(s, pikepdf.Stream))
 
 
-def used_colour(pdf: pikepdf.Pdf) -> Spaces:
-    return ColourWalker().walk(pdf)
+def used_colour(pdf: pikepdf.Pdf, max_ink: float = MAX_INK) -> Spaces:
+    return ColourWalker(max_ink).walk(pdf)
 
 
 # --- fonts ---------------------------------------------------------------------------
@@ -403,8 +428,9 @@ def embedded(font: Any) -> bool:
 # --- command line --------------------------------------------------------------------
 
 
-def preflight_pdfua1(path: Path, grey: bool = False) -> list[Any]:
-    """PDF/UA-1's machine-checkable rules (pdf/preflight_ua.py); `grey` does not apply."""
+def preflight_pdfua1(path: Path, grey: bool = False, max_ink: float = MAX_INK) -> list[Any]:
+    """PDF/UA-1's machine-checkable rules (pdf/preflight_ua.py); `grey` and `max_ink` do
+    not apply."""
     from makebook.pdf import preflight_ua
 
     return list(preflight_ua.preflight(path))
@@ -421,8 +447,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pdf", type=Path)
     parser.add_argument("--standard", choices=sorted(STANDARDS), default="pdf/x-4")
     parser.add_argument("--grey", action="store_true", help="a greyscale interior: DeviceGray only")
+    parser.add_argument(
+        "--max-ink", type=float, default=MAX_INK * 100, metavar="PERCENT",
+        help="the most total ink a CMYK colour may have (default 300; IngramSpark covers 240)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
-    findings = STANDARDS[args.standard](args.pdf, grey=args.grey)
+    if not args.pdf.is_file():
+        print(f"{args.pdf}: no such file", file=sys.stderr)
+        return 2
+    findings = STANDARDS[args.standard](args.pdf, grey=args.grey, max_ink=args.max_ink / 100)
     for finding in findings:
         print(finding)
     print(f"{args.pdf}: {len(findings)} findings ({args.standard}; not a veraPDF certification)")

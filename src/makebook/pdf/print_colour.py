@@ -11,12 +11,17 @@ and images (Pillow's ImageCms, sRGB to the grey output profile, relative colorim
 with black point compensation, so black stays 100 % black and #333 stays lighter).
 Links print as text already; their annotations (PDF/X forbids annotations inside the
 bleed box) are removed with their place in the structure tree.
+
+The print cover (pdf/cover.py) goes through the same conversion to CMYK, with the total
+ink its service allows (`max_ink`): a colour over it has its grey component moved to
+black, then its cyan, magenta and yellow scaled down, in vector colours and images alike.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import math
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +29,7 @@ from typing import Any
 
 import pikepdf
 from pikepdf import Array, ContentStreamInstruction, Dictionary, Name, Operator, String
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageMath
 
 from makebook.pdf.grey_profile import CONDITION, CONDITION_INFO, grey_output_profile
 
@@ -39,20 +44,26 @@ CMYK_INFO = (
 )
 
 
-def after(wait: Callable[[], None], pdf: Path, colour: bool = False) -> Callable[[], None]:
+MAX_INK = 3.0  # total ink (C+M+Y+K, 1 each) of a colour interior: the profile's own limit
+
+
+def after(
+    wait: Callable[[], None], pdf: Path, colour: bool = False, max_ink: float = MAX_INK
+) -> Callable[[], None]:
     """`wait` (the edition being written to `pdf`), then make the file print-ready."""
 
     def waited() -> None:
         wait()
-        make_print_ready(pdf, colour)
+        make_print_ready(pdf, colour, max_ink)
 
     return waited
 
 
-def make_print_ready(path: Path, colour: bool = False) -> None:
-    """Greyscale (or, with `colour`, CMYK) under a matching output intent, no annotations."""
+def make_print_ready(path: Path, colour: bool = False, max_ink: float = MAX_INK) -> None:
+    """Greyscale (or, with `colour`, CMYK of at most `max_ink`) under a matching output
+    intent, no annotations."""
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        ColourConverter(pdf, colour).convert()
+        ColourConverter(pdf, colour, max_ink).convert()
         remove_annotations(pdf)
         if colour:
             set_output_intent(pdf, CMYK_PROFILE.read_bytes(), 4, CMYK_CONDITION, CMYK_INFO)
@@ -167,6 +178,58 @@ def grey_of(kind: str, values: list[float]) -> float | None:
     return None
 
 
+def within_ink(cmyk: tuple[float, ...], max_ink: float) -> tuple[float, ...]:
+    """A CMYK colour with at most `max_ink` in all: first the grey its three colours share
+    becomes black (each unit moved saves two of ink), then they are scaled down."""
+    cyan, magenta, yellow, black = cmyk
+    excess = cyan + magenta + yellow + black - max_ink
+    if excess <= 1e-6:
+        return cmyk
+    moved = max(0.0, min(cyan, magenta, yellow, excess / 2, 1 - black))
+    cyan, magenta, yellow, black = cyan - moved, magenta - moved, yellow - moved, black + moved
+    colours, room = cyan + magenta + yellow, max(0.0, max_ink - black)
+    if colours > room:
+        cyan, magenta, yellow = (c * room / colours for c in (cyan, magenta, yellow))
+    return tuple(math.floor(v * 10000) / 10000 for v in (cyan, magenta, yellow, black))  # not over
+
+
+def image_within_ink(image: Image.Image, max_ink: float) -> Image.Image:
+    """A CMYK image with at most `max_ink` at every pixel, as within_ink does to a colour
+    (in 8-bit integers, with Pillow's ImageMath: no pixel loop in Python)."""
+    limit = int(max_ink * 255)
+    if ink_peak(image) <= limit:
+        return image
+    c, m, y, k = (channel.convert("I") for channel in image.split())
+
+    def moved(a: dict[str, Any]) -> Any:
+        excess = a["max"](a["c"] + a["m"] + a["y"] + a["k"] - limit, 0)
+        shared = a["min"](a["min"](a["c"], a["m"]), a["y"])
+        return a["min"](a["min"](shared, (excess + 1) / 2), 255 - a["k"])
+
+    x = ImageMath.lambda_eval(moved, c=c, m=m, y=y, k=k)
+    c, m, y = (ImageMath.lambda_eval(lambda a: a["v"] - a["x"], v=v, x=x) for v in (c, m, y))
+    k = ImageMath.lambda_eval(lambda a: a["k"] + a["x"], k=k, x=x)
+
+    def scaled(a: dict[str, Any]) -> Any:
+        colours = a["c"] + a["m"] + a["y"]
+        room = a["max"](limit - a["k"], 0)
+        return a["v"] * a["min"](colours, room) / a["max"](colours, 1)
+
+    channels = [
+        ImageMath.lambda_eval(scaled, v=v, c=c, m=m, y=y, k=k).convert("L") for v in (c, m, y)
+    ]
+    return Image.merge("CMYK", [*channels, k.convert("L")])
+
+
+def ink_peak(image: Image.Image) -> int:
+    """The most ink at any pixel of a CMYK image, 255 a full ink."""
+    total = ImageMath.lambda_eval(
+        lambda a: a["c"] + a["m"] + a["y"] + a["k"],
+        **{n: ch.convert("I") for n, ch in zip("cmyk", image.split(), strict=True)},
+    )
+    return int(total.getextrema()[1])
+
+
 def cmyk_of(kind: str, values: list[float]) -> tuple[float, ...] | None:
     """A colour as CMYK for the colour interior (Lab and grey as black only)."""
     if kind == "rgb" and len(values) == 3:
@@ -181,9 +244,10 @@ class ColourConverter:
     """Rewrites every colour of a PDF to DeviceGray (or, for a colour interior, grey stays
     DeviceGray and the rest becomes DeviceCMYK), each stream and image once."""
 
-    def __init__(self, pdf: pikepdf.Pdf, colour: bool = False) -> None:
+    def __init__(self, pdf: pikepdf.Pdf, colour: bool = False, max_ink: float = MAX_INK) -> None:
         self.pdf = pdf
         self.colour = colour
+        self.max_ink = max_ink
         self.done: set[tuple[int, int]] = set()
 
     def target(self, kind: str) -> str:
@@ -192,7 +256,7 @@ class ColourConverter:
 
     def values(self, kind: str, values: list[float]) -> list[float]:
         if self.target(kind) == "cmyk":
-            return list(cmyk_of(kind, values) or (0.0, 0.0, 0.0, 1.0))
+            return list(within_ink(cmyk_of(kind, values) or (0.0, 0.0, 0.0, 1.0), self.max_ink))
         grey = grey_of(kind, values)
         return [grey if grey is not None else 0.0]
 
@@ -309,9 +373,15 @@ class ColourConverter:
         if not self.once(shading):
             return
         kind = space_kind(shading.get("/ColorSpace"))
-        if kind[0] == "grey" or (kind[0] == "cmyk" and self.colour):
-            return
         function = shading.get("/Function")
+        stops = stop_components(function)
+        if stops not in (None, kind[1]):
+            # WeasyPrint 70 labels a gradient's RGB stops with the output intent's CMYK
+            # (ICCBased, N 4) in a PDF/X variant: the stops say what they are.
+            kind = {1: ("grey", 1), 3: ("rgb", 3), 4: ("cmyk", 4)}.get(stops, kind)
+        if kind[0] == "grey" and stops in (None, 1):
+            shading.ColorSpace = Name.DeviceGray
+            return
         if function is not None and self.converted_function(function, kind[0]):
             cmyk = self.target(kind[0]) == "cmyk"
             shading.ColorSpace = Name.DeviceCMYK if cmyk else Name.DeviceGray
@@ -336,17 +406,25 @@ class ColourConverter:
         if kind[0] == "grey" and int(image.get("/BitsPerComponent", 8)) == 8:
             image.ColorSpace = Name.DeviceGray
             return
-        if kind[0] == "cmyk" and self.colour:
-            return
         picture = pikepdf.PdfImage(image).as_pil_image()
+        if kind[0] == "cmyk" and self.colour:
+            if picture.mode != "CMYK" or ink_peak(picture) <= int(self.max_ink * 255):
+                return
+            self.write_image(image, image_within_ink(picture, self.max_ink), Name.DeviceCMYK)
+            return
         if picture.mode == "CMYK" or picture.mode not in ("RGB", "L"):
             picture = picture.convert("RGB")  # no source profile known: Pillow's naive one
         if picture.mode == "L":
             result, space = picture, Name.DeviceGray
         elif self.colour:
-            result, space = ImageCms.applyTransform(picture, rgb_to_cmyk()), Name.DeviceCMYK
+            result = image_within_ink(ImageCms.applyTransform(picture, rgb_to_cmyk()), self.max_ink)
+            space = Name.DeviceCMYK
         else:
             result, space = ImageCms.applyTransform(picture, rgb_to_grey()), Name.DeviceGray
+        self.write_image(image, result, space)
+
+    def write_image(self, image: Any, result: Image.Image, space: Name) -> None:
+        """The converted pixels in place of the image's own."""
         was_jpeg = image.get("/Filter") == Name.DCTDecode
         for key in ("/DecodeParms", "/Decode", "/Filter"):
             if key in image:
@@ -359,6 +437,17 @@ class ColourConverter:
             image.write(zlib.compress(result.tobytes()), filter=Name.FlateDecode)
         image.ColorSpace = space
         image.BitsPerComponent = 8
+
+
+def stop_components(function: Any) -> int | None:
+    """How many components a gradient's colour stops have (its type 2 functions' C0)."""
+    if not isinstance(function, Dictionary):
+        return None
+    if function.get("/FunctionType") == 3 and len(function.get("/Functions", ())) > 0:
+        return stop_components(function.Functions[0])
+    if function.get("/FunctionType") == 2:
+        return len(function.get("/C0", Array([0.0])))
+    return None
 
 
 # --- annotations, output intent, boxes -----------------------------------------------
