@@ -238,9 +238,13 @@ def groups_of(divisions: list[Division]) -> list[Group]:
     return [Group(ds, frozenset(element_ids(ds)), body) for ds, body in groups]
 
 
+PAGE_REF_CLASSES = {"xref", "index-locator"}  # cross-references, the index's locators
+
+
 def numbered(link: etree._Element, in_toc: bool) -> bool:
-    """A link that prints its target's page: a contents entry, or a cross-reference."""
-    return in_toc or "xref" in (link.get("class") or "").split()
+    """A link that prints its target's page: a contents entry, a cross-reference or a
+    locator of the index."""
+    return in_toc or not PAGE_REF_CLASSES.isdisjoint((link.get("class") or "").split())
 
 
 def referenced_targets(divisions: Iterable[Division]) -> list[str]:
@@ -343,7 +347,9 @@ class EditionPlan:
                 continue
             target = href[1:]
             if link in printing:
-                front = in_toc and "toc-front" in (link.getparent().get("class") or "")
+                front = (in_toc and "toc-front" in (link.getparent().get("class") or "")) or (
+                    "index-front" in (link.get("class") or "").split()
+                )
                 link.set(FOLIO_ATTRIBUTE, placeholder(len(refs)))
                 refs.append(Ref(target, self.owner.get(target), self.referenced[target], front))
             if target not in group.ids:
