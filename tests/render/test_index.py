@@ -203,3 +203,25 @@ def test_index_settings_are_read_and_checked(tmp_path: Path) -> None:
         config('\n[index]\nsort = "alphabetical"\n')
     with pytest.raises(ManuscriptError, match="must name index terms"):
         config('\n[index.see]\n"a" = 3\n')
+
+
+def test_pandoc_reads_the_same_words_from_a_manuscript_with_index_marks(render_body) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    import pytest
+
+    pypandoc = pytest.importorskip("pypandoc")
+    markdown = (
+        'On a [secure base]{.index} with [Bowlby]{.index term="Bowlby, John"} and '
+        '[working *models*]{.index term="attachment!working models"}.\n\n'
+        '::: {.index term="repair"}\nA passage.\n:::\n'
+    )
+    html = subprocess.run(
+        [pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "html5"],
+        input=markdown, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    theirs = etree.fromstring(f"<body>{html}</body>")
+    ours = render_body(markdown)
+    assert "".join(ours.itertext()).split() == "".join(theirs.itertext()).split()
+    assert theirs.find(".//span[@class='index']").text == "secure base"  # pandoc keeps the span
+    assert theirs.find(".//div[@class='index']").get("data-term") == "repair"

@@ -20,13 +20,15 @@ import copy
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import jinja2
 from lxml import etree
 
 from makebook.manuscript.index_terms import SUBENTRY, index_wanted, mark_term, person_term
 from makebook.model import Book, Page, Work
 from makebook.render.citations import work_anchor
+from makebook.render.templating import render_fragment
 from makebook.xhtml import EPUB_TYPE, E, parse_fragments
 
 MARK_CLASS = "index"
@@ -141,7 +143,8 @@ def marked_places(book: Book, pages: Sequence[Page]) -> Iterable[tuple[str, Loca
                 if not isinstance(element.tag, str):
                     continue
                 term, target = element.get("data-index"), element.get("id")
-                if term and target:
+                marked = MARK_CLASS in (element.get("class") or "").split()
+                if term and target and marked and element.tag in ("span", "div"):
                     end = target + END_SUFFIX if element.tag != "span" else ""
                     yield term, Locator(target, page.title, end, False, front), "mark"
                 elif element.tag == "a" and element.get("class") == "cite" and target:
@@ -196,7 +199,7 @@ def build_index(book: Book, pages: Sequence[Page]) -> list[Group]:
     for item in sorted(entries.values(), key=lambda e: e.key):
         groups.setdefault(group_letter(item.key), []).append(item)
     return [
-        Group(letter, "index-group-" + re.sub(r"\W", "", letter.lower()) or "0", tuple(items))
+        Group(letter, "index-group-" + re.sub(r"\W", "", letter.lower()), tuple(items))
         for letter, items in groups.items()
     ]
 
@@ -214,10 +217,8 @@ def add_cross_references(
             (source.see_also if xref.also else source.see).append((found.term, found.anchor))
 
 
-def index_page(book: Book, env, pages: Sequence[Page]) -> Page | None:  # type: ignore[no-untyped-def]
+def index_page(book: Book, env: jinja2.Environment, pages: Sequence[Page]) -> Page | None:
     """The Index appendix, or None when the book has none."""
-    from makebook.render.templating import render_fragment
-
     if not index_wanted(book):
         return None
     groups = build_index(book, pages)
@@ -237,7 +238,7 @@ def with_end_markers(book: Book, page: Page) -> Page:
     tree = etree.fromstring(page.html)
     body = tree.find(".//div[@class='chapter-body']")
     append_end_marker(body if body is not None else tree, page.id + END_SUFFIX)
-    return Page(**{**page.__dict__, "html": etree.tostring(tree, encoding="unicode")})
+    return replace(page, html=etree.tostring(tree, encoding="unicode"))
 
 
 def append_end_marker(container: etree._Element, marker_id: str) -> None:
@@ -280,10 +281,16 @@ def label_value(label: str) -> tuple[int, int | str]:
     if label.isdigit():
         return 1, int(label)
     if ROMAN.match(label):
-        from makebook.pdf.pagemap import from_roman
-
-        return 0, from_roman(label)
+        return 0, roman_value(label)
     return 2, label
+
+
+ROMAN_DIGITS = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+
+
+def roman_value(text: str) -> int:
+    values = [ROMAN_DIGITS[c] for c in text]
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
 
 
 def merged(items: Sequence[tuple[str, str, bool]]) -> list[tuple[int, int, bool]]:
