@@ -48,12 +48,22 @@ def token(term: str, number: int) -> str:
 def long_chapter() -> str:
     paragraphs = []
     for number in range(PARAGRAPHS):
-        words = FILLER * 3
+        # Numbered sentences: each printed line is unlike the others, so the EPUB's
+        # page-list finds where every page begins.
+        words = "".join(
+            " ".join(
+                f"{word}{number}x{k}" if i % 3 == 0 else word
+                for i, word in enumerate(FILLER.split())
+            )
+            + " "
+            for k in range(3)
+        )
         for term, where in POINT_MARKS.items():
             if number in where:
                 words += f'[{token(term, number)}]{{.index term="{term}"}} '
         if number in RANGE:
-            words += token("epsilon", number) + " "
+            words += f"[{token('epsilon', number)}]{{.zq}} "
+
         if number == RANGE[0]:
             paragraphs.append('::: {.index term="epsilon"}')
         paragraphs.append(words.strip())
@@ -67,6 +77,8 @@ def make_indexed_book(root: Path) -> Path:
     write(book / "long.md", chapter_text("The Long Chapter", long_chapter()))
     write(book / "preface.md", chapter_text("Preface", 'A [zqfro01]{.index term="front"} word.\n'))
     set_chapters(book, [*SMALL_CHAPTERS, "long.md"])
+    # A marked word broken across two pages would be on both: keep the test's words whole.
+    write(book / "styles" / "extra.css", "span.index, .zq { hyphens: none; }\n")
     toml = (book / "book.toml").read_text(encoding="utf-8")
     toml = toml.replace("[contents]\n", '[contents]\nfront = ["preface.md"]\n')
     toml += '\n[index]\nsort = "letter"\n[index.see]\n"omega" = "gamma"\n'
@@ -218,6 +230,17 @@ def test_epub_index_is_valid_and_its_locators_resolve(indexed_builds, tmp_path: 
         file, _, anchor = link.get("href").partition("#")
         assert (file or "appendix-index.xhtml", anchor) in ids, link.get("href")
         assert re.fullmatch(r"\d+|[ivxlc]+", link.text), link.text  # print pages: a page-list
+    # The EPUB's locators, read from its page-list, are the print edition's.
+    printed = index_lines(indexed_builds["chapterwise"]["pdf"])
+    compared = 0
+    for entry in index.iter("{http://www.w3.org/1999/xhtml}li"):
+        if (
+            entry.find(".//{*}ul") is None
+            and entry.find("{*}span[@class='index-locators']") is not None
+        ):
+            assert " ".join("".join(entry.itertext()).split()) in printed, printed
+            compared += 1
+    assert compared >= 8, compared
 
 
 def test_the_demo_index_points_at_its_marked_words(demo_build) -> None:  # type: ignore[no-untyped-def]
