@@ -592,6 +592,7 @@ DEMO_TOP_LEVEL = [
     "Suggested Films",
     "Works Cited",
     "Concepts",
+    "Index",
     "About the Author",
 ]  # the demo book's top-level contents, as both the EPUB nav and the PDF outline show them
 

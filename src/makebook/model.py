@@ -121,6 +121,16 @@ class Epigraph:
 
 
 @dataclass(frozen=True)
+class IndexMark:
+    """A term marked for the index where the chapter discusses it: a bracketed span
+    `[text]{.index}` (a point) or a fenced div `::: {.index term="..."}` (a range)."""
+
+    term: str  # "attachment!secure": heading, then sub-entry
+    line: int
+    is_range: bool = False
+
+
+@dataclass(frozen=True)
 class Chapter:
     """A chapter as the author wrote it, plus what the loader learned from it."""
 
@@ -143,6 +153,7 @@ class Chapter:
     headings: tuple[tuple[str, int], ...] = ()  # (text, line) of `##` headings
     links: tuple[tuple[str, int], ...] = ()  # (target, line) of links to other .md files
     key_lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> its line in the file
+    index_marks: tuple[IndexMark, ...] = ()  # in the order written
 
     def line_of(self, key: str) -> int:
         return dict(self.key_lines).get(key, 2)
@@ -193,6 +204,30 @@ class Openers:
     def on_any_page(self, kind: str) -> bool:
         """Whether a division of `kind` (a chapter kind, or "appendix") may open on a verso."""
         return kind in OPENER_KINDS and getattr(self, kind) == "any"
+
+
+@dataclass(frozen=True)
+class IndexCrossRef:
+    """A 'see' or 'see also' reference of the index, declared in book.toml [index]."""
+
+    term: str
+    targets: tuple[str, ...]
+    line: int | None
+    also: bool  # see also (the term has locators of its own) rather than see
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """[index]: the back-of-book index (render/index.py builds it)."""
+
+    enabled: bool | None = None  # None: when the manuscript marks a term
+    title: str = "Index"
+    sort: str = "word"  # word (word by word) | letter (letter by letter)
+    concepts: bool = True  # every concept entry, its own pages in bold
+    authors: bool = True  # every cited author
+    films: bool = True  # every cited film
+    xrefs: tuple[IndexCrossRef, ...] = ()
+    warn_single: bool = False  # warn about terms marked once, in a long book
 
 
 @dataclass(frozen=True)
@@ -312,6 +347,7 @@ class Book:
     sample: SampleSettings = field(default_factory=SampleSettings)
     citation_style: str = "chicago-author-date"  # [bibliography] style: a name or a .csl path
     is_sample: bool = False  # set by sample.make_sample: adds the closing page
+    index: IndexSettings = field(default_factory=IndexSettings)
 
     def chapter(self, chapter_id: str) -> Chapter:
         for chapter in self.chapters:

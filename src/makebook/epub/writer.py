@@ -26,8 +26,9 @@ from makebook.files import inside
 from makebook.manuscript.styles import stylesheets
 from makebook.manuscript.svg import MATHML_NS, SVG_NS
 from makebook.model import Page, PageStart, RenderedBook
+from makebook.render.index import relabel_locators
 from makebook.render.templating import environment, render_fragment
-from makebook.xhtml import EPUB_TYPE, XML_LANG, E, parse_fragments
+from makebook.xhtml import EPUB_NS, EPUB_TYPE, XML_LANG, E, parse_fragments
 
 TEXT_DIR = "text"
 STYLE_DIR = "styles"
@@ -138,10 +139,16 @@ def write_epub(
     css_hrefs = add_styles(epub_book, book.styles_dir)
     packed = packed_images(book.root, [*sections.values(), *notes.values()])
     images: set[str] = set()  # the images the pages show, filled in as they are made
+    # Print page markers: the index reads them to label its locators, and its own are
+    # placed after that, when its text reads as the print edition's does.
+    for page in sorted(pages, key=lambda p: p.landmark == "index"):
+        if page.landmark == "index":
+            label_index(pages, sections, notes, bool(page_list))
+        place_breaks(sections[page.id], breaks[page.id])
     documents = []
     for page in pages:
         body = page_element(
-            sections[page.id], notes.get(page.id), page, id_files, images, breaks[page.id],
+            sections[page.id], notes.get(page.id), page, id_files, images, (),
             {src: image.name for src, image in packed.items()},
         )  # fmt: skip
         document = render_document(env, meta.language, page.title, body, css_hrefs)
@@ -156,6 +163,50 @@ def write_epub(
     epub_book.spine = [*([cover_page] if cover_page else []), *front_generated, nav, *rest]
     add_fonts(epub_book, book.styles_dir, font_cache)
     _Writer(str(out), epub_book, meta.language, stamp).write()
+
+
+def label_index(
+    pages: Sequence[Page],
+    sections: dict[str, etree._Element],
+    notes: dict[str, etree._Element],
+    paged: bool,
+) -> None:
+    """The index's locators read as the print pages of the page-list when the EPUB has
+    one (the last page marker before the marked place), otherwise as section names;
+    either way one page or section is printed once for an entry, and pages in a row as
+    a range."""
+    index = next((sections[p.id] for p in pages if p.landmark == "index"), None)
+    if index is None:
+        return
+    where: dict[str, str] = {}
+    current = ""
+    for page in pages:
+        trees = [sections[page.id], *([notes[page.id]] if page.id in notes else [])]
+        for tree in trees:
+            for element in tree.iter():
+                if not isinstance(element.tag, str):
+                    continue
+                if element.get(EPUB_TYPE) == "pagebreak":
+                    current = element.get("aria-label", current)
+                elif element.get("id"):
+                    where[element.get("id")] = current
+        # A page opens a printed page of its own: the last of the markers it starts with
+        # (blank pages before it come first) is where it begins.
+        first = next(sections[page.id].iterfind(f".//*[@{{{EPUB_NS}}}type='pagebreak']"), None)
+        while first is not None:
+            where[page.id] = first.get("aria-label", where[page.id])
+            after = first.getnext()
+            if (first.tail or "").strip() or after is None or after.get(EPUB_TYPE) != "pagebreak":
+                break
+            first = after
+
+    def label_of(link: etree._Element) -> str:
+        target = link.get("href", "")[1:]
+        if paged and where.get(target):
+            return where[target]
+        return "".join(link.itertext()).strip()
+
+    relabel_locators(index, label_of)
 
 
 def add_document(

@@ -15,6 +15,7 @@ import yaml
 from makebook.errors import Diagnostics, ManuscriptError, Problem, error
 from makebook.manuscript.blocks import pandoc_block_lines
 from makebook.manuscript.citations import find_citations
+from makebook.manuscript.index_terms import find_index_marks
 from makebook.manuscript.syntax import mask_code
 from makebook.manuscript.text import (
     FORBIDDEN_CHARACTERS,
@@ -178,6 +179,7 @@ def parse_chapter(
         images=tuple(find_images(body, body_line)),
         headings=tuple(find_headings(body, body_line)),
         links=tuple(find_links(body, body_line)),
+        index_marks=tuple(find_index_marks(body, body_line)),
         key_lines=tuple((str(k), front_matter_line(text, str(k))) for k in data),
     )
 

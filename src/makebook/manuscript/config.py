@@ -24,6 +24,8 @@ from makebook.model import (
     AppendixSettings,
     Epigraph,
     Hyphenation,
+    IndexCrossRef,
+    IndexSettings,
     Metadata,
     Openers,
     Opening,
@@ -73,6 +75,7 @@ class BookConfig:
     hyphenation: Hyphenation = Hyphenation()
     sample: SampleSettings = SampleSettings()
     citation_style: str = csl_styles.DEFAULT_STYLE  # a style's name, or a .csl file's path
+    index: IndexSettings = IndexSettings()
 
 
 def load_config(root: Path) -> BookConfig:
@@ -339,6 +342,7 @@ def parse_config(data: dict[str, Any], shown: Path, text: str) -> BookConfig:
         hyphenation=attempt(parse_hyphenation, typography),
         sample=attempt(parse_sample, section("sample")),
         citation_style=parse_citation_style(bibliography),
+        index=attempt(parse_index, section("index")),
     )
     report_unknown_keys(source)
     if source.problems:
@@ -700,6 +704,52 @@ def parse_appendices(table: _Fields) -> tuple[AppendixSettings, ...]:
             )
         )
     return tuple(result)
+
+
+INDEX_SORTS = ("word", "letter")
+
+
+def parse_index(table: _Fields) -> IndexSettings:
+    """[index]: whether there is one, its title, how it is alphabetised, the automatic
+    entries, and its cross-references ([index.see], [index.see_also])."""
+    enabled = table.bool("enabled", True) if "enabled" in table.table else None
+    # "word" or "word-by-word", "letter" or "letter-by-letter"
+    sort = table.str("sort", "word").lower().removesuffix("-by-word").removesuffix("-by-letter")
+    sort = sort if sort in INDEX_SORTS else ""
+    if not sort:
+        table.report(
+            "sort",
+            '`sort` in [index] must be "word" (word by word) or "letter" (letter by letter)',
+            'word by word files "New York" before "Newark"; letter by letter after it',
+        )
+        sort = "word"
+    xrefs: list[IndexCrossRef] = []
+    for key, also in (("see", False), ("see_also", True)):
+        sub = table.table_of(key)
+        for term in list(sub.table.keys()):
+            value = sub.get(term)
+            targets = (value,) if isinstance(value, str) else value
+            if not isinstance(targets, list | tuple) or not all(
+                isinstance(t, str) and t.strip() for t in targets
+            ):
+                sub.report(
+                    term,
+                    f"`{term}` in [index.{key}] must name index terms",
+                    f'write "{term}" = "other term" or "{term}" = ["one", "another"]',
+                )
+                continue
+            xrefs.append(IndexCrossRef(term.strip(), tuple(t.strip() for t in targets),
+                                       sub.line(term), also))  # fmt: skip
+    return IndexSettings(
+        enabled=enabled,
+        title=table.str("title", "Index"),
+        sort=sort,
+        concepts=table.bool("concepts", True),
+        authors=table.bool("authors", True),
+        films=table.bool("films", True),
+        xrefs=tuple(xrefs),
+        warn_single=table.bool("warn_single", False),
+    )
 
 
 def parse_pdf(pdf: _Fields, printing: _Fields) -> PdfSettings:

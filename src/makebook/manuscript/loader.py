@@ -29,6 +29,7 @@ from makebook.manuscript.config import (
 )
 from makebook.manuscript.geometry import geometry_problems
 from makebook.manuscript.glyphs import check_glyphs
+from makebook.manuscript.index_terms import index_problems
 from makebook.manuscript.isbns import check_isbns
 from makebook.manuscript.raw_blocks import unmask_raw_html
 from makebook.manuscript.sanitize import active_content_lines
@@ -41,7 +42,7 @@ from makebook.manuscript.styles import (
 )
 from makebook.manuscript.syntax import FENCE_OPEN, fence_attributes, mask_code
 from makebook.manuscript.text import read_text
-from makebook.model import Book, Chapter, Matter, Openers, Part, Work
+from makebook.model import Book, Chapter, IndexSettings, Matter, Openers, Part, Work
 
 CONCEPT_SECTIONS = ("Definition", "Origins & Context", "How It Shows Up")
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -84,8 +85,10 @@ def load_book(root: Path, diagnostics: Diagnostics | None = None) -> Book:
         hyphenation=config.hyphenation,
         sample=config.sample,
         citation_style=check_style_file(root, config.citation_style, diagnostics),
+        index=config.index or IndexSettings(),
     )
     check_book(book, diagnostics, check_citations=bibliography_read, unloaded=unloaded)
+    diagnostics.problems.extend(index_problems(book))
     check_symlink_loops(root, diagnostics)
     check_stray_files(root, config.order, diagnostics)
     diagnostics.raise_if_errors()

@@ -49,6 +49,8 @@ from makebook.model import (
 )
 from makebook.pdf import figures, math
 from makebook.pdf.artifacts import mark_artifacts
+from makebook.pdf.index_pages import folios_of, with_index_folios
+from makebook.pdf.pagemap import page_starts
 from makebook.pdf.weasy import hyphenating, notes_and_headers_tagged
 from makebook.render.hyphenation import hyphenator, keep_last_words_whole
 from makebook.render.templating import environment, render_fragment
@@ -199,7 +201,9 @@ def book_divisions(rendered: RenderedBook, env: jinja2.Environment) -> list[Divi
         number_lists(section)
         for formula in list(section.iter(f"{{{MATHML_NS}}}math")):
             formula.getparent().replace(formula, math.typeset(formula))
-        for empty in section.xpath(".//div[not(node())]"):
+        for empty in section.xpath(
+            ".//div[not(node())] | .//span[not(node())] | .//a[not(node())]"
+        ):
             empty.text = ""  # `<div/>` read as HTML opens a div that takes what follows
         if rendered.book.pdf.drop_caps and page.role == "chapter":
             add_drop_cap(section)
@@ -290,13 +294,34 @@ def lay_out(rendered: RenderedBook, edition_name: str = PRINT.name) -> Document:
     """
     edition = BY_NAME[edition_name]
     if edition.name != PRINT.name:
-        return _render(rendered, edition, rendered.book.pdf.inside)
+        return _render_numbered(rendered, edition, rendered.book.pdf.inside)
     design = length_in_inches(rendered.book.pdf.inside)
     inside = max(design, required_gutter(estimated_pages(rendered.book)))
-    document = _render(rendered, edition, f"{inside}in")
+    document = _render_numbered(rendered, edition, f"{inside}in")
     needed = max(design, required_gutter(len(document.pages)))
     if needed != inside:
-        document = _render(rendered, edition, f"{needed}in")
+        document = _render_numbered(rendered, edition, f"{needed}in")
+    return document
+
+
+INDEX_ROUNDS = 3
+
+
+def _render_numbered(rendered: RenderedBook, edition: Edition, inside: str) -> Document:
+    """The book laid out with its index's page numbers: a book with an index is laid
+    out once to learn where its marked places land, and again with the numbers merged
+    into ranges (index_pages.py), until they no longer move."""
+    document = _render(rendered, edition, inside)
+    if not any(page.landmark == "index" for page in rendered.pages):
+        return document
+    folios: dict[str, str] | None = None
+    for _ in range(INDEX_ROUNDS):
+        labels = [start.label for start in page_starts(rendered, document)]
+        found = folios_of(labels, [page.anchors for page in document.pages])
+        if found == folios:
+            break
+        folios = found
+        document = _render(rendered, edition, inside, folios)
     return document
 
 
@@ -306,12 +331,17 @@ def estimated_pages(book: Book) -> int:
     return round(sum(s.pages for s in book_stats(book)) * 1.15) + 12  # front and back matter
 
 
-def _render(rendered: RenderedBook, edition: Edition, inside: str) -> Document:
+def _render(
+    rendered: RenderedBook, edition: Edition, inside: str, folios: dict[str, str] | None = None
+) -> Document:
     book = rendered.book
     env = environment(book.styles_dir.parent / "templates")
     context = LayoutContext(book.root, book.styles_dir, book.pdf, edition.name, book.hyphenation)
     assets = styles_digest(book, edition.name)
-    return render_html(context, book_document(rendered, env, edition), inside, assets)
+    html = book_document(rendered, env, edition)
+    if folios is not None:
+        html = with_index_folios(html, folios)
+    return render_html(context, html, inside, assets)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from makebook.render.chapter import inline_markdown, render_chapter
 from makebook.render.cover import book_cover
 from makebook.render.crossref import resolve_book_crossrefs
 from makebook.render.header_refs import link_across_chapters
+from makebook.render.index import index_page, with_end_markers
 from makebook.render.templating import environment, render_fragment
 from makebook.render.typography import smarten_book
 from makebook.xhtml import parse_fragments, rewritten_page, unwrap
@@ -219,6 +220,10 @@ def render_book(
     chapters = {chapter.id: chapters[chapter.id] for chapter in book.chapters}  # book order
     chapters = resolve_book_crossrefs(book.chapters, chapters)  # numbers across chapters
     chapters = dict(zip(chapters, link_across_chapters(list(chapters.values())), strict=True))
+    chapters = {
+        key: with_end_markers(book, page) if book.chapter(key).kind == "concept" else page
+        for key, page in chapters.items()
+    }
     if store:
         store.prune(time.time() - PRUNE_AFTER_SECONDS)
     parts = {p.id: p for p in book.parts}
@@ -242,6 +247,11 @@ def render_book(
         pages.append(body_start(pages, chapters[chapter.id]))
     memo = cache / "entries" if cache is not None else None  # formatted bibliography entries
     pages.extend(appendix_pages(book, env, list(chapters.values()), memo))
+    index = index_page(
+        book, env, [*pages, *(chapters[c.id] for c in book.chapters if c.matter == "back")]
+    )
+    if index is not None:
+        pages.append(index)
     pages.extend(chapters[c.id] for c in book.chapters if c.matter == "back")
     if book.is_sample:
         pages.append(sample_end(book, env))

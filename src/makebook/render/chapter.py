@@ -33,6 +33,7 @@ from makebook.render.header_refs import (
     heading_ids,
     link_headings,
 )
+from makebook.render.index import mark_index_terms
 from makebook.render.leaks import leak_warnings
 from makebook.render.lists import PandocListExtension
 from makebook.render.markdown_ext import (
@@ -167,6 +168,7 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     link_header_references(body)
     resolve_links(body, chapter, paths)
     mark_urls(body)
+    mark_index_terms(body, chapter.id)
     warnings = flattened + removal_warnings(chapter, removals) + resolve_images(body, chapter)
     warnings += tex_warnings(chapter, tex_notes)
     warnings += raw_block_warnings(chapter.markdown, chapter.path, chapter.body_line)

@@ -65,6 +65,7 @@ INSTEAD = {
     "itemize": "write a list as lines starting with -",
     "enumerate": "write a numbered list as lines starting with 1.",
     "center": "center text with a stylesheet rule instead",
+    "index": 'mark the words for the index as [words]{.index term="term"}',
 }
 GENERIC_HINT = (
     "makebook does not typeset with LaTeX: write it in Markdown, or remove it "

@@ -239,10 +239,15 @@ def groups_of(divisions: list[Division]) -> list[Group]:
     return [Group(ds, frozenset(element_ids(ds)), body, not ds[0].any_page) for ds, body in groups]
 
 
+# cross-references, "Discussed in" (pageref) and the index's locators
+PAGE_REF_CLASSES = {"xref", "pageref", "index-locator"}
+
+
 def numbered(link: etree._Element, in_toc: bool) -> bool:
-    """A link that may print its target's page: a contents entry, a cross-reference, or
-    a page reference (an appendix's "Discussed in"); the edition's stylesheets decide."""
-    return in_toc or not {"xref", "pageref"}.isdisjoint((link.get("class") or "").split())
+    """A link that may print its target's page: a contents entry, a cross-reference, a
+    page reference (an appendix's "Discussed in") or a locator of the index; the
+    edition's stylesheets decide."""
+    return in_toc or not PAGE_REF_CLASSES.isdisjoint((link.get("class") or "").split())
 
 
 def referenced_targets(divisions: Iterable[Division]) -> list[str]:
@@ -349,7 +354,9 @@ class EditionPlan:
                 continue
             target = href[1:]
             if link in printing:
-                front = in_toc and "toc-front" in (link.getparent().get("class") or "")
+                front = (in_toc and "toc-front" in (link.getparent().get("class") or "")) or (
+                    "index-front" in (link.get("class") or "").split()
+                )
                 link.set(FOLIO_ATTRIBUTE, placeholder(len(refs)))
                 refs.append(Ref(target, self.owner.get(target), self.referenced[target], front))
             if target not in group.ids:

@@ -34,6 +34,7 @@ from multiprocessing.context import BaseContext
 from typing import Any, Generic, TypeVar
 
 from makebook.editions import BY_NAME
+from makebook.pdf.index_pages import INDEX_LOCATOR, with_index_folios
 from makebook.pdf.pagemap import to_roman
 
 DocumentT = TypeVar("DocumentT")  # what a layout gives: a WeasyPrint Document
@@ -152,7 +153,10 @@ def placeholder(number: int) -> str:
 
 
 def fill(template: str, numbers: Sequence[str]) -> str:
-    return PLACEHOLDER.sub(lambda match: numbers[int(match[1])], template)
+    html = PLACEHOLDER.sub(lambda match: numbers[int(match[1])], template)
+    if INDEX_LOCATOR in html:  # the index: one page printed once, pages in a row a range
+        html = with_index_folios(html)
+    return html
 
 
 def folio_number(folio: int, roman: bool) -> str:
