@@ -11,6 +11,7 @@ from lxml import etree
 from conftest import DEMO, copy_book
 from makebook.manuscript.bibliography import family_particle
 from makebook.manuscript.loader import load_book
+from makebook.model import Person
 from makebook.render.book import part_label_and_name, render_book
 from makebook.render.csl import title_sort_key
 
@@ -201,10 +202,20 @@ def test_films_sort_without_their_leading_article_and_show_their_director():
         ("en", ["The Zone of Interest", "A Beautiful Mind", "Room"], ["A Beautiful Mind", "Room", "The Zone of Interest"]),
         ("fr-FR", ["Les Quatre Cents Coups", "L’Argent", "La Haine", "Amour"], ["Amour", "L’Argent", "La Haine", "Les Quatre Cents Coups"]),
         ("de", ["Das Boot", "Der Himmel über Berlin", "Die Blechtrommel", "Chinatown"], ["Die Blechtrommel", "Das Boot", "Chinatown", "Der Himmel über Berlin"]),
+        # Accents aside, as a library files them: not after Z, as code points would.
+        ("fr", ["Le Samouraï", "Élise", "Insomnia", "L’Ève future", "Zazie"], ["Élise", "L’Ève future", "Insomnia", "Le Samouraï", "Zazie"]),
+        ("de", ["Ödland", "Zorn", "Oben"], ["Oben", "Ödland", "Zorn"]),
     ],
 )  # fmt: skip
 def test_titles_sort_without_the_articles_of_the_books_language(language, titles, expected):
     assert sorted(titles, key=lambda t: title_sort_key(t, language)) == expected
+
+
+def test_names_and_concepts_sort_accents_aside():
+    names = [Person("Émile Zola", "Zola", "Émile"), Person("Paul Éluard", "Éluard", "Paul"),
+             Person("Umberto Eco", "Eco", "Umberto")]  # fmt: skip
+    ordered = sorted(names, key=lambda p: p.sort_key)
+    assert [p.family for p in ordered] == ["Eco", "Éluard", "Zola"]
 
 
 def test_page_ranges_take_an_en_dash(small_book, tmp_path):
