@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import DEMO, copy_book
+from conftest import DEMO, copy_book, edit
 from makebook.manuscript.bibliography import family_particle
 from makebook.manuscript.loader import load_book
 from makebook.model import Person
@@ -94,6 +94,41 @@ def test_works_cited_link_back_to_each_citing_passage(small_book):
     citation = first.find(".//span[@class='citation']/a")
     assert citation.get("href") == "#work-siegel2003"
     assert text(citation) == "Siegel and Hartzell 2003, 12"  # Chicago author-date, as pandoc
+
+
+def test_keys_that_differ_only_in_other_characters_keep_their_own_entries(small_book, tmp_path):
+    """`пункт3`, `точка3` (BibTeX keys from a Russian library) and `smith.2001` beside
+    `smith-2001` once shared an id: EPUBCheck failed and a citation led to the wrong work."""
+    book = copy_book(small_book, tmp_path / "book")
+    refs = book / "refs.yaml"
+    keys = ["пункт3", "точка3", "smith.2001", "smith-2001"]
+    refs.write_text(
+        refs.read_text()
+        + "".join(
+            f"  - id: {key}\n    type: book\n    title: Work {n}\n    author: [{{family: Roe, given: A}}]\n"
+            f"    issued: 200{n}\n    suggested: true\n"
+            for n, key in enumerate(keys)
+        )
+    )
+    edit(
+        book / "one.md",
+        "[@siegel2003, p. 12]",
+        "[@siegel2003, p. 12; " + "; ".join(f"@{k}" for k in keys) + "]",
+    )
+    pages = rendered_pages(book)
+    cited = pages["appendix-cited"]
+    ids = [li.get("id") for li in cited.iterfind(".//li")]
+    assert len(ids) == len(set(ids))
+    reading_ids = [li.get("id") for li in pages["appendix-reading"].iterfind(".//li[@id]")]
+    assert len(reading_ids) == len(set(reading_ids))
+    years = []
+    for link in pages["one"].iterfind(".//span[@class='citation']/a"):  # each to its own work
+        entry = cited.find(f".//li[@id='{link.get('href')[1:]}']")
+        year = re.search(r"\b(?:19|20)\d\d\b", text(link)).group()  # 2000, 2001... each once
+        assert year in text(entry)
+        years.append(year)
+    assert sorted(years) == ["2000", "2001", "2002", "2003", "2003"]  # Siegel's 2003 too
+    assert "work-smith-2001" in ids  # a plain key keeps its plain id
 
 
 def test_glossary_lists_concepts_with_taglines_and_links(small_book):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from markupsafe import Markup
 
 from makebook.cache import PRUNE_AFTER_SECONDS, modified_before
 from makebook.model import Book, Page, Person, Work, collation_key
-from makebook.render.citations import work_anchor
+from makebook.render.citations import key_anchor, work_anchor
 from makebook.render.csl import (
     CslFormatter,
     csl_locale,
@@ -82,7 +81,7 @@ def lead_people(work: Work) -> tuple[Person, ...]:
 def entry_anchor(work_id: str) -> str:
     """What a work's entry in Suggested Reading (`reading-...`) or Films (`film-...`) is
     named after."""
-    return re.sub(r"[^A-Za-z0-9_-]", "-", work_id)
+    return key_anchor(work_id)
 
 
 def entry_for(work: Work, citing: dict[str, tuple[tuple[str, str], ...]], text: str = "") -> Entry:
