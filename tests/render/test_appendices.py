@@ -149,6 +149,18 @@ def test_appendices_can_be_renamed_or_switched_off(small_book, tmp_path):
     assert text(pages["appendix-cited"].find("header/h1")) == "Sources"
 
 
+def test_citations_without_works_cited_are_plain_text_without_warnings(small_book, tmp_path):
+    """Switching Works Cited off is the author's choice: the citations' links to it are
+    makebook's, so they go without a warning (one a citation, with no line, before)."""
+    book = book_with_settings(small_book, tmp_path, "[appendices.cited]\nenabled = false\n")
+    rendered = render_book(load_book(book))
+    assert not [w for page in rendered.pages for w in page.warnings if "link to" in w.message]
+    one = etree.fromstring(next(p for p in rendered.pages if p.id == "one").html)
+    citation = one.find(".//span[@class='citation']")
+    assert citation.find("a") is None
+    assert text(citation) == "(Siegel and Hartzell 2003, 12)"
+
+
 def test_an_appendix_without_entries_is_left_out(small_book, tmp_path):
     book = book_with_settings(small_book, tmp_path)
     refs = book / "refs.yaml"
