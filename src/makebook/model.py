@@ -6,6 +6,7 @@ return new ones; writers only consume them.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -16,6 +17,13 @@ ChapterKind = Literal["essay", "concept", "note"]
 Matter = Literal["front", "body", "back"]
 
 CHAPTER_KINDS: tuple[str, ...] = ("essay", "concept", "note")
+
+
+def collation_key(text: str) -> str:
+    """`text` as a reader looks it up in a list: case and accents aside, so "Élise" files
+    under E, before "Insomnia", as in a library (a plain code-point sort puts it after Z)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
@@ -42,8 +50,8 @@ class Person:
     @property
     def sort_key(self) -> str:
         if self.family:
-            return f"{self.bare_family}, {self.given} {self.particle}".strip().casefold()
-        return self.name.casefold()
+            return collation_key(f"{self.bare_family}, {self.given} {self.particle}".strip())
+        return collation_key(self.name)
 
 
 @dataclass(frozen=True)

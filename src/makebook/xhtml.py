@@ -22,6 +22,27 @@ def fragment_to_string(element: etree._Element) -> str:
     return etree.tostring(element, encoding="unicode", method="xml", with_tail=False)
 
 
+# Elements HTML writes without an end tag; any other element written `<x/>` is read by an
+# HTML parser (WeasyPrint's) as an open tag that takes in everything after it.
+HTML_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+
+
+def for_html_parser(tree: etree._Element) -> str:
+    """XHTML an HTML parser reads as written: every empty element but the void ones gets
+    an end tag (`<div class="write-line"></div>`, not `<div .../>`)."""
+    for element in tree.iter():
+        if (
+            isinstance(element.tag, str)
+            and element.text is None
+            and not len(element)
+            and etree.QName(element).localname not in HTML_VOID
+        ):
+            element.text = ""
+    return etree.tostring(tree, encoding="unicode", method="xml")
+
+
 def parse_fragments(html: str) -> etree._Element:
     """A run of sibling elements (a footnote's paragraphs), under a <div> to hold them."""
     return etree.fromstring(f"<div>{html}</div>")

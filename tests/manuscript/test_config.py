@@ -382,6 +382,20 @@ def test_wrong_types_are_errors(tmp_path, line, message):
     assert problem.line == 3
 
 
+@pytest.mark.parametrize(
+    ("line", "example"),
+    [
+        ('hyphenate = ["at-tune ment", 3]', '["at-tune-ment"]'),
+        ("never_hyphenate = 3", '["Hogarth"]'),
+    ],
+)
+def test_a_word_list_of_the_wrong_type_shows_words_not_files(tmp_path, line, example):
+    text = '[book]\ntitle = "X"\n' + AUTHORS_AND_CONTENTS + "[typography]\n" + line + "\n"
+    problem = config_error(tmp_path, text)
+    assert problem.message.endswith(f"must be a list of strings, like {example}")
+    assert problem.line == text.split("\n").index(line) + 1
+
+
 def test_wrong_type_in_bibliography_files(tmp_path):
     text = '[book]\ntitle = "X"\n' + AUTHORS_AND_CONTENTS + "\n[bibliography]\nfiles = [1, 2]\n"
     problem = config_error(tmp_path, text)

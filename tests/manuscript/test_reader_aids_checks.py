@@ -50,6 +50,8 @@ def test_content_note_and_further_reading_are_read():
         "bowlby1988",
     )
     assert chapter("---\ntitle: T\n---\n").content_note == ""
+    wrapped = chapter("---\ntitle: T\ncontent_note: >\n  Discusses grief\n  and loss.\n---\n")
+    assert wrapped.content_note == "Discusses grief and loss."  # one paragraph, wrapped
 
 
 @pytest.mark.parametrize(
@@ -58,6 +60,11 @@ def test_content_note_and_further_reading_are_read():
         ("further_reading: {a: 1}", "`further_reading` must be a list of bibliography keys"),
         ("further_reading: [a, [b]]", "`further_reading` must be a list of bibliography keys"),
         ("content_note: [a, b]", "`content_note` must be text"),
+        # A block with a blank line: only its first paragraph would be printed.
+        (
+            "content_note: |\n  Discusses grief.\n\n  And a hospital stay.",
+            "`content_note` holds more than one paragraph; only one is printed",
+        ),
     ],
 )
 def test_wrong_types_are_errors_at_their_line(line, message):

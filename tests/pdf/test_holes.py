@@ -206,6 +206,22 @@ def test_a_deferred_figure_moves_past_the_paragraphs_after_it() -> None:
     )
 
 
+def test_a_deferred_document_keeps_empty_elements_open_and_closed() -> None:
+    """The document is read again by WeasyPrint's HTML parser, for which `<div/>` opens a
+    div holding all that follows: a prompt's write-in lines fell into one another (in a
+    chapter with a moved figure, and in the whole --release book), one rule instead of 3."""
+    lines = '<div class="write-line"></div>' * 3
+    html = (
+        '<html><body><section><figure class="image"><img src="x.png"/></figure><p>b</p>'
+        f'<div class="write-in">{lines}</div><p>c<span id="s"></span><br/></p></section>'
+        "</body></html>"
+    )
+    moved = deferred(html, [Deferral(figure=0, past=1)])
+    assert moved.count('<div class="write-line"></div>') == 3
+    assert '<span id="s"></span>' in moved
+    assert '<img src="x.png"/>' in moved and "<br/>" in moved  # void elements stay void
+
+
 def image_heights(pdf_path: Path) -> list[tuple[int, float]]:
     with pdfplumber.open(pdf_path) as pdf:
         return [(n, i["height"]) for n, page in enumerate(pdf.pages) for i in page.images]

@@ -305,6 +305,10 @@ def test_the_command_line_names_each_finding_and_fails(tmp_path: Path, capsys) -
 def test_the_command_line_says_a_missing_file_without_a_traceback(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main([str(tmp_path / "nothing.pdf")]) == 2
     assert capsys.readouterr().err == f"{tmp_path / 'nothing.pdf'}: no such file\n"
+    (tmp_path / "book.toml").write_text('[book]\ntitle = "Not a PDF"\n', encoding="utf-8")
+    for standard in ("pdf/x-4", "pdf/ua-1"):  # a file that is no PDF: said, no traceback
+        assert main([str(tmp_path / "book.toml"), "--standard", standard]) == 2
+    assert "cannot be read as a PDF" in capsys.readouterr().err
 
 
 def test_the_grey_profile_is_a_monochrome_output_profile_black_to_paper() -> None:

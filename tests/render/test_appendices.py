@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import DEMO, copy_book
+from conftest import DEMO, copy_book, edit
 from makebook.manuscript.bibliography import family_particle
 from makebook.manuscript.loader import load_book
+from makebook.model import Person
 from makebook.render.book import part_label_and_name, render_book
 from makebook.render.csl import title_sort_key
 
@@ -95,6 +96,41 @@ def test_works_cited_link_back_to_each_citing_passage(small_book):
     assert text(citation) == "Siegel and Hartzell 2003, 12"  # Chicago author-date, as pandoc
 
 
+def test_keys_that_differ_only_in_other_characters_keep_their_own_entries(small_book, tmp_path):
+    """`пункт3`, `точка3` (BibTeX keys from a Russian library) and `smith.2001` beside
+    `smith-2001` once shared an id: EPUBCheck failed and a citation led to the wrong work."""
+    book = copy_book(small_book, tmp_path / "book")
+    refs = book / "refs.yaml"
+    keys = ["пункт3", "точка3", "smith.2001", "smith-2001"]
+    refs.write_text(
+        refs.read_text()
+        + "".join(
+            f"  - id: {key}\n    type: book\n    title: Work {n}\n    author: [{{family: Roe, given: A}}]\n"
+            f"    issued: 200{n}\n    suggested: true\n"
+            for n, key in enumerate(keys)
+        )
+    )
+    edit(
+        book / "one.md",
+        "[@siegel2003, p. 12]",
+        "[@siegel2003, p. 12; " + "; ".join(f"@{k}" for k in keys) + "]",
+    )
+    pages = rendered_pages(book)
+    cited = pages["appendix-cited"]
+    ids = [li.get("id") for li in cited.iterfind(".//li")]
+    assert len(ids) == len(set(ids))
+    reading_ids = [li.get("id") for li in pages["appendix-reading"].iterfind(".//li[@id]")]
+    assert len(reading_ids) == len(set(reading_ids))
+    years = []
+    for link in pages["one"].iterfind(".//span[@class='citation']/a"):  # each to its own work
+        entry = cited.find(f".//li[@id='{link.get('href')[1:]}']")
+        year = re.search(r"\b(?:19|20)\d\d\b", text(link)).group()  # 2000, 2001... each once
+        assert year in text(entry)
+        years.append(year)
+    assert sorted(years) == ["2000", "2001", "2002", "2003", "2003"]  # Siegel's 2003 too
+    assert "work-smith-2001" in ids  # a plain key keeps its plain id
+
+
 def test_glossary_lists_concepts_with_taglines_and_links(small_book):
     glossary = rendered_pages(small_book)["appendix-glossary"]
     assert text(glossary.find(".//dt")) == "The Idea"
@@ -111,6 +147,18 @@ def test_appendices_can_be_renamed_or_switched_off(small_book, tmp_path):
     pages = rendered_pages(book)
     assert "appendix-films" not in pages
     assert text(pages["appendix-cited"].find("header/h1")) == "Sources"
+
+
+def test_citations_without_works_cited_are_plain_text_without_warnings(small_book, tmp_path):
+    """Switching Works Cited off is the author's choice: the citations' links to it are
+    makebook's, so they go without a warning (one a citation, with no line, before)."""
+    book = book_with_settings(small_book, tmp_path, "[appendices.cited]\nenabled = false\n")
+    rendered = render_book(load_book(book))
+    assert not [w for page in rendered.pages for w in page.warnings if "link to" in w.message]
+    one = etree.fromstring(next(p for p in rendered.pages if p.id == "one").html)
+    citation = one.find(".//span[@class='citation']")
+    assert citation.find("a") is None
+    assert text(citation) == "(Siegel and Hartzell 2003, 12)"
 
 
 def test_an_appendix_without_entries_is_left_out(small_book, tmp_path):
@@ -201,10 +249,20 @@ def test_films_sort_without_their_leading_article_and_show_their_director():
         ("en", ["The Zone of Interest", "A Beautiful Mind", "Room"], ["A Beautiful Mind", "Room", "The Zone of Interest"]),
         ("fr-FR", ["Les Quatre Cents Coups", "L’Argent", "La Haine", "Amour"], ["Amour", "L’Argent", "La Haine", "Les Quatre Cents Coups"]),
         ("de", ["Das Boot", "Der Himmel über Berlin", "Die Blechtrommel", "Chinatown"], ["Die Blechtrommel", "Das Boot", "Chinatown", "Der Himmel über Berlin"]),
+        # Accents aside, as a library files them: not after Z, as code points would.
+        ("fr", ["Le Samouraï", "Élise", "Insomnia", "L’Ève future", "Zazie"], ["Élise", "L’Ève future", "Insomnia", "Le Samouraï", "Zazie"]),
+        ("de", ["Ödland", "Zorn", "Oben"], ["Oben", "Ödland", "Zorn"]),
     ],
 )  # fmt: skip
 def test_titles_sort_without_the_articles_of_the_books_language(language, titles, expected):
     assert sorted(titles, key=lambda t: title_sort_key(t, language)) == expected
+
+
+def test_names_and_concepts_sort_accents_aside():
+    names = [Person("Émile Zola", "Zola", "Émile"), Person("Paul Éluard", "Éluard", "Paul"),
+             Person("Umberto Eco", "Eco", "Umberto")]  # fmt: skip
+    ordered = sorted(names, key=lambda p: p.sort_key)
+    assert [p.family for p in ordered] == ["Eco", "Éluard", "Zola"]
 
 
 def test_page_ranges_take_an_en_dash(small_book, tmp_path):

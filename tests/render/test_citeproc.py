@@ -118,8 +118,8 @@ def test_works_are_sorted_by_name_without_particle_and_title_without_article():
         [kundera, lost, kolk, mad, jones, beautiful], key=lambda w: work_sort_key(w, "en")
     )
     assert [w.id for w in ordered] == ["b", "j", "k", "u", "l", "m"]
-    assert title_sort_key("Les Misérables", "fr") == "misérables"
-    assert title_sort_key("L’Étranger", "fr-FR") == "étranger"
+    assert title_sort_key("Les Misérables", "fr") == "miserables"  # accents aside
+    assert title_sort_key("L’Étranger", "fr-FR") == "etranger"
     assert title_sort_key("The Lost Daughter", "fr") == "the lost daughter"
 
 

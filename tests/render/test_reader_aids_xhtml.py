@@ -92,6 +92,23 @@ def test_content_note_stands_before_the_title_as_a_notice(loaded_small_book):
     assert not plain.xpath(".//*[@class='content-note']")
 
 
+def test_syntax_a_content_note_prints_as_text_is_a_warning_at_its_line(loaded_small_book):
+    book = loaded_small_book
+    one = next(c for c in book.chapters if c.path == Path("one.md"))
+    lines = (*one.key_lines, ("content_note", 5))
+    leaky = replace(one, content_note="grief [@siegel1999] [@nokey] {.x}", key_lines=lines)
+    warnings = render_chapter(book, leaky, {}).warnings
+    found = [(w.path, w.line, w.message) for w in warnings if w.line == 5]
+    assert found == [
+        (Path("one.md"), 5, "the citation `[@siegel1999]` is printed as text"),
+        (Path("one.md"), 5, "the citation `[@nokey]` is printed as text"),  # no key checked
+        (Path("one.md"), 5, "the attributes `{.x}` are printed as text"),
+    ]
+    assert all("content_note" in w.hint for w in warnings if w.line == 5)
+    plain = replace(one, content_note="discusses *childhood* neglect", key_lines=lines)
+    assert not [w for w in render_chapter(book, plain, {}).warnings if w.line == 5]
+
+
 def test_content_notes_page_lists_the_chapters_with_notes(loaded_small_book):
     book = loaded_small_book
     env = environment(book.styles_dir.parent / "templates")

@@ -173,7 +173,7 @@ def parse_chapter(
         tagline=string("tagline"),
         epigraph=parse_epigraph(data.get("epigraph"), fail),
         related=parse_related(data.get("related"), fail),
-        content_note=string("content_note"),
+        content_note=parse_content_note(string("content_note"), fail),
         further_reading=parse_further_reading(data.get("further_reading"), fail),
         citations=tuple(find_citations(body, body_line)),
         images=tuple(find_images(body, body_line)),
@@ -210,6 +210,18 @@ def parse_related(value: Any, fail: Any) -> tuple[str, ...]:
             "related", "`related` must be a list of concept ids", "related: [attunement, repair]"
         )
     return tuple(related)
+
+
+def parse_content_note(note: str, fail: Any) -> str:
+    """`content_note:` is one paragraph, set on one line before the title: a YAML block
+    with a blank line in it would print only its first paragraph."""
+    if re.search(r"\n[ \t]*\n", note):
+        raise fail(
+            "content_note",
+            "`content_note` holds more than one paragraph; only one is printed",
+            "write the content note as one paragraph, without a blank line in it",
+        )
+    return note
 
 
 def parse_further_reading(value: Any, fail: Any) -> tuple[str, ...]:

@@ -271,12 +271,12 @@ class _Fields:
             return default
         return value.strip()
 
-    def str_list(self, key: str) -> tuple[str, ...]:
+    def str_list(self, key: str, example: str = '["a.md", "b.md"]') -> tuple[str, ...]:
         value = self.get(key, [])
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self._fail(key, 'a list of strings, like ["a.md", "b.md"]')
+            self._fail(key, f"a list of strings, like {example}")
             return ()
         return tuple(value)
 
@@ -459,7 +459,7 @@ def parse_hyphenation(typography: _Fields) -> Hyphenation:
         typography.source.problems.append(Problem(message, typography.shown, line, None, hint))
 
     exceptions: dict[str, str] = {}  # the word without hyphens, lower case -> as written
-    for word in typography.str_list("hyphenate"):
+    for word in typography.str_list("hyphenate", '["at-tune-ment"]'):
         key = word.replace("-", "").lower()
         if not HYPHENATED_WORD.fullmatch(word):
             problem(
@@ -480,7 +480,7 @@ def parse_hyphenation(typography: _Fields) -> Hyphenation:
         else:
             exceptions[key] = word
     never: dict[str, str] = {}
-    for word in typography.str_list("never_hyphenate"):
+    for word in typography.str_list("never_hyphenate", '["Hogarth"]'):
         if not PLAIN_WORD.fullmatch(word):
             parts = json.dumps([p for p in word.split("-") if p])
             problem(
@@ -541,7 +541,7 @@ EXEMPTIONS = {"eaa-disproportionate-burden", "eaa-fundamental-alteration", "eaa-
 
 
 def parse_accessibility(table: _Fields) -> Accessibility:
-    hazards = table.str_list("hazards") or ("none",)
+    hazards = table.str_list("hazards", '["none"]') or ("none",)
     for hazard in hazards:
         if hazard not in HAZARDS:
             table.report(
@@ -604,7 +604,7 @@ def parse_metadata(book: _Fields, accessibility: Accessibility) -> Metadata:
         date=date,
         rights=book.str("rights"),
         description=book.str("description"),
-        subjects=book.str_list("subjects"),
+        subjects=book.str_list("subjects", '["Psychology", "Relationships"]'),
         cover=book.str("cover"),
         dedication=book.str("dedication"),
         epigraph=parse_book_epigraph(book),

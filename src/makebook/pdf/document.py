@@ -211,7 +211,27 @@ def book_divisions(rendered: RenderedBook, env: jinja2.Environment) -> list[Divi
         if any_page:  # print.css: `break-before: page` instead of `right`
             section.set("class", section.get("class", "") + " " + OPENS_ANY_CLASS)
         divisions.append(Division(page.id, page.matter, section, any_page))
+    mark_links_to_front_matter(divisions)
     return divisions
+
+
+TO_FRONT_CLASS = "to-front"  # print.css: a page reference to it prints a roman folio
+
+
+def mark_links_to_front_matter(divisions: list[Division]) -> None:
+    """A link to a page of the front matter has the class `to-front`: its folio is roman
+    ("see page xi"), which only the target knows, and CSS reads classes, not targets."""
+    front = {
+        id_
+        for division in divisions
+        if division.matter == "front"
+        for id_ in division.element.xpath(".//@id | @id")
+    }
+    for division in divisions:
+        for link in division.element.iter("a"):
+            href = link.get("href", "")
+            if href.startswith("#") and href[1:] in front:
+                link.set("class", f"{link.get('class', '')} {TO_FRONT_CLASS}".strip())
 
 
 def html_document(meta: Metadata, edition: str, sections: Iterable[etree._Element]) -> str:

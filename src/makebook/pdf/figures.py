@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from makebook.xhtml import for_html_parser
+
 if TYPE_CHECKING:
     from weasyprint import Document
 
@@ -212,4 +214,4 @@ def deferred(html: str, moves: list[Deferral]) -> str:
                 before.tail = (before.tail or "") + (tail or "")
             after.addnext(figure)
             figure.tail = "\n"
-    return etree.tostring(tree, encoding="unicode", method="xml")
+    return for_html_parser(tree)  # `<div/>` would swallow what follows (prompts' lines)

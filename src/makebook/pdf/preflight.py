@@ -455,7 +455,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.pdf.is_file():
         print(f"{args.pdf}: no such file", file=sys.stderr)
         return 2
-    findings = STANDARDS[args.standard](args.pdf, grey=args.grey, max_ink=args.max_ink / 100)
+    try:
+        findings = STANDARDS[args.standard](args.pdf, grey=args.grey, max_ink=args.max_ink / 100)
+    except pikepdf.PdfError as exc:  # not a PDF, or damaged past repair
+        print(f"{args.pdf}: cannot be read as a PDF ({exc})", file=sys.stderr)
+        return 2
     for finding in findings:
         print(finding)
     print(f"{args.pdf}: {len(findings)} findings ({args.standard}; not a veraPDF certification)")

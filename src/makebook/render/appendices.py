@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,8 +12,8 @@ from lxml import etree
 from markupsafe import Markup
 
 from makebook.cache import PRUNE_AFTER_SECONDS, modified_before
-from makebook.model import Book, Page, Person, Work
-from makebook.render.citations import work_anchor
+from makebook.model import Book, Page, Person, Work, collation_key
+from makebook.render.citations import key_anchor, work_anchor
 from makebook.render.csl import (
     CslFormatter,
     csl_locale,
@@ -82,7 +81,7 @@ def lead_people(work: Work) -> tuple[Person, ...]:
 def entry_anchor(work_id: str) -> str:
     """What a work's entry in Suggested Reading (`reading-...`) or Films (`film-...`) is
     named after."""
-    return re.sub(r"[^A-Za-z0-9_-]", "-", work_id)
+    return key_anchor(work_id)
 
 
 def entry_for(work: Work, citing: dict[str, tuple[tuple[str, str], ...]], text: str = "") -> Entry:
@@ -107,11 +106,11 @@ def reading_groups(
     language = book.meta.language or "en"
     listed = [w for w in book.works if not w.is_film and w.suggested]
     texts = formatter.entries_without_names(w.id for w in listed)
-    groups: dict[str, tuple[Person, list[Entry]]] = {}
+    groups: dict[tuple[str, str], tuple[Person, list[Entry]]] = {}
     for work in listed:
         people = work.authors or work.people("editor")
         lead = people[0] if people else Person(name="Anonymous")
-        key = lead.sort_key
+        key = (lead.sort_key, lead.name.casefold())  # Muller and Müller: two people, filed together
         groups.setdefault(key, (lead, []))[1].append(entry_for(work, citing, texts[work.id]))
     ordered = list(groups.values())
     if settings.order == "alphabetical":
@@ -165,7 +164,7 @@ def appendix_pages(
         "cited": ("cited.xhtml.j2", {"entries": cited_works(book, citing, formatter)}),
         "glossary": (
             "glossary.xhtml.j2",
-            {"concepts": sorted(concepts, key=lambda c: c.title.casefold())},
+            {"concepts": sorted(concepts, key=lambda c: collation_key(c.title))},
         ),
     }
     marks = ("\u2018", "\u2019") if book.quotes == "single" else ("\u201c", "\u201d")

@@ -131,11 +131,17 @@ def live_links(pages: list[Page], chapters: Sequence[Chapter] = ()) -> list[Page
                 severity="warning",
             )
             for link in every_dead
+            if not is_citation(link)  # Works Cited switched off: the author's choice
         ]
         for link in every_dead:
             unwrap(link)
         result.append(rewritten_page(page, tree, note_trees, dead_in_notes, warnings))
     return result
+
+
+def is_citation(link: etree._Element) -> bool:
+    """A citation's link to its work in Works Cited, which makebook wrote, not the author."""
+    return "cite" in (link.get("class") or "").split()
 
 
 def dead_links(tree: etree._Element, ids: set[str | None]) -> list[etree._Element]:

@@ -34,7 +34,7 @@ from makebook.render.header_refs import (
     link_headings,
 )
 from makebook.render.index import mark_index_terms
-from makebook.render.leaks import leak_warnings
+from makebook.render.leaks import front_matter_leak_warnings, leak_warnings
 from makebook.render.lists import PandocListExtension
 from makebook.render.markdown_ext import (
     BracketedSpanExtension,
@@ -181,6 +181,9 @@ def render_chapter(book: Book, chapter: Chapter, paths: Mapping[str, str]) -> Pa
     if chapter.kind == "concept":
         wrap_concept_sections(body, chapter.id)
     warnings += leak_warnings(book, chapter, body, notes)  # last: the text a reader sees
+    if chapter.content_note:
+        note = inline_markdown(chapter.content_note, book.quotes)
+        warnings += front_matter_leak_warnings(book, chapter, "content_note", note)
     section = chapter_section(book, chapter, body)
     return Page(
         id=chapter.id,

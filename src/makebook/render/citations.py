@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
@@ -28,9 +29,19 @@ NOTE_MARK = "data-csl-note"  # on a citation waiting to become a footnote
 PUNCTUATION = re.compile(r"^[.,;:!?]+")
 
 
+def key_anchor(key: str) -> str:
+    """A bibliography key as an id's ASCII name, one name a key: a key with other
+    characters (`пункт3`, `smith.2001`) gets its digest too, or `пункт3` and `точка3`
+    (or `smith.2001` and `smith-2001`) would share an id and a link find the wrong entry."""
+    name = re.sub(r"[^A-Za-z0-9_-]", "-", key)
+    if name == key:
+        return name
+    return f"{name}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}"
+
+
 def work_anchor(key: str) -> str:
     """The book-unique id of a work's entry in the works-cited appendix."""
-    return "work-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
+    return "work-" + key_anchor(key)
 
 
 def xhtml_children(parent: ET.Element, xhtml: str) -> None:

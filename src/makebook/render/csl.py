@@ -42,7 +42,7 @@ from lxml import etree
 
 from makebook.files import write_atomically
 from makebook.manuscript import csl_styles
-from makebook.model import Book, Citation, Person, Work
+from makebook.model import Book, Citation, Person, Work, collation_key
 from makebook.render import citeproc_compat
 from makebook.render.typography import smarten
 
@@ -827,7 +827,7 @@ def link_addresses(text: str) -> str:
 def title_sort_key(title: str, language: str) -> str:
     """A title as a library files it: without its leading article ("The Lost Daughter"
     under L), in the book's language."""
-    words = title.strip().casefold()
+    words = collation_key(title.strip())
     for article in ARTICLES.get(language.split("-")[0].lower(), ARTICLES["en"]):
         if article.endswith(("'", "’")) and words.startswith(article):
             return words[len(article) :].lstrip()

@@ -286,12 +286,38 @@ def leak_warnings(
     return unique(problems)
 
 
+def front_matter_leak_warnings(
+    book: Book, chapter: Chapter, key: str, rendered: etree._Element
+) -> list[Problem]:
+    """Every leak in a front-matter text the chapter prints (its content note), at the
+    key's line: the body's source search cannot place it."""
+    context = LeakContext(book, chapter)
+    return unique(
+        [
+            Problem(
+                leak.message.format(shown(match.group(0))),
+                chapter.path,
+                chapter.line_of(key),
+                hint=f"`{key}:` is read as text with *emphasis* and quotes only: "
+                "citations, divs and attributes are not read there; write it in words",
+                severity="warning",
+            )
+            for text in block_texts(rendered)
+            for leak, match in find_leaks(text, context, any_citation=True)
+        ]
+    )
+
+
 # What every leak starts with (or a line starts with): a block without any is skipped.
 TRIGGER = re.compile(r"(?m)[:\[\]@^`~\\{$*_&<>!(]|^[ \t]*[|+%#]")
 
 
-def find_leaks(text: str, context: LeakContext) -> Iterator[tuple[Leak, re.Match[str]]]:
-    """Each leak in a block's text once: where two kinds overlap, the first listed wins."""
+def find_leaks(
+    text: str, context: LeakContext, *, any_citation: bool = False
+) -> Iterator[tuple[Leak, re.Match[str]]]:
+    """Each leak in a block's text once: where two kinds overlap, the first listed wins.
+    `any_citation`: a bracketed citation is a leak whatever its keys (in front matter,
+    where the loader checks no key)."""
     if not TRIGGER.search(text):
         return
     taken: list[tuple[int, int]] = []
@@ -301,7 +327,7 @@ def find_leaks(text: str, context: LeakContext) -> Iterator[tuple[Leak, re.Match
             span = match.span()
             if any(span[0] < end and start < span[1] for start, end in taken):
                 continue
-            if leak.accept(match, context):
+            if (any_citation and leak.name == "citation") or leak.accept(match, context):
                 taken.append(span)
                 found.append((span, leak, match))
     for _, leak, match in sorted(found, key=lambda item: item[0]):

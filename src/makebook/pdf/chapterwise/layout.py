@@ -67,6 +67,7 @@ from makebook.pdf.chapterwise.placement import (
 )
 from makebook.pdf.document import (
     LINK_SCHEME,
+    TO_FRONT_CLASS,
     Division,
     LayoutContext,
     book_divisions,
@@ -355,8 +356,10 @@ class EditionPlan:
             target = href[1:]
             if link in printing:
                 front = (in_toc and "toc-front" in (link.getparent().get("class") or "")) or (
-                    "index-front" in (link.get("class") or "").split()
-                )
+                    not {"index-front", TO_FRONT_CLASS}.isdisjoint(
+                        (link.get("class") or "").split()
+                    )
+                )  # a roman folio
                 link.set(FOLIO_ATTRIBUTE, placeholder(len(refs)))
                 refs.append(Ref(target, self.owner.get(target), self.referenced[target], front))
             if target not in group.ids:
