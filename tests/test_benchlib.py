@@ -3,8 +3,10 @@ and targets it reports, the table, and the CPU seconds it measures (issue 21).""
 
 from __future__ import annotations
 
+import cProfile
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ from benchlib.pandoc import (  # noqa: E402
     pandoc_command,
     trim_css,
 )
+from benchlib.profile import JobRecord, layout_summary, read_profiles, step_times, summary_lines  # noqa: E402
 from benchlib.report import SizeResult, scaling_table, size_table, targets  # noqa: E402
 
 from makebook.editions import EPUB, PRINT  # noqa: E402
@@ -193,3 +196,56 @@ def test_the_scaling_table_has_a_row_a_size_with_cpu_and_the_floor():
     assert row[:3] == ["40", "173,000", "600"]
     assert row[3:5] == ["4.00", "16.00"]  # pandoc in makebook's design
     assert row[12:14] == ["48.00", "40.00"]  # makebook's CPU, WeasyPrint's floor
+
+
+def spin(seconds: float) -> None:
+    started = time.process_time()
+    while time.process_time() - started < seconds:
+        pass
+
+
+def lay_out() -> None:
+    spin(0.05)
+    write_pdf()
+
+
+def write_pdf() -> None:
+    spin(0.03)
+
+
+def test_a_step_is_the_cumulative_cpu_of_its_function_summed_over_processes(tmp_path):
+    for name in ("1-main", "2-_process_worker"):
+        profile = cProfile.Profile(time.process_time)
+        profile.runcall(lay_out)
+        profile.dump_stats(tmp_path / f"{name}.prof")
+        (tmp_path / f"{name}.cpu").write_text("1.5\n", encoding="utf-8")
+    stats, processes, records = read_profiles(tmp_path)
+    steps = (
+        ("layout", "tests/test_benchlib.py", "lay_out"),
+        ("  writing", "tests/test_benchlib.py", "write_pdf"),
+        ("never", "tests/test_benchlib.py", "join"),
+    )
+    found = step_times(stats, steps)
+    assert found["layout"] == pytest.approx(0.16, abs=0.03)  # both processes
+    assert found["  writing"] == pytest.approx(0.06, abs=0.02)
+    assert found["never"] == 0
+    assert processes == {"main": 1.5, "_process_worker": 1.5}
+    assert records == []
+
+
+def test_worker_layouts_split_into_once_thrown_away_and_second():
+    records = [
+        JobRecord("print", "0", False, True, 2.0, 1.9, 0.0),  # contents: measured only
+        JobRecord("print", "1", False, False, 3.0, 2.0, 1.0),
+        JobRecord("print", "0", True, False, 2.5, 1.5, 1.0),  # contents again
+    ]
+    found = layout_summary(records)
+    assert found["divisions laid out once"] == 1
+    assert found["divisions laid out twice"] == 1
+    assert found["once: CPU-s"] == 3.0
+    assert found["measured only: WeasyPrint layout"] == 1.9
+    assert found["second: writing the PDF"] == 1.0
+    lines = summary_lines({"layout": 4.0}, {"main": 6.0, "_process_worker": 2.0}, found)
+    assert lines[0] == "CPU seconds by process (8.0 in all, under cProfile):"
+    assert "layout" in lines[4] and lines[4].rstrip().endswith("4.00   50.0 %")
+    assert any(line.split() == ["divisions", "laid", "out", "twice", "1"] for line in lines)
