@@ -39,16 +39,23 @@ from typing import Any
 STEPS = (
     ("imports (all processes)", "<frozen importlib._bootstrap>", "_find_and_load"),
     ("load the manuscript", "makebook/manuscript/loader.py", "load_book"),
-    ("render the Markdown to XHTML", "makebook/render/book.py", "render_book"),
+    ("render the book (main process)", "makebook/render/book.py", "render_book"),
+    ("  format the appendices' entries (CSL)", "makebook/render/appendices.py", "appendix_pages"),
+    ("render chapters (worker processes)", "makebook/render/book.py", "render_in_worker"),
     ("write the EPUB", "makebook/epub/writer.py", "write_epub"),
     ("  subset its fonts", "makebook/epub/fonts.py", "add_fonts"),
     ("lay out the PDFs (main process)", "makebook/pdf/layouts.py", "lay_out_pdfs"),
     ("WeasyPrint layout (render_html)", "makebook/pdf/document.py", "render_html"),
-    ("  of which WeasyPrint's HTML/CSS parsing", "weasyprint/__init__.py", "__init__"),
+    ("  parse the HTML and CSS", "weasyprint/__init__.py", "__init__"),
+    ("  the style cascade", "weasyprint/css/__init__.py", "get_all_computed_styles"),
+    ("  lay out the pages", "weasyprint/layout/__init__.py", "layout_document"),
     ("page map (raw_starts)", "makebook/pdf/pagemap.py", "raw_starts"),
     ("measure a layout", "makebook/pdf/chapterwise/layout.py", "measure"),
     ("WeasyPrint write_pdf (write_document)", "makebook/pdf/document.py", "write_document"),
-    ("  subset fonts (fontTools)", "fontTools/subset/__init__.py", "subset"),
+    ("  paint the pages", "weasyprint/document.py", "paint"),
+    ("  embed (and subset) the fonts", "weasyprint/pdf/fonts.py", "build_fonts_dictionary"),
+    ("  tag the PDF", "weasyprint/pdf/tags.py", "add_tags"),
+    ("  compress and write (pydyf)", "pydyf/__init__.py", "write"),
     ("join the divisions (pikepdf)", "makebook/pdf/chapterwise/join.py", "serve_join"),
     ("  share fonts between divisions", "makebook/pdf/chapterwise/fonts.py", "share_fonts"),
     ("print colour (CMYK, ink)", "makebook/pdf/print_colour.py", "make_print_ready"),
@@ -98,12 +105,17 @@ def layout_summary(records: list[JobRecord]) -> dict[str, float]:
 
 
 def summary_lines(
-    steps: dict[str, float], processes: dict[str, float], layout: dict[str, float]
+    steps: dict[str, float],
+    processes: dict[str, float],
+    layout: dict[str, float],
+    profiled: bool = True,
 ) -> list[str]:
     total = sum(processes.values())
-    lines = [f"CPU seconds by process ({total:.1f} in all, under cProfile):"]
+    how = "under cProfile" if profiled else "not profiled"
+    lines = [f"CPU seconds by process ({total:.1f} in all, {how}):"]
     lines += [f"  {name:<44}{seconds:>8.2f}" for name, seconds in processes.items()]
-    lines.append("Cumulative CPU seconds by step, all processes (nested steps indented):")
+    if steps:
+        lines.append("Cumulative CPU seconds by step, all processes (nested steps indented):")
     for label, seconds in steps.items():
         share = f"{100 * seconds / total:5.1f} %" if total else ""
         lines.append(f"  {label:<44}{seconds:>8.2f}  {share}")
@@ -156,54 +168,61 @@ def recorded(folder: Path, function: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def profile_processes(folder: Path) -> None:
-    """Profile every process forked from here on, saved as `folder/PID-NAME.prof`."""
+def profile_processes(folder: Path, profiled: bool = True) -> None:
+    """Profile every process forked from here on, saved as `folder/PID-NAME.prof`, and
+    save its CPU seconds as `folder/PID-NAME.cpu` (only those without `profiled`)."""
     from multiprocessing import process
 
     run = process.BaseProcess.run
 
     def profiled(self: Any) -> None:
         profile = cProfile.Profile(time.process_time)
-        profile.enable()
+        if profiled:
+            profile.enable()
         try:
             run(self)
         finally:
             profile.disable()
             name = getattr(self._target, "__name__", "process")  # type: ignore[attr-defined]
-            profile.dump_stats(folder / f"{os.getpid()}-{name}.prof")
+            if profiled:
+                profile.dump_stats(folder / f"{os.getpid()}-{name}.prof")
             cpu = sum(os.times()[:2])
             (folder / f"{os.getpid()}-{name}.cpu").write_text(f"{cpu}\n", encoding="utf-8")
 
     process.BaseProcess.run = profiled  # type: ignore[method-assign]
 
 
-def instrument(folder: Path) -> None:
+def instrument(folder: Path, profiled: bool) -> None:
     from makebook.pdf.chapterwise import layout
 
-    profile_processes(folder)
+    profile_processes(folder, profiled)
     layout.render_html = counted("layout", layout.render_html)
     layout.write_document = counted("write", layout.write_document)
     layout.lay_out_job = recorded(folder, layout.lay_out_job)
 
 
-def build_profiled(book: Path, formats: list[str], out: Path, folder: Path) -> int:
+def build_profiled(
+    book: Path, formats: list[str], out: Path, folder: Path, profiled: bool = True
+) -> int:
     from makebook.cli import main
 
-    instrument(folder)
+    instrument(folder, profiled)
     argv = ["make-book", "build", "-m", str(book), "-o", str(out)]
     for fmt in formats:
         argv += ["-f", fmt]
     sys.argv = argv
     profile = cProfile.Profile(time.process_time)
     code = 0
-    profile.enable()
+    if profiled:
+        profile.enable()
     try:
         main()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     finally:
         profile.disable()
-    profile.dump_stats(folder / "main.prof")
+    if profiled:
+        profile.dump_stats(folder / "main.prof")
     # The main process's own CPU (its children are counted in their own files).
     (folder / "main.cpu").write_text(f"{sum(os.times()[:2])}\n", encoding="utf-8")
     return code
@@ -214,9 +233,11 @@ def process_kind(name: str) -> str:
     return name.split("-", 1)[1] if "-" in name else name
 
 
-def read_profiles(folder: Path) -> tuple[pstats.Stats, dict[str, float], list[JobRecord]]:
+def read_profiles(
+    folder: Path,
+) -> tuple[pstats.Stats | None, dict[str, float], list[JobRecord]]:
     profiles = sorted(folder.glob("*.prof"))
-    stats = pstats.Stats(*(str(p) for p in profiles))
+    stats = pstats.Stats(*(str(p) for p in profiles)) if profiles else None
     processes: dict[str, float] = defaultdict(float)
     for cpu in folder.glob("*.cpu"):
         processes[process_kind(cpu.stem)] += float(cpu.read_text())
@@ -233,6 +254,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("book", type=Path, help="the book folder")
     parser.add_argument("-f", "--format", action="append", dest="formats", default=None)
     parser.add_argument("--out", type=Path, default=Path("build/profile"), help="profiles here")
+    parser.add_argument(
+        "--timers-only",
+        action="store_true",
+        help="no cProfile: only each process's and each division's CPU seconds, undistorted",
+    )
     return parser.parse_args(argv)
 
 
@@ -242,12 +268,14 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.out.resolve()
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "output").mkdir(parents=True)
-    code = build_profiled(args.book.resolve(), formats, folder / "output", folder)
+    profiled = not args.timers_only
+    code = build_profiled(args.book.resolve(), formats, folder / "output", folder, profiled)
     if code != 0:
         print(f"the build failed (exit {code})", file=sys.stderr)
         return code
     stats, processes, records = read_profiles(folder)
-    lines = summary_lines(step_times(stats, STEPS), processes, layout_summary(records))
+    steps = step_times(stats, STEPS) if stats is not None else {}
+    lines = summary_lines(steps, processes, layout_summary(records), profiled)
     print("\n".join(lines))
     with contextlib.redirect_stdout(sys.stderr):
         print(f"\nProfiles in {folder}: pstats / snakeviz on *.prof", file=sys.stderr)
