@@ -175,7 +175,7 @@ def profile_processes(folder: Path, profiled: bool = True) -> None:
 
     run = process.BaseProcess.run
 
-    def profiled(self: Any) -> None:
+    def run_profiled(self: Any) -> None:
         profile = cProfile.Profile(time.process_time)
         if profiled:
             profile.enable()
@@ -189,7 +189,7 @@ def profile_processes(folder: Path, profiled: bool = True) -> None:
             cpu = sum(os.times()[:2])
             (folder / f"{os.getpid()}-{name}.cpu").write_text(f"{cpu}\n", encoding="utf-8")
 
-    process.BaseProcess.run = profiled  # type: ignore[method-assign]
+    process.BaseProcess.run = run_profiled  # type: ignore[method-assign]
 
 
 def instrument(folder: Path, profiled: bool) -> None:
