@@ -2,7 +2,10 @@
 
 makebook runs through its CLI in a subprocess, as an author runs it, so the
 numbers include start-up, loading and writing. pandoc gets the same chapter
-files in reading order, for the EPUB and for a PDF through the same WeasyPrint.
+files in reading order, for the EPUB and for a PDF through the same WeasyPrint:
+once with its own defaults, and once like for like, with makebook's stylesheets,
+trim and language (pandoc.py). WeasyPrint's floor (floor.py: one layout and one
+write of the whole book, nothing else) is timed in the same run.
 See `--help`; `--sizes 10,40,160` gives the full scaling table (several minutes).
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -22,21 +26,22 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 
 from .edits import edit_paragraph, grow_chapter
 from .genbook import BookSummary, generate_book
-from .measure import Series, repeat, watched
+from .measure import Sample, Series, repeat, run_measured, watched
+from .pandoc import EPUB_SHEETS, PANDOC_FLAGS, PRINT_SHEETS, Design, design, pandoc_command
 from .report import SizeResult, scaling_table, size_table, targets
 
 REPO = Path(__file__).resolve().parents[2]
-VENV_BIN = REPO / ".venv" / "bin"
+# Resolved: under a venv path reached through a symlink, makebook's BookFetcher
+# (pdf/document.py) compares a font's unresolved path with resolved roots and refuses it.
+VENV_BIN = (REPO / ".venv").resolve() / "bin"
 MAKE_BOOK = VENV_BIN / "make-book"
 EDITIONS = ("epub", "pdf")  # the two editions the targets speak of; `screen` is left out
-# Without --file-scope pandoc reads the files as one text, so every chapter's [^1]
-# collides with the first chapter's and the footnotes come out wrong.
-PANDOC_FLAGS = ("--file-scope",)
 WARNING = re.compile(r"\bwarning: (?P<message>.*)")
 MAKEBOOK_SCENARIOS = (
     "epub_cold",
@@ -51,6 +56,9 @@ PRIMARY = 40  # the size the issue's targets are stated for
 LABELS = {
     "pandoc_epub": "pandoc EPUB",
     "pandoc_pdf": "pandoc PDF (WeasyPrint)",
+    "pandoc_epub_design": "pandoc EPUB, makebook's CSS",
+    "pandoc_pdf_design": "pandoc PDF, makebook's design",
+    "floor": "WeasyPrint floor (1 layout)",
     "epub_cold": "1. full EPUB, cold",
     "both_cold": "2. EPUB + PDF, cold",
     "release_pdf": "2r. PDF as one document",
@@ -88,6 +96,12 @@ def count_pages(pdf: Path | None) -> int | None:
     return len(PdfReader(pdf).pages)
 
 
+def print_pdf(folder: Path) -> Path | None:
+    """The print edition in a build's output folder: not its cover, not the screen PDF."""
+    others = ("-cover.pdf", "-screen.pdf")
+    return next((p for p in sorted(folder.glob("*.pdf")) if not p.name.endswith(others)), None)
+
+
 def makebook_command(book: Path, output: Path, formats: Sequence[str]) -> list[str]:
     argv = [str(MAKE_BOOK), "build", "-m", str(book), "-o", str(output)]
     for fmt in formats:
@@ -95,10 +109,50 @@ def makebook_command(book: Path, output: Path, formats: Sequence[str]) -> list[s
     return argv
 
 
-def pandoc_command(pandoc: str, book: BookSummary, target: Path) -> list[str]:
-    chapters = [str(book.root / p) for p in book.reading_order]
-    extra = ["--pdf-engine=weasyprint"] if target.suffix == ".pdf" else []
-    return [pandoc, *PANDOC_FLAGS, *chapters, *extra, "-o", str(target)]
+def chapter_files(book: BookSummary) -> list[Path]:
+    return [book.root / p for p in book.reading_order]
+
+
+def find_font(url: str, root: Path) -> Path | None:
+    """A `fonts/X.ttf` url as makebook resolves it (the book's fonts, then its own)."""
+    from makebook.manuscript.styles import find_font as makebook_find_font
+
+    return makebook_find_font(root / "styles", url)
+
+
+def designs(book: BookSummary, folder: Path) -> tuple[Design, Design]:
+    """makebook's EPUB and print designs, copied with their fonts for pandoc."""
+    fonts = functools.partial(find_font, root=book.root)
+    builtin = REPO / "styles"
+    return (
+        design(book.root, EPUB_SHEETS, builtin, folder / "epub", fonts, page_size=False),
+        design(book.root, PRINT_SHEETS, builtin, folder / "print", fonts, page_size=True),
+    )
+
+
+def floor_sample(book: BookSummary, work: Path) -> Sample:
+    """WeasyPrint's floor in a process of its own; its JSON line holds the CPU seconds
+    of WeasyPrint's work alone (floor.py)."""
+    script = Path(__file__).with_name("floor.py")
+    return run_measured(
+        [str(VENV_BIN / "python"), str(script), str(book.root), str(work / "floor.pdf")],
+        os.environ.copy(),
+    )
+
+
+def run_floor(book: BookSummary, work: Path, runs: int, tag: str) -> tuple[Series, list[dict]]:
+    series, found = Series(LABELS["floor"]), []
+    for index in range(runs):
+        sample = floor_sample(book, fresh(work / "floor"))
+        if sample.ok:
+            found.append(json.loads(sample.stdout.strip().splitlines()[-1]))
+            # The series holds WeasyPrint's own seconds, not the process's start-up.
+            sample = replace(sample, seconds=found[-1]["wall_s"], cpu_s=found[-1]["cpu_s"])
+        series.samples.append(sample)
+        series.command = ["python", "scripts/benchlib/floor.py", str(book.root), "floor.pdf"]
+        status = f"{sample.cpu_s:.1f} CPU-s" if sample.ok else f"FAILED (exit {sample.returncode})"
+        print(f"  {tag}{series.label}, run {index + 1}/{runs}: {status}", file=sys.stderr)
+    return series, found
 
 
 def fresh(folder: Path) -> Path:
@@ -141,15 +195,25 @@ def source_digest(package: Path) -> str:
 def run_pandoc(
     pandoc: str, book: BookSummary, work: Path, runs: int, tag: str
 ) -> dict[str, Series]:
+    """pandoc's EPUB and PDF with its defaults, and with makebook's design."""
     out = fresh(work / "pandoc")
+    epub_design, print_design = designs(book, out / "design")
+    runs_of = {
+        "pandoc_epub": ("epub", None),
+        "pandoc_pdf": ("pdf", None),
+        "pandoc_epub_design": ("epub", epub_design),
+        "pandoc_pdf_design": ("pdf", print_design),
+    }
     return {
         key: repeat(
             Series(LABELS[key]),
             runs,
-            lambda _i, t=out / f"book.{ext}": pandoc_command(pandoc, book, t),
+            lambda _i, t=out / f"{key}.{ext}", d=style: pandoc_command(
+                pandoc, chapter_files(book), t, d
+            ),
             tag=tag,
         )
-        for key, ext in (("pandoc_epub", "epub"), ("pandoc_pdf", "pdf"))
+        for key, (ext, style) in runs_of.items()
     }
 
 
@@ -226,9 +290,11 @@ def bench_size(
     series = run_pandoc(pandoc, book, work, runs, tag)
     series |= run_cold(book, work, runs, tag)
     last_cold = work / f"both-{runs - 1}"
-    pdf_pages = count_pages(next(last_cold.glob("*.pdf"), None))
-    pandoc_pages = count_pages(work / "pandoc" / "book.pdf")
+    pdf_pages = count_pages(print_pdf(last_cold))
+    pandoc_pages = count_pages(work / "pandoc" / "pandoc_pdf.pdf")
+    design_pages = count_pages(work / "pandoc" / "pandoc_pdf_design.pdf")
     series |= run_rebuilds(book, last_cold, runs, seed, tag)
+    series["floor"], floors = run_floor(book, work, runs, tag)
     loads = (load, os.getloadavg()[0])
     return SizeResult(
         chapters,
@@ -240,6 +306,8 @@ def bench_size(
         makebook_warnings(series),
         loads,
         (code, source_digest(package)),
+        design_pages,
+        floors[-1]["pages"] if floors else None,
     )
 
 
@@ -250,6 +318,8 @@ def size_json(result: SizeResult) -> dict[str, object]:
         "works": result.works,
         "pdf_pages": result.pdf_pages,
         "pandoc_pdf_pages": result.pandoc_pdf_pages,
+        "pandoc_design_pdf_pages": result.design_pdf_pages,
+        "floor_pages": result.floor_pages,
         "scenarios": {key: series.as_json() for key, series in result.series.items()},
         "targets": [t.as_json() for t in targets(result)],
         "makebook_warnings": result.warnings,

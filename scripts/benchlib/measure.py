@@ -1,9 +1,13 @@
-"""Run one command as an author would, and measure its wall-clock time and peak memory.
+"""Run one command as an author would, and measure its wall-clock time, CPU time and
+peak memory.
 
 `os.wait4` gives the resource usage of exactly the child we started (including
-any children it waited for, such as the weasyprint process pandoc runs), so the
-peak memory of every run is its own. `getrusage(RUSAGE_CHILDREN)` only reports
-the largest child so far, which would hide a smaller run after a larger one.
+any children it waited for, such as the weasyprint process pandoc runs and
+makebook's forked layout workers), so the peak memory and CPU seconds of every
+run are its own. CPU seconds (user + system) vary far less than wall time on a
+machine shared with other work, which slows a run down without making it do more.
+`getrusage(RUSAGE_CHILDREN)` only reports the largest child so far, which would hide
+a smaller run after a larger one.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ class Sample:
     peak_mb: float
     returncode: int
     stderr: str
+    cpu_s: float | None = None  # user + system, the process and every child it waited for
+    stdout: str = ""
 
     @property
     def ok(self) -> bool:
@@ -59,14 +65,21 @@ class Series:
     def peak_mb(self) -> float | None:
         return statistics.median(s.peak_mb for s in self.good) if self.good else None
 
+    @property
+    def cpu_s(self) -> float | None:
+        known = [s.cpu_s for s in self.good if s.cpu_s is not None]
+        return statistics.median(known) if known else None
+
     def as_json(self) -> dict[str, object]:
         return {
             "label": self.label,
             "command": self.command,
             "median_s": self.seconds,
             "median_peak_mb": self.peak_mb,
+            "median_cpu_s": self.cpu_s,
             "samples_s": [round(s.seconds, 3) for s in self.samples],
             "samples_peak_mb": [round(s.peak_mb, 1) for s in self.samples],
+            "samples_cpu_s": [None if s.cpu_s is None else round(s.cpu_s, 2) for s in self.samples],
             "failed_runs": self.failed,
             "errors": [s.stderr[-2000:] for s in self.samples if not s.ok],
         }
@@ -82,8 +95,11 @@ def run_measured(argv: Sequence[str], env: dict[str, str] | None = None) -> Samp
         process.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
+        out.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
     peak_mb = usage.ru_maxrss / 1024  # Linux reports kilobytes
-    return Sample(seconds, peak_mb, process.returncode, stderr)
+    cpu_s = usage.ru_utime + usage.ru_stime
+    return Sample(seconds, peak_mb, process.returncode, stderr, cpu_s, stdout)
 
 
 def repeat(
@@ -103,7 +119,7 @@ def repeat(
         status = "" if sample.ok else f"  FAILED (exit {sample.returncode})"
         print(
             f"  {tag}{series.label}, run {index + 1}/{runs}: "
-            f"{sample.seconds:.2f} s, {sample.peak_mb:.0f} MB{status}",
+            f"{sample.seconds:.2f} s, {sample.cpu_s:.1f} CPU-s, {sample.peak_mb:.0f} MB{status}",
             file=sys.stderr,
             flush=True,
         )

@@ -349,6 +349,7 @@ class Rendered:
 
 
 YEAR_SUFFIXES: dict[tuple[str, str, str], dict[str, str]] = {}
+SOURCES: dict[str, CiteProcJSON] = {}  # by the JSON of its items (CslFormatter._source)
 
 
 class CslFormatter:
@@ -409,10 +410,20 @@ class CslFormatter:
 
     @staticmethod
     def _source(items: list[dict[str, object]]) -> CiteProcJSON:
-        copies = [shadow_item(i) for i in items] + [nameless_item(i) for i in items]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return CiteProcJSON(items + copies)
+        """The works as citeproc-py reads them; made once a process for the same items.
+
+        Every chapter has a formatter of its own, over the same works: parsing them
+        again (names, dates) took half the time of rendering a chapter. citeproc-py
+        only reads a source, so the formatters share it."""
+        key = json.dumps(items, sort_keys=True, default=str)
+        if key not in SOURCES:
+            if len(SOURCES) >= 8:  # a long `build --watch` session: only the recent works
+                SOURCES.clear()
+            copies = [shadow_item(i) for i in items] + [nameless_item(i) for i in items]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                SOURCES[key] = CiteProcJSON(items + copies)
+        return SOURCES[key]
 
     def _year_suffixes(self, keys: list[str]) -> dict[str, str]:
         """Works whose citations would read the same ("Siegel 2020") get a, b... after
