@@ -46,7 +46,7 @@ class PageFill:
     @property
     def starts_with_heading(self) -> bool:
         """Headings are set in Source Sans Pro (book.css), running text in Source Serif Pro."""
-        return "Sans" in self.first_font
+        return "Sans" in self.first_font and not self.starts_with_image
 
     @property
     def hole(self) -> bool:
@@ -64,10 +64,19 @@ def page_fills(pdf_path: Path, edition: str = "print") -> list[PageFill]:
             block_bottom = trim[3] - bottom_in * 72
             words = page.extract_words()
             inside = [w for w in words if w["bottom"] > block_top and w["top"] < block_bottom]
-            images = [i for i in page.images if i["bottom"] > block_top and i["top"] < block_bottom]
+            # A picture: a raster image, or a drawing (an SVG figure's curves).
+            pictures = page.images + page.curves
+            images = [i for i in pictures if i["bottom"] > block_top and i["top"] < block_bottom]
             below = [w["text"] for w in words if w["top"] >= block_bottom]
             bottoms = [w["bottom"] for w in inside] + [i["bottom"] for i in images]
-            tops = [(w["top"], False) for w in inside] + [(i["top"], True) for i in images]
+            # A rule drawn across the text block (a prompts block's top rule) is where the
+            # page's first thing begins, though not a picture.
+            rules = [r for r in page.lines if block_top < r["top"] < block_bottom]
+            tops = (
+                [(w["top"], False) for w in inside]
+                + [(i["top"], True) for i in images]
+                + [(r["top"], False) for r in rules]
+            )
             first = min(tops) if tops else None
             chars = sorted(
                 (c for c in page.chars if block_top < c["bottom"] and c["top"] < block_bottom),

@@ -180,13 +180,15 @@ def test_the_demo_appendix_entries_are_ragged_right_and_unhyphenated(demo_build)
     pdf = demo_build["pdf"]
     pages = appendix_pages(pdf, "Works Cited")
     assert pages
+    measured = 0
     with pdfplumber.open(pdf) as document:
         for number in pages:
             gaps = word_gaps(document.pages[number - 1])
-            assert len(gaps) > 100
+            measured += len(gaps)
             assert max(gaps) < 0.35, f"page {number}: a space of {max(gaps):.2f} em"
             # Only a word's own hyphen ends a line ('Face-to-' / 'Face'), never a hyphenation.
             assert check(pdf, number, number).hyphenated == []
+    assert measured > 100  # the list's last page may hold a few entries only
 
 
 def test_the_demo_appendix_entries_are_not_split_across_pages(demo_build):
