@@ -381,3 +381,22 @@ def test_a_drop_cap_is_followed_by_a_small_capitals_lead_in(opening, letter, lea
             rest,
         )
     assert "".join(paragraph.itertext()) == opening + "more"
+
+
+def test_a_font_reached_through_a_symlinked_folder_is_served(tmp_path, monkeypatch):
+    """The font folders may lie behind a symlink (a linked virtual environment): the
+    fetcher resolves the font it finds as it resolves its roots, and serves it."""
+    from makebook.pdf import document
+
+    real = tmp_path / "real" / "fonts"
+    real.mkdir(parents=True)
+    (real / "Face.ttf").write_bytes(b"font bytes")
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    styles = tmp_path / "book" / "styles"
+    styles.mkdir(parents=True)
+    monkeypatch.setattr(
+        document, "find_font", lambda _dir, _url: tmp_path / "linked/fonts/Face.ttf"
+    )
+    fetcher = document.BookFetcher([tmp_path / "book", tmp_path / "linked" / "fonts"], styles)
+    response = fetcher.fetch((styles / "fonts" / "Face.ttf").as_uri())
+    assert response.url.endswith("/real/fonts/Face.ttf")

@@ -77,7 +77,9 @@ class BookFetcher(URLFetcher):
         for folder in self.style_dirs:
             if path.is_relative_to(folder) and not path.is_file():
                 font = find_font(self.styles_dir, path.relative_to(folder).as_posix())
-                path = font or path
+                # Resolved like the roots: a font folder reached through a symlink (a
+                # linked virtual environment) is still one of them.
+                path = font.resolve() if font else path
         if not any(path.is_relative_to(root) for root in self.roots):
             raise ValueError(f"refusing to read {path}: outside the book's folder")
         data = path.read_bytes()
