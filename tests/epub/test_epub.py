@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -192,6 +193,8 @@ def test_page_list_markers_sit_where_the_printed_pages_begin(demo_build):
         )
         if label not in tops or deferred:
             continue  # no folio, or no text of its own in the EPUB (the printed contents)
+        if doc.find(f".//*[@{EPUB_TYPE}='index']") is not None:
+            continue  # two columns: the PDF's first line reads across both
         after = following_text(marker, 200)
         squeeze = "".join(after.split()).lower()
         expected = tops[label].lower()[:12]
@@ -202,10 +205,14 @@ def test_page_list_markers_sit_where_the_printed_pages_begin(demo_build):
             # sits in the figure, before its caption: pagemap.py finds the first line).
             assert expected in drawn, (label, drawn)
         else:
-            assert expected in squeeze[:60] or squeeze.startswith(expected.lstrip("(")), (
-                label,
-                after,
-            )
+            # A page that opens with an item of a numbered list prints its number, which
+            # the EPUB's list draws (not text): "3.whatdidyou" begins "whatdidyou".
+            item = re.sub(r"^\d+\.", "", tops[label].lower())[:12]
+            assert (
+                expected in squeeze[:60]
+                or squeeze.startswith(expected.lstrip("("))
+                or squeeze.startswith(item)
+            ), (label, after)
         checked += 1
     assert checked > 40
 
