@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -26,7 +25,7 @@ import jinja2
 from lxml import etree
 
 from makebook.manuscript.index_terms import SUBENTRY, index_wanted, mark_term, person_term
-from makebook.model import Book, Page, Work
+from makebook.model import Book, Page, Work, collation_key
 from makebook.render.citations import work_anchor
 from makebook.render.templating import render_fragment
 from makebook.xhtml import EPUB_TYPE, E, parse_fragments
@@ -78,18 +77,12 @@ class Group:
     entries: tuple[Entry, ...]
 
 
-def folded(text: str) -> str:
-    """Lower case, without accents: how an index compares words."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def sort_key(term: str, mode: str = "word", language: str = "en") -> tuple[str, str]:
     """Where a heading files: word by word ("New York" before "Newark") or letter by
     letter (after it), up to the first comma ("Bowlby, John" under Bowlby); a leading
     article does not count ("The Still Face" under S); hyphens count as spaces word by
     word and not at all letter by letter."""
-    text = folded(term.strip())
+    text = collation_key(term.strip())
     for article in ARTICLES.get(language.split("-")[0].lower(), ARTICLES["en"]):
         if text.startswith(article) and len(text) > len(article):
             text = text[len(article) :]
@@ -110,7 +103,7 @@ def group_letter(key: tuple[str, str]) -> str:
 
 
 def anchor_for(term: str, taken: set[str]) -> str:
-    base = "index-" + (re.sub(r"[^a-z0-9]+", "-", folded(term)).strip("-") or "term")
+    base = "index-" + (re.sub(r"[^a-z0-9]+", "-", collation_key(term)).strip("-") or "term")
     anchor, count = base, 1
     while anchor in taken:
         count += 1
